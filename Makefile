@@ -1,0 +1,50 @@
+# Khizana: `make run` serves the demo network on http://127.0.0.1:8000, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres lint lock bench clean
+
+$(BIN)/khizana: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+run: $(BIN)/khizana
+	$(BIN)/khizana migrate --noinput
+	$(BIN)/khizana demo
+	$(BIN)/khizana collectstatic --noinput --verbosity 0
+	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /admin/). Ctrl-C stops it."
+	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+
+test: $(BIN)/khizana lint test-sqlite test-postgres
+
+lint: $(BIN)/khizana
+	$(BIN)/ruff check khizana bench tests
+
+test-sqlite: $(BIN)/khizana
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+# Runs again on PostgreSQL when one answers at PG_TEST_URL (CI has one), and says so when not.
+test-postgres: $(BIN)/khizana
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== test suite on PostgreSQL ($(PG_TEST_URL)) =="; \
+		DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q; \
+	else \
+		echo "== PostgreSQL is not reachable at $(PG_TEST_URL): the PostgreSQL run is SKIPPED =="; \
+	fi
+
+lock:
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra test --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml
+
+bench: $(BIN)/khizana
+	$(BIN)/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+from khizana.cli import main
+
+main()

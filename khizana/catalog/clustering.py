@@ -1,0 +1,275 @@
+"""Keep works in step with source records: the database side of :mod:`khizana.catalog.matching`.
+
+Records that an import added, changed or deleted carry ``cluster_dirty``. :func:`recluster_dirty`
+takes them, their former work-mates, and every record reachable from those through shared blocking
+keys or manual decisions (the closure), clusters that closure with the pure matcher, and writes the
+result: works keep their id when most of their records stay together, automatic match decisions are
+rewritten, manual ones are kept. A killed run leaves the dirty flags in place, so the next run
+redoes the work; running :func:`recluster_all` gives the same works as any sequence of
+incremental runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from .matching import Clustering, cluster, match_record
+from .models import MatchDecision, MatchKey, SourceRecord, Work
+from .records import BibFields, RecordKind
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 5000
+FULL_RECLUSTER_SHARE = 0.4  # past this share of the catalog, load everything instead of walking keys
+
+_DISPLAY_FIELDS = (
+    "title", "subtitle", "parallel_titles", "authors", "identifiers", "publisher", "place", "year",
+    "edition", "languages", "material_type", "subjects", "classification", "scripts",
+)
+
+
+@dataclass
+class ClusterStats:
+    records: int = 0
+    works_created: int = 0
+    works_updated: int = 0
+    works_deleted: int = 0
+    full: bool = False
+
+
+def recluster_dirty() -> ClusterStats:
+    dirty = set(SourceRecord.objects.filter(cluster_dirty=True).values_list("id", flat=True))
+    if not dirty:
+        return ClusterStats()
+    return recluster(dirty)
+
+
+def recluster_all() -> ClusterStats:
+    return recluster(None)
+
+
+@transaction.atomic
+def recluster(record_ids: set[int] | None) -> ClusterStats:
+    """Re-cluster ``record_ids`` and their neighbourhood (every record when None)."""
+    active = SourceRecord.objects.filter(kind=RecordKind.BIBLIOGRAPHIC, deleted=False)
+    total = active.count()
+    closure: set[int] | None = None
+    if record_ids is not None:
+        seeds = set(record_ids)
+        former_works = _work_ids_of(seeds)
+        for chunk in _chunks(former_works):
+            seeds.update(SourceRecord.objects.filter(work_id__in=chunk).values_list("id", flat=True))
+        closure = _closure(seeds, limit=int(total * FULL_RECLUSTER_SHARE))
+    stats = ClusterStats(full=closure is None)
+
+    scope = active if closure is None else active.filter(id__in=closure)
+    rows = _load(scope, closure)
+    fields = {rid: BibFields(**{k: v for k, v in f.items() if k in _BIB_FIELD_NAMES}) for rid, f, _ in rows}
+    current_work = {rid: work_id for rid, _, work_id in rows}
+    keys = {rid: _key(rid) for rid in fields}
+    same, different = _manual_pairs(None if closure is None else set(fields), keys)
+    result = cluster([match_record(keys[rid], fields[rid]) for rid in fields], same, different)
+    stats.records = len(fields)
+
+    _write_works(result, fields, current_work, stats)
+    _write_decisions(result, None if closure is None else set(fields))
+    # Records that left the active set (deleted, or no longer bibliographic) leave their work.
+    touched = set(record_ids) if record_ids is not None else None
+    gone = SourceRecord.objects.filter(~Q(kind=RecordKind.BIBLIOGRAPHIC) | Q(deleted=True), work__isnull=False)
+    if touched is not None:
+        gone = gone.filter(id__in=touched)
+    gone_works = set(gone.values_list("work_id", flat=True))
+    gone.update(work=None)
+    stats.works_deleted += _delete_empty_works(gone_works | set(current_work.values()))
+    dirty = SourceRecord.objects.filter(cluster_dirty=True)
+    if closure is not None:
+        for chunk in _chunks(closure | (touched or set())):
+            dirty.filter(id__in=chunk).update(cluster_dirty=False)
+    else:
+        dirty.update(cluster_dirty=False)
+    return stats
+
+
+_BIB_FIELD_NAMES = {f for f in BibFields.__dataclass_fields__}
+
+
+def _key(record_id: int) -> str:
+    return f"{record_id:012d}"
+
+
+def _id(key: str) -> int:
+    return int(key)
+
+
+def _chunks(ids: Iterable, size: int = _CHUNK) -> Iterator[list]:
+    items = list(ids)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _work_ids_of(record_ids: set[int]) -> set[int]:
+    works: set[int] = set()
+    for chunk in _chunks(record_ids):
+        works.update(
+            SourceRecord.objects.filter(id__in=chunk, work__isnull=False).values_list("work_id", flat=True)
+        )
+    return works
+
+
+def _closure(seeds: set[int], limit: int) -> set[int] | None:
+    """Records reachable from ``seeds`` by shared keys and manual decisions; None past ``limit``."""
+    seen = set(seeds)
+    seen_keys: set[str] = set()
+    frontier = set(seeds)
+    while frontier:
+        if len(seen) > max(limit, 1000):
+            return None
+        new_keys: set[str] = set()
+        for chunk in _chunks(frontier):
+            new_keys.update(MatchKey.objects.filter(record_id__in=chunk).values_list("key", flat=True))
+        new_keys -= seen_keys
+        seen_keys |= new_keys
+        reached: set[int] = set()
+        for chunk in _chunks(new_keys):
+            reached.update(MatchKey.objects.filter(key__in=chunk).values_list("record_id", flat=True))
+        for chunk in _chunks(frontier):
+            for a, b in MatchDecision.objects.filter(
+                Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk), manual=True
+            ).values_list("record_a_id", "record_b_id"):
+                reached.update((a, b))
+        frontier = reached - seen
+        seen |= frontier
+    return seen
+
+
+def _load(scope, closure: set[int] | None) -> list[tuple[int, dict, int | None]]:
+    if closure is None:
+        return list(scope.values_list("id", "fields", "work_id").iterator(chunk_size=_CHUNK))
+    rows = []
+    for chunk in _chunks(closure):
+        rows.extend(scope.filter(id__in=chunk).values_list("id", "fields", "work_id"))
+    return rows
+
+
+def _manual_pairs(
+    scope: set[int] | None, keys: dict[int, str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    same, different = [], []
+    decisions = MatchDecision.objects.filter(manual=True).order_by("created_at", "id")
+    for a, b, verdict in decisions.values_list("record_a_id", "record_b_id", "verdict"):
+        if a not in keys or b not in keys:
+            continue
+        pair = (keys[a], keys[b])
+        (same if verdict == MatchDecision.Verdict.SAME else different).append(pair)
+    return same, different
+
+
+def _write_works(
+    result: Clustering, fields: dict[int, BibFields], current_work: dict[int, int | None], stats: ClusterStats
+) -> None:
+    claimed: set[int] = set()
+    assignment: dict[int, int] = {}  # record id -> work id
+    pending: list[tuple[Work, list[int]]] = []
+    for members in sorted(result.clusters, key=lambda m: (-len(m), m[0])):
+        ids = [_id(k) for k in members]
+        votes = Counter(current_work[i] for i in ids if current_work[i] is not None and current_work[i] not in claimed)
+        if votes:
+            work_id = min(votes, key=lambda w: (-votes[w], w))
+            claimed.add(work_id)
+            for rid in ids:
+                assignment[rid] = work_id
+        else:
+            pending.append((Work(material_type="other"), ids))
+    if pending:
+        Work.objects.bulk_create([work for work, _ in pending])
+        stats.works_created += len(pending)
+        for work, ids in pending:
+            for rid in ids:
+                assignment[rid] = work.id
+
+    moved = [SourceRecord(id=rid, work_id=wid) for rid, wid in assignment.items() if current_work[rid] != wid]
+    SourceRecord.objects.bulk_update(moved, ["work"], batch_size=1000)
+
+    members_by_work: dict[int, list[int]] = defaultdict(list)
+    for rid, wid in assignment.items():
+        members_by_work[wid].append(rid)
+    libraries = dict(
+        _library_of(list(assignment))
+    )
+    works = []
+    for wid, rids in members_by_work.items():
+        work = Work(id=wid)
+        _fill_display(work, [fields[r] for r in rids])
+        work.record_count = len(rids)
+        work.library_count = len({libraries[r] for r in rids})
+        works.append(work)
+    Work.objects.bulk_update(works, [*_DISPLAY_FIELDS, "record_count", "library_count"], batch_size=500)
+    stats.works_updated += len(works) - len(pending)
+
+
+def _library_of(record_ids: list[int]) -> Iterator[tuple[int, int]]:
+    for chunk in _chunks(record_ids):
+        yield from SourceRecord.objects.filter(id__in=chunk).values_list("id", "library_id")
+
+
+def richness(fields: BibFields) -> tuple:
+    """How full a record is: the fullest record of a work gives its display fields first."""
+    filled = sum(bool(getattr(fields, name)) for name in _DISPLAY_FIELDS)
+    return (filled, len(fields.authors) + len(fields.subjects) + len(fields.identifiers), len(fields.title))
+
+
+def _fill_display(work: Work, members: list[BibFields]) -> None:
+    ordered = sorted(members, key=richness, reverse=True)
+    for name in _DISPLAY_FIELDS:
+        value = next((getattr(m, name) for m in ordered if getattr(m, name)), None)
+        if value is None:
+            value = None if name == "year" else ({} if name == "identifiers" else [] if name in _LIST_FIELDS else "")
+        if name == "material_type":
+            value = str(value or "other")
+        setattr(work, name, value)
+    # Identifiers and languages of every member, so any of them finds the work.
+    identifiers: dict[str, list[str]] = {}
+    for member in ordered:
+        for scheme, values in member.identifiers.items():
+            bucket = identifiers.setdefault(scheme, [])
+            bucket.extend(v for v in values if v not in bucket)
+    work.identifiers = identifiers
+    work.languages = sorted({lang for m in ordered for lang in m.languages})
+    work.scripts = sorted({s for m in ordered for s in m.scripts})
+
+
+_LIST_FIELDS = {"parallel_titles", "authors", "languages", "subjects", "classification", "scripts"}
+
+
+def _write_decisions(result: Clustering, scope: set[int] | None) -> None:
+    automatic = MatchDecision.objects.filter(manual=False)
+    if scope is None:
+        automatic.delete()
+    else:
+        for chunk in _chunks(scope):
+            automatic.filter(Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk)).delete()
+    MatchDecision.objects.bulk_create(
+        [
+            MatchDecision(
+                record_a_id=_id(edge.a), record_b_id=_id(edge.b), verdict=MatchDecision.Verdict.SAME,
+                rule=edge.rule, score=edge.score,
+            )
+            for edge in result.edges
+            if edge.rule != "manual"
+        ],
+        batch_size=2000,
+    )
+
+
+def _delete_empty_works(work_ids: set) -> int:
+    candidates = {w for w in work_ids if w is not None}
+    deleted = 0
+    for chunk in _chunks(candidates):
+        deleted += Work.objects.filter(id__in=chunk, records__isnull=True).delete()[0]
+    return deleted

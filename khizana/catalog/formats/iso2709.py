@@ -1,0 +1,484 @@
+"""ISO 2709 (MARC 21 and UNIMARC exchange format) reader, lenient (no Django import).
+
+The file is split on the record terminator (0x1D); every chunk is one record, numbered from 1.
+A well-formed record is parsed by pymarc; a record pymarc cannot parse, or whose directory does
+not match its data, goes through a lenient parser that splits the data on the field terminator
+and pairs the pieces with the directory tags. Characters are decoded here, record by record,
+because leaders often lie about the encoding (MARC-8, UTF-8, double-encoded UTF-8, Windows and
+DOS code pages). Every repair is reported in ``ParsedRecord.warnings``; only a record from which
+nothing sensible can be recovered becomes a :class:`RejectedRecord`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterator
+
+import pymarc
+from pymarc.marc8 import marc8_to_unicode
+
+from khizana.catalog.formats.marc_fields import _flavour, describe_marc, repair_double_utf8
+from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
+from khizana.catalog.scripts import script_of
+
+__all__ = ["decode_marc_bytes", "read_iso2709"]
+
+RECORD_TERMINATOR = b"\x1d"
+FIELD_TERMINATOR = b"\x1e"
+SUBFIELD_DELIMITER = b"\x1f"
+LEADER_LENGTH = 24
+ENTRY_LENGTH = 12
+
+_LEADING_JUNK = b"\r\n\t \x00\x1a"
+_NCR = re.compile(r"&#x([0-9A-Fa-f]{2,6});")
+_GOOD_CODE = re.compile(r"[a-z0-9]")
+_GOOD_INDICATOR = re.compile(r"[0-9a-z |]")
+_BLANK_INDICATORS = str.maketrans({"#": " ", "\\": " ", "_": " "})  # blanks as some exports write them
+_SINGLE_BYTE_CODECS = ("cp1252", "cp1251", "cp866")
+
+
+class _Reject(Exception):
+    """A record that cannot be read; the message is the reason."""
+
+
+def read_iso2709(
+    data: bytes, *, format_hint: RecordFormat | None = None
+) -> Iterator[ParsedRecord | RejectedRecord]:
+    """Yield one ParsedRecord or RejectedRecord per record of an ISO 2709 file. Never raises."""
+    chunks = data.split(RECORD_TERMINATOR)
+    position = 0
+    number = 0
+    last = len(chunks) - 1
+    for index, chunk in enumerate(chunks):
+        start = position
+        position += len(chunk) + 1
+        body = chunk.lstrip(_LEADING_JUNK)
+        offset = start + len(chunk) - len(body)
+        if index == last:
+            if not body.strip(_LEADING_JUNK):
+                break
+            raw = body
+        else:
+            raw = body + RECORD_TERMINATOR
+        number += 1
+        try:
+            result = _read_record(body, raw, number, offset, format_hint, terminated=index != last)
+        except _Reject as exc:
+            result = RejectedRecord(number=number, offset=offset, reason=str(exc), raw=raw,
+                                    local_id=_guess_001(body))
+        except Exception as exc:  # a bug must not stop the file: keep the record as rejected
+            result = RejectedRecord(number=number, offset=offset, raw=raw, local_id=_guess_001(body),
+                                    reason=f"unreadable record ({type(exc).__name__}: {exc})")
+        yield result
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def _read_record(
+    body: bytes, raw: bytes, number: int, offset: int, format_hint: RecordFormat | None, *, terminated: bool
+) -> ParsedRecord:
+    warnings: list[str] = []
+    if not terminated:
+        warnings.append("last record has no record terminator (file truncated?)")
+    if not body:
+        raise _Reject("empty record (two record terminators in a row)")
+    if len(body) < LEADER_LENGTH:
+        raise _Reject(f"record is shorter than a leader ({len(body)} bytes)")
+
+    leader = _leader(body[:LEADER_LENGTH], warnings)
+    fields = _structure(body, leader, warnings)
+    if not fields:
+        raise _Reject("record has no fields")
+
+    tags = {tag for tag, _ in fields}
+    field_100a = ""
+    field_008 = ""
+    for tag, payload in fields:
+        if tag == "100" and not field_100a:
+            field_100a = payload.split(SUBFIELD_DELIMITER + b"a", 1)[-1].split(SUBFIELD_DELIMITER)[0]
+            field_100a = field_100a.decode("latin-1")
+        elif tag == "008" and not field_008:
+            field_008 = payload.decode("latin-1")
+    fmt = format_hint if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC) else None
+    fmt = fmt or _flavour(tags, field_100a, field_008)
+
+    record = pymarc.Record()
+    record.leader = pymarc.Leader(leader)
+    record.fields = decode_marc_bytes(fields, leader, fmt, warnings)
+
+    description = describe_marc(record, fmt, raw=raw)
+    warnings.extend(description.warnings)
+    return ParsedRecord(
+        local_id=description.local_id,
+        format=fmt,
+        serialisation=Serialisation.ISO2709,
+        kind=description.kind,
+        raw=raw,
+        number=number,
+        offset=offset,
+        fields=description.fields,
+        holdings=description.holdings,
+        deleted=description.deleted,
+        warnings=_dedupe(warnings),
+        linked_local_id=description.linked_local_id,
+    )
+
+
+def _leader(raw_leader: bytes, warnings: list[str]) -> str:
+    text = raw_leader.decode("latin-1")
+    if not all(" " <= c <= "~" for c in text):
+        text = "".join(c if " " <= c <= "~" else " " for c in text)
+        warnings.append("leader has non-ASCII or control bytes (replaced by blanks)")
+    return text
+
+
+def _structure(body: bytes, leader: str, warnings: list[str]) -> list[tuple[str, bytes]]:
+    """(tag, field bytes without field terminator) for every field of the record."""
+    directory_end = body.find(FIELD_TERMINATOR, LEADER_LENGTH)
+    if directory_end < 0:
+        raise _Reject("no field terminator after the directory")
+    directory = body[LEADER_LENGTH:directory_end]
+    if not directory:
+        raise _Reject("record has no fields (empty directory)")
+    base = directory_end + 1
+    data = body[base:]
+
+    problems: list[str] = []
+    if len(directory) % ENTRY_LENGTH:
+        tags = _wide_directory_tags(directory.decode("latin-1"))
+        if not tags:
+            raise _Reject(f"directory is not a multiple of 12 bytes ({len(directory)} bytes)")
+        warnings.append("directory has entries longer than 12 bytes (a field over 9,999 bytes or a record "
+                        "over 99,999 bytes): fields split on field terminators")
+        return _split_fields(data, tags, warnings)
+    declared_length = leader[0:5]
+    if not declared_length.isdigit() or int(declared_length) != len(body) + 1:
+        if len(body) + 1 > 99999:
+            problems.append(f"record is {len(body) + 1} bytes, longer than ISO 2709 allows (leader says "
+                            f"{declared_length!r})")
+        else:
+            problems.append(f"leader gives record length {declared_length!r}, record is {len(body) + 1} bytes")
+    declared_base = leader[12:17]
+    if not declared_base.isdigit() or int(declared_base) != base:
+        problems.append(f"leader gives base address {declared_base!r}, data starts at byte {base}")
+
+    entries: list[tuple[str, int | None, int | None]] = []
+    for i in range(0, len(directory), ENTRY_LENGTH):
+        entry = directory[i : i + ENTRY_LENGTH].decode("latin-1")
+        length = int(entry[3:7]) if entry[3:7].isdigit() else None
+        start = int(entry[7:12]) if entry[7:12].isdigit() else None
+        entries.append((entry[0:3], length, start))
+
+    consistent = all(_entry_fits(data, length, start) for _, length, start in entries)
+    by_offsets = [(tag, data[start : start + length - 1]) for tag, length, start in entries] if consistent else []
+    if not problems and consistent and not _odd_bytes(by_offsets):
+        try:
+            parsed = pymarc.Record(body + RECORD_TERMINATOR, to_unicode=False)
+            return [(f.tag, _raw_field_bytes(f)) for f in parsed.fields]
+        except Exception as exc:  # pymarc is strict; fall through to the lenient reading
+            problems.append(f"pymarc could not parse the record ({type(exc).__name__}); read leniently")
+
+    warnings.extend(problems)
+    if consistent:
+        return by_offsets
+
+    warnings.append("directory lengths/offsets do not match the data: fields split on field terminators")
+    return _split_fields(data, [tag for tag, _, _ in entries], warnings)
+
+
+def _split_fields(data: bytes, tags: list[str], warnings: list[str]) -> list[tuple[str, bytes]]:
+    """Pair the directory tags, in order, with the data split on the field terminator."""
+    pieces = data.split(FIELD_TERMINATOR)
+    if pieces and not pieces[-1]:
+        pieces.pop()
+    elif pieces:
+        warnings.append("last field has no field terminator")
+    if not pieces:
+        raise _Reject("record has no fields (no data after the directory)")
+    if len(pieces) != len(tags):
+        warnings.append(f"directory lists {len(tags)} fields but the data holds {len(pieces)}; "
+                        f"{abs(len(pieces) - len(tags))} dropped")
+    return list(zip(tags, pieces, strict=False))
+
+
+def _wide_directory_tags(directory: str) -> list[str]:
+    """Tags of a directory whose length or start columns overflowed (5-digit lengths, 6-digit starts).
+
+    Each entry's start must equal the sum of the lengths before it; that decides the widths.
+    """
+    tags: list[str] = []
+    position = 0
+    expected = 0
+    while position < len(directory):
+        for length_width, start_width in ((4, 5), (5, 5), (4, 6), (5, 6), (6, 6), (4, 7), (5, 7)):
+            length = directory[position + 3 : position + 3 + length_width]
+            start = directory[position + 3 + length_width : position + 3 + length_width + start_width]
+            if len(start) == start_width and length.isdigit() and start.isdigit() and int(start) == expected:
+                tags.append(directory[position : position + 3])
+                expected += int(length)
+                position += 3 + length_width + start_width
+                break
+        else:
+            return []
+    return tags
+
+
+def _entry_fits(data: bytes, length: int | None, start: int | None) -> bool:
+    if length is None or start is None or length < 1:
+        return False
+    end = start + length - 1
+    return end < len(data) and data[end : end + 1] == FIELD_TERMINATOR and FIELD_TERMINATOR not in data[start:end]
+
+
+def _odd_bytes(fields: list[tuple[str, bytes]]) -> bool:
+    """Tags, indicators or subfield codes that pymarc would silently alter."""
+    for tag, payload in fields:
+        if not (tag.isascii() and tag.isalnum()):
+            return True
+        if tag < "010" and tag.isdigit():
+            continue
+        parts = payload.split(SUBFIELD_DELIMITER)
+        if len(parts[0]) != 2 or not parts[0].isascii():
+            return True
+        for piece in parts[1:]:
+            if piece and not (piece[:1].isalnum() and piece[:1].isascii()):
+                return True
+    return False
+
+
+def _raw_field_bytes(fld) -> bytes:
+    if fld.is_control_field():
+        return fld.data
+    parts = [fld.indicator1.encode("latin-1") + fld.indicator2.encode("latin-1")]
+    parts.extend(sf.code.encode("latin-1") + sf.value for sf in fld.subfields)
+    return SUBFIELD_DELIMITER.join(parts)
+
+
+def _guess_001(body: bytes) -> str:
+    """The 001 of a rejected record when its directory can still be read."""
+    try:
+        directory_end = body.find(FIELD_TERMINATOR, LEADER_LENGTH)
+        directory = body[LEADER_LENGTH:directory_end]
+        for i in range(0, len(directory) - ENTRY_LENGTH + 1, ENTRY_LENGTH):
+            if directory[i : i + 3] == b"001":
+                pieces = body[directory_end + 1 :].split(FIELD_TERMINATOR)
+                value = pieces[i // ENTRY_LENGTH].decode("utf-8", "replace").strip()
+                return value if len(value) < 64 else ""
+    except (IndexError, ValueError):
+        pass
+    return ""
+
+
+# --------------------------------------------------------------------------- characters
+
+
+def decode_marc_bytes(
+    fields: list[tuple[str, bytes]], leader: str, fmt: RecordFormat, warnings: list[str]
+) -> list[pymarc.Field]:
+    """Decode (tag, bytes) fields into pymarc Fields, choosing the character set from the bytes."""
+    blob = b"".join(payload for _, payload in fields)
+    codec = _choose_codec(blob, leader[9], fmt == RecordFormat.UNIMARC, warnings)
+    decode = _decoder(codec, warnings)
+    out: list[pymarc.Field] = []
+    repaired: set[str] = set()
+    alphabetic: list[str] = []
+    for tag, payload in fields:
+        clean_tag = tag
+        if not (tag.isascii() and tag.isalnum() and len(tag) == 3):
+            clean_tag = "".join(c if c.isascii() and c.isalnum() else "_" for c in tag).ljust(3, "_")
+            warnings.append(f"field tag {tag!r} is not alphanumeric (kept as {clean_tag!r})")
+        elif not tag.isdigit() and tag not in alphabetic:
+            alphabetic.append(tag)
+        if clean_tag < "010" and clean_tag.isdigit():
+            out.append(pymarc.Field(tag=clean_tag, data=_fix(decode(payload, clean_tag), codec, clean_tag, repaired)))
+            continue
+        parts = payload.split(SUBFIELD_DELIMITER)
+        indicators = parts[0].decode("latin-1").translate(_BLANK_INDICATORS)
+        subfields: list[pymarc.Subfield] = []
+        if len(parts) == 1 and len(indicators) > 2:
+            text = decode(payload[2:], clean_tag)
+            warnings.append(f"field {clean_tag} has no subfield delimiter (text kept as $a)")
+            subfields.append(pymarc.Subfield(code="a", value=_fix(text, codec, clean_tag, repaired)))
+            indicators = indicators[:2]
+        if len(indicators) != 2 or not all(_GOOD_INDICATOR.fullmatch(c) for c in indicators):
+            shown = indicators if len(indicators) < 8 else indicators[:8] + "..."
+            indicators = "".join(c if _GOOD_INDICATOR.fullmatch(c) else " " for c in indicators[:2]).ljust(2)
+            warnings.append(f"field {clean_tag}: bad indicators {shown!r} (read as {indicators!r})")
+        for part in parts[1:]:
+            if not part:
+                continue
+            text = decode(part, clean_tag)
+            code, value = text[:1], text[1:]
+            if not _GOOD_CODE.fullmatch(code):
+                fixed = code.lower() if code.isascii() and code.isalpha() else "?"
+                warnings.append(f"field {clean_tag}: bad subfield code {code!r} (read as {fixed!r})")
+                code = fixed
+            subfields.append(pymarc.Subfield(code=code, value=_fix(value, codec, clean_tag, repaired)))
+        out.append(pymarc.Field(tag=clean_tag, indicators=pymarc.Indicators(*indicators), subfields=subfields))
+    if alphabetic:
+        warnings.append(f"non-numeric field tags: {', '.join(alphabetic)}")
+    if repaired:
+        warnings.append(f"double-encoded UTF-8 repaired in {', '.join(sorted(repaired))}")
+    return out
+
+
+def _fix(text: str, codec: str, tag: str, repaired: set[str]) -> str:
+    if codec.startswith("utf-8"):
+        fixed = repair_double_utf8(text)
+        if fixed != text:
+            repaired.add(tag)
+            return fixed
+    return text
+
+
+def _choose_codec(blob: bytes, leader9: str, unimarc: bool, warnings: list[str]) -> str:
+    """'utf-8', 'utf-8-replace', 'marc8' or a single-byte codec name, with a warning when it lies."""
+    has_escape = b"\x1b" in blob
+    try:
+        blob.decode("utf-8")
+        valid_utf8 = True
+    except UnicodeDecodeError:
+        valid_utf8 = False
+    ascii_only = blob.isascii()
+
+    if unimarc:
+        if valid_utf8:
+            return "utf-8"
+        codec = _guess_single_byte(blob)
+        warnings.append(f"UNIMARC record is not UTF-8: decoded as {codec}")
+        return codec
+
+    if leader9 not in (" ", "a"):
+        warnings.append(f"leader/09 has the undefined value {leader9!r}")
+    if leader9 == "a":
+        if valid_utf8:
+            return "utf-8"
+        if has_escape or (_bad_utf8_ratio(blob) > 0.5 and _looks_marc8(blob)):
+            warnings.append("leader/09 says UTF-8 but the bytes are MARC-8: decoded as MARC-8")
+            return "marc8"
+        if _bad_utf8_ratio(blob) > 0.5 and _looks_single_byte(blob):
+            codec = _guess_single_byte(blob)
+            warnings.append(f"leader/09 says UTF-8 but the bytes are not: decoded as {codec}")
+            return codec
+        warnings.append("invalid UTF-8 bytes replaced by U+FFFD")
+        return "utf-8-replace"
+    if has_escape or ascii_only:
+        return "marc8"
+    if valid_utf8:
+        warnings.append("leader/09 says MARC-8 but the bytes are UTF-8: decoded as UTF-8")
+        return "utf-8"
+    if _looks_single_byte(blob):
+        codec = _guess_single_byte(blob)
+        warnings.append(f"leader/09 says MARC-8 but the bytes are a single-byte code page: decoded as {codec}")
+        return codec
+    if _bad_utf8_ratio(blob) < 0.2:
+        warnings.append("leader/09 says MARC-8 but the bytes are (mostly) UTF-8: decoded as UTF-8, "
+                        "invalid bytes replaced by U+FFFD")
+        return "utf-8-replace"
+    return "marc8"
+
+
+def _bad_utf8_ratio(blob: bytes) -> float:
+    text = blob.decode("utf-8", "replace")
+    non_ascii = sum(1 for c in text if ord(c) > 127)
+    return text.count("\ufffd") / non_ascii if non_ascii else 0.0
+
+
+def _looks_marc8(blob: bytes) -> bool:
+    """MARC-8 (ANSEL) puts combining diacritics (0xE0-0xFE) before an ASCII base letter."""
+    high = sum(1 for b in blob if b > 127)
+    combining = len(re.findall(rb"[\xe0-\xfe]{1,2}[A-Za-z]", blob))
+    return high > 0 and combining * 2 >= high * 0.5
+
+
+def _looks_single_byte(blob: bytes) -> bool:
+    """Runs of 3+ high bytes (whole words of Cyrillic, ...) do not occur in MARC-8 text."""
+    high = sum(1 for b in blob if b > 127)
+    if not high:
+        return False
+    in_runs = sum(len(m) for m in re.findall(rb"[\x80-\xff]{3,}", blob))
+    return in_runs / high > 0.3
+
+
+def _guess_single_byte(blob: bytes) -> str:
+    """The Windows/DOS code page whose decoding gives the most plausible words."""
+    best, best_score = _SINGLE_BYTE_CODECS[0], None
+    for codec in _SINGLE_BYTE_CODECS:
+        score = _plausibility(blob.decode(codec, "replace"))
+        if best_score is None or score > best_score:
+            best, best_score = codec, score
+    return best
+
+
+def _plausibility(text: str) -> int:
+    score = 0
+    for word in re.findall(r"\S+", text):
+        if word.isascii():
+            continue
+        letters = [c for c in word if c.isalpha()]
+        scripts = {script_of(c) or "?" for c in letters}
+        non_ascii_letters = sum(1 for c in letters if not c.isascii())
+        odd = sum(1 for c in word if not c.isascii() and not c.isalpha())
+        if len(scripts) == 1 and "?" not in scripts:
+            if "Latin" in scripts and non_ascii_letters * 2 > len(letters):
+                score -= non_ascii_letters
+            else:
+                score += non_ascii_letters
+        else:
+            score -= non_ascii_letters
+        score -= 2 * odd
+    return score
+
+
+def _decoder(codec: str, warnings: list[str]):
+    if codec == "utf-8":
+        return lambda payload, tag: payload.decode("utf-8")
+    if codec == "utf-8-replace":
+        return lambda payload, tag: payload.decode("utf-8", "replace")
+    if codec == "marc8":
+
+        def marc8(payload: bytes, tag: str) -> str:
+            return _marc8(payload, tag, warnings)
+
+        return marc8
+    return lambda payload, tag: payload.decode(codec, "replace")
+
+
+def _marc8(payload: bytes, tag: str, warnings: list[str]) -> str:
+    if payload.isascii() and b"\x1b" not in payload:
+        text = payload.decode("ascii")
+    else:
+        captured = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(captured):
+                text = marc8_to_unicode(payload)
+        except (UnicodeDecodeError, KeyError, ValueError, IndexError, TypeError):
+            warnings.append(f"field {tag}: bad MARC-8 sequence, read as Latin-1")
+            return _ncr(payload.replace(b"\x1b", b"").decode("latin-1"))
+        if any("0x20 " not in line for line in captured.getvalue().splitlines()):
+            warnings.append(f"field {tag}: MARC-8 characters that cannot be mapped were replaced by blanks")
+    return _ncr(text)
+
+
+def _ncr(text: str) -> str:
+    """LC writes characters MARC-8 lacks as '&#xXXXX;'."""
+    if "&#x" not in text:
+        return text
+
+    def char(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1), 16))
+        except (ValueError, OverflowError):
+            return match.group(0)
+
+    return _NCR.sub(char, text)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)

@@ -1,0 +1,556 @@
+"""MARC 21 and UNIMARC records (pymarc objects) -> normalised :class:`BibFields` (no Django import).
+
+Both readers (ISO 2709 and XML) build a ``pymarc.Record`` and hand it to :func:`describe_marc`, so
+a record yields the same fields whatever serialisation it came in. :func:`detect_marc_flavour`
+tells MARC 21 from UNIMARC when the sender did not say.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import pymarc
+
+from khizana.catalog.identifiers import add_identifier
+from khizana.catalog.records import BibFields, HoldingData, HoldingStatus, MaterialType, RecordFormat, RecordKind
+from khizana.catalog.scripts import scripts_in
+
+__all__ = ["MarcDescription", "describe_marc", "detect_marc_flavour", "repair_double_utf8"]
+
+MAX_NOTES = 5
+
+_UNIMARC_100 = re.compile(r"^\d{8}[a-z ]")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_LANG = re.compile(r"[a-z]{3}")
+_SKIPPED_LANGUAGES = frozenset({"und", "zxx", "xxx", "   ", "|||"})
+# A run of characters that is UTF-8 read as Latin-1/cp1252: a lead byte then continuation bytes.
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{1,3}")
+_TRAILING_PUNCT = re.compile(r"[\s/:;=,]+$")
+
+
+@dataclass
+class MarcDescription:
+    """What one MARC record says, in the project's terms."""
+
+    kind: RecordKind
+    fields: BibFields
+    holdings: list[HoldingData]
+    local_id: str
+    deleted: bool
+    linked_local_id: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def repair_double_utf8(text: str) -> str:
+    """Undo UTF-8 that was decoded as Latin-1/cp1252 and encoded again ('Ã©' -> 'é', '8Â°' -> '8°').
+
+    Each suspicious run is repaired only when its bytes decode as UTF-8, so correct text is kept.
+    """
+    if not text or text.isascii() or not _MOJIBAKE.search(text):
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        run = match.group(0)
+        for codec in ("latin-1", "cp1252"):
+            try:
+                return run.encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+        return run
+
+    return _MOJIBAKE.sub(fix, text)
+
+
+def _clean(value: str | None) -> str:
+    """Strip ISBD punctuation and brackets around a whole value."""
+    if not value:
+        return ""
+    text = " ".join(value.split())
+    for _ in range(3):
+        before = text
+        text = _TRAILING_PUNCT.sub("", text)
+        if text.endswith(".") and not text.endswith("...") and not _is_abbreviation(text):
+            text = text[:-1].rstrip()
+        if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
+            text = text[1:-1].strip()
+        elif text.startswith("[") and "]" not in text:
+            text = text[1:].strip()
+        elif text.endswith("]") and "[" not in text:
+            text = text[:-1].strip()
+        if text == before:
+            break
+    return text
+
+
+def _is_abbreviation(text: str) -> bool:
+    """Does ``text`` end in an abbreviation whose full stop must stay ('Jr.', 'U.S.', 'J.')?"""
+    last = text[:-1].rsplit(" ", 1)[-1]
+    if "." in last:  # U.S. / e.g.
+        return True
+    letters = last.strip("([,")
+    return 0 < len(letters) <= 3 and letters[:1].isupper() and letters.isalpha()
+
+
+def _join(*parts: str, sep: str = " ") -> str:
+    return sep.join(p for p in parts if p)
+
+
+def _first(record: pymarc.Record, tag: str, code: str) -> str:
+    for fld in record.get_fields(tag):
+        if fld.is_control_field():
+            continue
+        value = fld.get(code)
+        if value and value.strip():
+            return value.strip()
+    return ""
+
+
+def _control(record: pymarc.Record, tag: str) -> str:
+    for fld in record.get_fields(tag):
+        if fld.is_control_field() and fld.data is not None:
+            return fld.data
+        if not fld.is_control_field():  # a 001 written as a data field in broken XML
+            value = fld.get("a")
+            if value:
+                return value
+    return ""
+
+
+def _values(fld: pymarc.Field, *codes: str) -> list[str]:
+    if fld.is_control_field():
+        return []
+    return [sf.value for sf in fld.subfields if sf.code in codes and sf.value and sf.value.strip()]
+
+
+def _add_unique(items: list[str], value: str) -> None:
+    if value and value not in items:
+        items.append(value)
+
+
+def _year(text: str) -> int | None:
+    for match in _YEAR.finditer(text or ""):
+        year = int(match.group(1))
+        if 500 <= year <= 2100:
+            return year
+    return None
+
+
+# --------------------------------------------------------------------------- flavour
+
+
+def detect_marc_flavour(record: pymarc.Record) -> RecordFormat:
+    """MARC 21 or UNIMARC, from the fields present (245/008/040 vs 200/100$a date/101)."""
+    tags = {f.tag for f in record.get_fields()}
+    field_100 = _first(record, "100", "a")
+    return _flavour(tags, field_100, _control(record, "008"))
+
+
+def _flavour(tags: set[str], field_100a: str, field_008: str) -> RecordFormat:
+    unimarc = 0
+    marc21 = 0
+    if "200" in tags:
+        unimarc += 2
+    if _UNIMARC_100.match(field_100a or ""):
+        unimarc += 3
+    unimarc += sum(1 for t in ("101", "102", "210", "215", "225", "801", "995") if t in tags)
+    if "245" in tags:
+        marc21 += 3
+    if len(field_008) >= 30:
+        marc21 += 2
+    marc21 += sum(1 for t in ("040", "260", "264", "300", "650", "852", "952") if t in tags)
+    return RecordFormat.UNIMARC if unimarc > marc21 else RecordFormat.MARC21
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"") -> MarcDescription:
+    """Kind, normalised fields, holdings, local id, deleted flag and linked id of one record.
+
+    ``raw`` (the record as sent) is only used for the ``sha1:`` local id of a record without
+    001 or 035.
+    """
+    leader = str(record.leader or "").ljust(24)
+    warnings: list[str] = []
+    unimarc = fmt == RecordFormat.UNIMARC
+    kind = _kind(leader, unimarc)
+    deleted = leader[5] == "d"
+
+    bib = _unimarc_fields(record, leader) if unimarc else _marc21_fields(record, leader)
+    if kind == RecordKind.AUTHORITY:
+        bib.title = bib.title or _authority_heading(record, unimarc)
+        bib.material_type = MaterialType.OTHER
+    elif kind == RecordKind.HOLDINGS:
+        bib.material_type = MaterialType.OTHER
+    elif not bib.title:
+        warnings.append("record has no title")
+    bib.scripts = scripts_in([bib.title, bib.subtitle, *bib.parallel_titles, *bib.authors, bib.publisher])
+
+    holdings = _holdings(record)
+
+    local_id = _control(record, "001").strip()
+    if not local_id:
+        local_id = _first(record, "035", "a")
+        if local_id:
+            warnings.append(f"no 001: local id taken from 035 $a ({local_id})")
+        else:
+            digest = hashlib.sha1(raw or str(record).encode("utf-8", "replace")).hexdigest()[:16]
+            local_id = f"sha1:{digest}"
+            warnings.append(f"no 001 or 035: local id is the record's checksum ({local_id})")
+    linked = ""
+    if not unimarc and kind == RecordKind.HOLDINGS:
+        linked = _control(record, "004").strip()
+    return MarcDescription(
+        kind=kind,
+        fields=bib,
+        holdings=holdings,
+        local_id=local_id,
+        deleted=deleted,
+        linked_local_id=linked,
+        warnings=warnings,
+    )
+
+
+def _kind(leader: str, unimarc: bool) -> RecordKind:
+    code = leader[6]
+    if unimarc:
+        return RecordKind.AUTHORITY if code in "xyz" and code != " " else RecordKind.BIBLIOGRAPHIC
+    if code == "z":
+        return RecordKind.AUTHORITY
+    if code in "uvxy" and code != " ":
+        return RecordKind.HOLDINGS
+    return RecordKind.BIBLIOGRAPHIC
+
+
+def _authority_heading(record: pymarc.Record, unimarc: bool) -> str:
+    tags = ("200", "210", "215", "216", "220", "230", "240", "250") if unimarc else (
+        "100", "110", "111", "130", "148", "150", "151", "155"
+    )
+    for fld in record.get_fields(*tags):
+        parts = _values(fld, "a", "b", "c", "d", "t", "x", "y", "z")
+        if parts:
+            return _clean(" ".join(parts))
+    return ""
+
+
+# --------------------------------------------------------------------------- MARC 21
+
+
+_MARC21_TYPES = {
+    "c": MaterialType.SCORE, "d": MaterialType.SCORE, "i": MaterialType.SOUND, "j": MaterialType.SOUND,
+    "g": MaterialType.VIDEO, "e": MaterialType.MAP, "f": MaterialType.MAP, "k": MaterialType.IMAGE,
+    "m": MaterialType.ELECTRONIC, "o": MaterialType.KIT, "p": MaterialType.KIT, "r": MaterialType.OBJECT,
+    "t": MaterialType.MANUSCRIPT,
+}
+
+
+def _marc21_material(record: pymarc.Record, leader: str) -> MaterialType:
+    rtype, level = leader[6], leader[7]
+    if rtype == "a":
+        if level in "si" and level != " ":
+            return MaterialType.SERIAL
+        if level in "ab" and level != " ":
+            return MaterialType.ARTICLE
+        material = MaterialType.BOOK
+    else:
+        material = _MARC21_TYPES.get(rtype, MaterialType.OTHER)
+    if rtype in "at" and level not in "sabi":
+        f008 = _control(record, "008")
+        if record.get_fields("502") or "m" in f008[24:28]:
+            return MaterialType.THESIS
+    return material
+
+
+def _marc21_fields(record: pymarc.Record, leader: str) -> BibFields:
+    bib = BibFields()
+    f245 = record.get("245")
+    if f245 is not None and not f245.is_control_field():
+        bib.title = _clean(" ".join(_clean(v) for v in _values(f245, "a", "n", "p")))
+        bib.subtitle = _clean(" ".join(_values(f245, "b")))
+
+    # Parallel titles: 880 linked to 245/246, then 246 $a.
+    for fld in record.get_fields("880"):
+        link = (fld.get("6") or "") if not fld.is_control_field() else ""
+        if link[:3] in ("245", "246"):
+            title = _clean(_join(*(_clean(v) for v in _values(fld, "a", "n", "p"))))
+            sub = _clean(" ".join(_values(fld, "b")))
+            _add_unique(bib.parallel_titles, _join(title, sub, sep=" : "))
+    for fld in record.get_fields("246"):
+        _add_unique(bib.parallel_titles, _clean(" ".join(_values(fld, "a"))))
+
+    # Authors: main entry, added entries, then their 880 forms.
+    for tag in ("100", "110", "111", "700", "710", "711"):
+        for fld in record.get_fields(tag):
+            _add_unique(bib.authors, _marc21_name(fld, tag))
+    for fld in record.get_fields("880"):
+        link = (fld.get("6") or "") if not fld.is_control_field() else ""
+        if link[:3] in ("100", "110", "111", "700", "710", "711"):
+            _add_unique(bib.authors, _marc21_name(fld, link[:3]))
+
+    ids = bib.identifiers
+    for fld in record.get_fields("020"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "isbn", value)
+        for value in _values(fld, "z"):
+            add_identifier(ids, "isbn_cancelled", value)
+    for fld in record.get_fields("022"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "issn", value)
+    for fld in record.get_fields("010"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "lccn", value)
+    for fld in record.get_fields("035"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "oclc", value)
+    for fld in record.get_fields("015"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "nbn", value)
+    for fld in record.get_fields("024"):
+        scheme = {"0": "isrc", "1": "upc", "2": "ismn", "3": "ean"}.get(fld.indicator1 or " ", "other")
+        for value in _values(fld, "a"):
+            add_identifier(ids, scheme, value)
+
+    # Publication: 264 _1 first, else 260.
+    pub = None
+    for fld in record.get_fields("264"):
+        if fld.indicator2 == "1":
+            pub = fld
+            break
+    if pub is None:
+        pub = record.get("260")
+    if pub is not None and not pub.is_control_field():
+        bib.publisher = _clean(next(iter(_values(pub, "b")), ""))
+        bib.place = _clean(next(iter(_values(pub, "a")), ""))
+        bib.year = _year(" ".join(_values(pub, "c")))
+    f008 = _control(record, "008")
+    if bib.year is None and len(f008) >= 11 and f008[7:11].isdigit():
+        bib.year = _year(f008[7:11])
+
+    bib.edition = _clean(_first(record, "250", "a"))
+    _add_language(bib.languages, f008[35:38] if len(f008) >= 38 else "")
+    for fld in record.get_fields("041"):
+        for value in _values(fld, "a"):
+            for code in _LANG.findall(value.lower()):
+                _add_language(bib.languages, code)
+
+    bib.material_type = _marc21_material(record, leader)
+
+    for fld in record.get_fields("600", "610", "611", "630", "648", "650", "651", "655"):
+        _add_unique(bib.subjects, _subject(fld, ("a",), "vxyz"))
+
+    for tag, prefix in (("050", "lcc"), ("090", "lcc"), ("082", "ddc"), ("080", "udc"), ("084", "other")):
+        for fld in record.get_fields(tag):
+            for value in _values(fld, "a")[:1]:
+                _add_unique(bib.classification, f"{prefix}:{_class_value(value, prefix)}")
+
+    _notes(bib, record, ("500", "520"))
+    return bib
+
+
+def _marc21_name(fld: pymarc.Field, tag: str) -> str:
+    if tag.endswith("00"):
+        name = _join(*(_clean(v) for v in _values(fld, "a")))
+        fuller = _values(fld, "q")
+        if fuller:
+            name = _join(name, _clean(fuller[0]))
+        return _clean(name)
+    if tag.endswith("10"):
+        return _clean(_join(*(_clean(v) for v in _values(fld, "a", "b")), sep=". "))
+    return _clean(_join(*(_clean(v) for v in _values(fld, "a"))))
+
+
+def _add_language(languages: list[str], code: str) -> None:
+    code = (code or "").strip().lower()
+    if len(code) == 3 and code.isalpha() and code.isascii() and code not in _SKIPPED_LANGUAGES:
+        _add_unique(languages, code)
+
+
+def _subject(fld: pymarc.Field, main: tuple[str, ...], subdivisions: str) -> str:
+    if fld.is_control_field():
+        return ""
+    head: list[str] = []
+    tail: list[str] = []
+    for sf in fld.subfields:
+        value = _clean(sf.value)
+        if not value:
+            continue
+        if sf.code in main:
+            head.append(value)
+        elif sf.code in subdivisions:
+            tail.append(value)
+    if not head:
+        return ""
+    return " -- ".join([", ".join(head), *tail])
+
+
+def _class_value(value: str, prefix: str) -> str:
+    value = " ".join(value.split())
+    if prefix == "ddc":
+        value = value.replace("/", "").replace("'", "")
+    return value
+
+
+def _notes(bib: BibFields, record: pymarc.Record, tags: tuple[str, ...]) -> None:
+    for fld in record.get_fields(*tags):
+        for value in _values(fld, "a"):
+            if len(bib.notes) < MAX_NOTES:
+                _add_unique(bib.notes, value.strip())
+
+
+# --------------------------------------------------------------------------- UNIMARC
+
+
+_UNIMARC_TYPES = {
+    "b": MaterialType.MANUSCRIPT, "c": MaterialType.SCORE, "d": MaterialType.SCORE, "e": MaterialType.MAP,
+    "f": MaterialType.MAP, "g": MaterialType.VIDEO, "i": MaterialType.SOUND, "j": MaterialType.SOUND,
+    "k": MaterialType.IMAGE, "l": MaterialType.ELECTRONIC, "m": MaterialType.KIT, "r": MaterialType.OBJECT,
+}
+
+
+def _unimarc_material(record: pymarc.Record, leader: str) -> MaterialType:
+    rtype, level = leader[6], leader[7]
+    if rtype == "a":
+        if level == "s" or level == "i":
+            return MaterialType.SERIAL
+        if level == "a":
+            return MaterialType.ARTICLE
+        f105 = _first(record, "105", "a")
+        if record.get_fields("328") or "m" in f105[4:8]:
+            return MaterialType.THESIS
+        return MaterialType.BOOK
+    return _UNIMARC_TYPES.get(rtype, MaterialType.OTHER)
+
+
+def _unimarc_fields(record: pymarc.Record, leader: str) -> BibFields:
+    bib = BibFields()
+    f200 = record.get("200")
+    if f200 is not None and not f200.is_control_field():
+        first_a = _values(f200, "a")[:1]
+        bib.title = _clean(" ".join(_clean(v) for v in [*first_a, *_values(f200, "h", "i")]))
+        bib.subtitle = _clean(" ; ".join(_clean(v) for v in _values(f200, "e")))
+        for value in _values(f200, "a")[1:] + _values(f200, "d"):
+            _add_unique(bib.parallel_titles, _clean(value))
+    for fld in record.get_fields("510"):
+        _add_unique(bib.parallel_titles, _clean(" ".join(_values(fld, "a"))))
+
+    for tag in ("700", "701", "702", "710", "711", "712"):
+        for fld in record.get_fields(tag):
+            name = _clean(_join(*(_clean(v) for v in _values(fld, "a", "b")), sep=", "))
+            _add_unique(bib.authors, name)
+
+    ids = bib.identifiers
+    for fld in record.get_fields("010"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "isbn", value)
+        for value in _values(fld, "z"):
+            add_identifier(ids, "isbn_cancelled", value)
+    for fld in record.get_fields("011"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "issn", value)
+    for fld in record.get_fields("020"):
+        for value in _values(fld, "b"):
+            add_identifier(ids, "nbn", value)
+    for fld in record.get_fields("035"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "oclc", value)
+    for fld in record.get_fields("073"):
+        for value in _values(fld, "a"):
+            add_identifier(ids, "ean", value)
+
+    pub = record.get("210") or record.get("214")
+    if pub is not None and not pub.is_control_field():
+        bib.publisher = _clean(next(iter(_values(pub, "c")), ""))
+        bib.place = _clean(next(iter(_values(pub, "a")), ""))
+        bib.year = _year(" ".join(_values(pub, "d")))
+    f100 = _first(record, "100", "a")
+    if bib.year is None and len(f100) >= 13 and f100[9:13].isdigit():
+        bib.year = _year(f100[9:13])
+
+    bib.edition = _clean(_first(record, "205", "a"))
+    for fld in record.get_fields("101"):
+        for value in _values(fld, "a"):
+            for code in _LANG.findall(value.lower()):
+                _add_language(bib.languages, code)
+
+    bib.material_type = _unimarc_material(record, leader)
+
+    for fld in record.get_fields("600", "601", "602", "604", "605", "606", "607", "608", "610"):
+        main = ("a", "b") if fld.tag == "600" else ("a",)
+        _add_unique(bib.subjects, _subject(fld, main, "jxyz"))
+
+    for tag, prefix in (("675", "udc"), ("676", "ddc"), ("680", "lcc"), ("686", "other")):
+        for fld in record.get_fields(tag):
+            for value in _values(fld, "a")[:1]:
+                _add_unique(bib.classification, f"{prefix}:{_class_value(value, prefix)}")
+
+    _notes(bib, record, ("300", "330"))
+    return bib
+
+
+# --------------------------------------------------------------------------- holdings
+
+
+def _sub(fld: pymarc.Field, code: str) -> str:
+    values = _values(fld, code)
+    return values[0].strip() if values else ""
+
+
+def _nonzero(value: str) -> bool:
+    return bool(value) and value.strip("0 ") != ""
+
+
+def _holdings(record: pymarc.Record) -> list[HoldingData]:
+    items: list[HoldingData] = []
+    for fld in record.get_fields("852", "952", "995"):
+        if fld.is_control_field():
+            continue
+        if fld.tag == "852":
+            items.append(
+                HoldingData(
+                    call_number=_join(_sub(fld, "h"), _sub(fld, "i")) or _sub(fld, "j"),
+                    barcode=_sub(fld, "p"),
+                    location=_join(_sub(fld, "b"), _sub(fld, "c")),
+                    status=HoldingStatus.UNKNOWN,
+                    source_tag="852",
+                )
+            )
+        elif fld.tag == "952":
+            if _nonzero(_sub(fld, "1")):
+                status = HoldingStatus.LOST
+            elif _sub(fld, "q"):
+                status = HoldingStatus.ON_LOAN
+            elif _nonzero(_sub(fld, "7")) or _nonzero(_sub(fld, "0")):
+                status = HoldingStatus.NOT_FOR_LOAN
+            else:
+                status = HoldingStatus.AVAILABLE
+            items.append(
+                HoldingData(
+                    call_number=_sub(fld, "o"),
+                    barcode=_sub(fld, "p"),
+                    location=_join(_sub(fld, "b") or _sub(fld, "a"), _sub(fld, "c")),
+                    status=status,
+                    source_tag="952",
+                )
+            )
+        else:
+            if _sub(fld, "n"):
+                status = HoldingStatus.ON_LOAN
+            elif _nonzero(_sub(fld, "o")):
+                status = HoldingStatus.NOT_FOR_LOAN
+            else:
+                status = HoldingStatus.AVAILABLE
+            items.append(
+                HoldingData(
+                    call_number=repair_double_utf8(_sub(fld, "k")),
+                    barcode=_sub(fld, "f"),
+                    location=_join(_sub(fld, "b") or _sub(fld, "c"), _sub(fld, "e")),
+                    status=status,
+                    source_tag="995",
+                )
+            )
+    return items

@@ -1,0 +1,244 @@
+"""MARCXML reader: MARC 21 slim, marcxchange, RUSMARC XML, bare or inside SRU/OAI-PMH (no Django import).
+
+Every element named ``record`` that holds ``leader``/``controlfield``/``datafield`` children (or is
+in a MARC namespace) is one record, wherever it sits and whatever its namespace. The document is
+parsed with lxml's recovering parser, wrapped in a synthetic root so that files holding several
+``<record>`` roots still load; records are numbered in document order from 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pymarc
+from lxml import etree
+
+from khizana.catalog.formats.marc_fields import describe_marc, detect_marc_flavour, repair_double_utf8
+from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
+
+__all__ = ["read_marcxml"]
+
+MARC_NAMESPACES = frozenset(
+    {
+        "http://www.loc.gov/MARC21/slim",
+        "info:lc/xmlns/marcxchange-v1",
+        "info:lc/xmlns/marcxchange-v2",
+        "urn:iso:std:iso:25577",
+        "http://www.rba.ru/rusmarc/soft",
+    }
+)
+RUSMARC_NAMESPACE = "http://www.rba.ru/rusmarc/soft"
+_FIELD_NAMES = frozenset({"leader", "controlfield", "datafield"})
+_DEFAULT_LEADER = {
+    RecordFormat.MARC21: "00000nam a2200000 i 4500",
+    RecordFormat.UNIMARC: "00000nam  2200000   450 ",
+}
+_PROLOG = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?(?:\s*<!--.*?-->|\s*<\?(?!xml\b)[^>]*\?>|\s*<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*",
+    re.DOTALL,
+)
+_WRAPPER = b"khizana-wrapper"
+_GOOD_INDICATOR = re.compile(r"[0-9a-z |]")
+_GOOD_CODE = re.compile(r"[a-z0-9]")
+
+
+def read_marcxml(
+    data: bytes, *, format_hint: RecordFormat | None = None
+) -> Iterator[ParsedRecord | RejectedRecord]:
+    """Yield one ParsedRecord or RejectedRecord per MARC record element of an XML document."""
+    root, problem = _parse(data)
+    if root is None:
+        if data.strip():
+            yield RejectedRecord(number=1, offset=0, raw=data, reason=f"not XML, no record can be read ({problem})")
+        return
+    line_starts = _line_starts(data)
+    number = 0
+    for element in root.iter(etree.Element):
+        if not _is_record(element):
+            continue
+        number += 1
+        line = element.sourceline or 1
+        offset = line_starts[min(line, len(line_starts)) - 1]
+        raw = etree.tostring(element, encoding="utf-8", xml_declaration=False, with_tail=False)
+        try:
+            yield _read_record(element, raw, number, offset, format_hint, problem)
+        except Exception as exc:  # a bug must not stop the file: keep the record as rejected
+            yield RejectedRecord(number=number, offset=offset, raw=raw,
+                                 reason=f"unreadable record ({type(exc).__name__}: {exc})")
+
+
+def _parse(data: bytes) -> tuple[etree._Element | None, str]:
+    """The document under a synthetic root, and a note on what the recovering parser had to skip."""
+    prolog = _PROLOG.match(data)
+    cut = prolog.end() if prolog else 0
+    wrapped = data[:cut] + b"<" + _WRAPPER + b">" + data[cut:] + b"</" + _WRAPPER + b">"
+    parser = etree.XMLParser(recover=True, huge_tree=True, resolve_entities=False, no_network=True,
+                             remove_blank_text=False)
+    try:
+        root = etree.fromstring(wrapped, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        return None, str(exc)
+    if root is None:
+        return None, "empty document"
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    problem = ""
+    if errors:
+        first = errors[0]
+        problem = f"XML is not well-formed (line {first.line}: {first.message.strip()})"
+    return root, problem
+
+
+def _line_starts(data: bytes) -> list[int]:
+    starts = [0]
+    position = data.find(b"\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = data.find(b"\n", position + 1)
+    return starts
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _namespace(element: etree._Element) -> str:
+    return etree.QName(element).namespace or ""
+
+
+def _is_record(element: etree._Element) -> bool:
+    if _local(element) != "record":
+        return False
+    if _namespace(element) in MARC_NAMESPACES:
+        return True
+    return any(_local(child) in _FIELD_NAMES for child in element.iterchildren(etree.Element))
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
+def _read_record(
+    element: etree._Element,
+    raw: bytes,
+    number: int,
+    offset: int,
+    format_hint: RecordFormat | None,
+    document_problem: str,
+) -> ParsedRecord | RejectedRecord:
+    warnings: list[str] = []
+    if document_problem:
+        warnings.append(f"{document_problem}; read with a recovering parser")
+
+    leader_text = None
+    fields: list[pymarc.Field] = []
+    for child in element.iterchildren(etree.Element):
+        name = _local(child)
+        if name == "leader":
+            leader_text = _text(child)
+        elif name == "controlfield":
+            tag = _tag(child, warnings)
+            if tag:
+                fields.append(pymarc.Field(tag=tag, data=_text(child)) if tag < "010" and tag.isdigit()
+                              else pymarc.Field(tag=tag, subfields=[pymarc.Subfield("a", _text(child))]))
+        elif name == "datafield":
+            tag = _tag(child, warnings)
+            if tag:
+                fields.append(_datafield(child, tag, warnings))
+
+    if not fields:
+        return RejectedRecord(number=number, offset=offset, raw=raw, reason="record has no fields")
+
+    fmt = _format(element, format_hint)
+    probe = pymarc.Record()
+    probe.fields = fields
+    fmt = fmt or detect_marc_flavour(probe)
+
+    if leader_text is None:
+        leader_text = _DEFAULT_LEADER[fmt]
+        warnings.append("record has no leader: a default one was assumed")
+    elif len(leader_text) != 24:
+        shown = leader_text
+        leader_text = leader_text[:24].ljust(24)
+        warnings.append(f"leader is {len(shown)} characters long, not 24 (padded or cut)")
+    record = pymarc.Record()
+    record.leader = pymarc.Leader(leader_text)
+    record.fields = fields
+
+    description = describe_marc(record, fmt, raw=raw)
+    warnings.extend(description.warnings)
+    return ParsedRecord(
+        local_id=description.local_id,
+        format=fmt,
+        serialisation=Serialisation.XML,
+        kind=description.kind,
+        raw=raw,
+        number=number,
+        offset=offset,
+        fields=description.fields,
+        holdings=description.holdings,
+        deleted=description.deleted,
+        warnings=list(dict.fromkeys(warnings)),
+        linked_local_id=description.linked_local_id,
+    )
+
+
+def _format(element: etree._Element, format_hint: RecordFormat | None) -> RecordFormat | None:
+    if _namespace(element) == RUSMARC_NAMESPACE:
+        return RecordFormat.UNIMARC
+    declared = (element.get("format") or "").strip().upper().replace(" ", "")
+    if "UNIMARC" in declared or "RUSMARC" in declared:
+        return RecordFormat.UNIMARC
+    if declared.startswith("MARC21") or declared == "USMARC":
+        return RecordFormat.MARC21
+    if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC):
+        return format_hint
+    return None
+
+
+def _tag(field: etree._Element, warnings: list[str]) -> str:
+    tag = (field.get("tag") or "").strip()
+    kind = _local(field)
+    if not tag:
+        warnings.append(f"{kind} without a tag attribute dropped ({_text(field).strip()[:40]!r})")
+        return ""
+    if tag.isdigit() and len(tag) < 3:
+        warnings.append(f"{kind} tag {tag!r} read as {tag.zfill(3)!r}")
+        return tag.zfill(3)
+    if not (tag.isascii() and tag.isalnum() and len(tag) == 3):
+        warnings.append(f"{kind} has an invalid tag {tag!r}")
+    return tag
+
+
+def _datafield(field: etree._Element, tag: str, warnings: list[str]) -> pymarc.Field:
+    indicators = []
+    for name in ("ind1", "ind2"):
+        value = field.get(name)
+        if value is None:
+            warnings.append(f"field {tag}: {name} missing (read as blank)")
+            value = " "
+        value = value.replace("#", " ").replace("\\", " ")
+        if len(value) != 1 or not _GOOD_INDICATOR.fullmatch(value):
+            warnings.append(f"field {tag}: bad {name} {value!r} (read as blank)")
+            value = " "
+        indicators.append(value)
+    subfields: list[pymarc.Subfield] = []
+    for child in field.iterchildren(etree.Element):
+        name = _local(child)
+        code = child.get("code")
+        if name != "subfield":
+            if code is None:
+                warnings.append(f"field {tag}: unexpected <{name}> element ignored")
+                continue
+            warnings.append(f"field {tag}: <{name}> element read as a subfield")
+        if code is None or code == "":
+            warnings.append(f"field {tag}: subfield without a code (read as '?')")
+            code = "?"
+        elif not _GOOD_CODE.fullmatch(code):
+            warnings.append(f"field {tag}: bad subfield code {code!r}")
+        value = _text(child)
+        fixed = repair_double_utf8(value)
+        if fixed != value:
+            warnings.append(f"double-encoded UTF-8 repaired in {tag}")
+        subfields.append(pymarc.Subfield(code=code, value=fixed))
+    return pymarc.Field(tag=tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)

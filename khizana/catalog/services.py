@@ -1,0 +1,327 @@
+"""Loading records into the union catalog.
+
+:func:`import_file` reads a file with the readers in :mod:`khizana.catalog.formats`, stores every
+readable record with its bytes (and every unreadable one as an :class:`ImportReject`), commits in
+batches, then re-clusters the records it changed. Re-running an import, even one killed half-way,
+converges on the same catalog: records are keyed by (library, local id) and unchanged bytes are
+skipped, and records wait with ``cluster_dirty`` set until they have been clustered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from khizana.libraries.models import Library
+
+from . import clustering
+from .formats import UnreadableFileError, read_records
+from .matching import block_keys, match_record
+from .models import Holding, ImportReject, ImportRun, MatchKey, SourceRecord, SourceRecordVersion
+from .records import BibFields, ParsedRecord, RecordFormat, RecordKind, RejectedRecord
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int], None]  # called with the byte offset reached in the file
+
+
+class ImportFileError(Exception):
+    """A whole file could not be imported; the message names the file and the problem."""
+
+
+@dataclass
+class _Counts:
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+    with_warnings: int = 0
+
+
+def import_file(
+    library: Library,
+    path: Path | str,
+    *,
+    user=None,
+    format_hint: RecordFormat | None = None,
+    progress: ProgressCallback | None = None,
+    batch_size: int | None = None,
+    cluster: bool = True,
+) -> ImportRun:
+    """Import one file into ``library``; returns the finished :class:`ImportRun`.
+
+    Raises :class:`ImportFileError` when the file as a whole cannot be read (the run is kept, marked
+    failed, with the reason). Bad records never stop the import: they become rejects.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(f"{path}: cannot read the file: {error.strerror or error}") from error
+    if len(data) > settings.KHIZANA_MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            f"{path.name}: file is {len(data):,} bytes, over the limit of {settings.KHIZANA_MAX_IMPORT_BYTES:,}"
+        )
+    return import_bytes(
+        library, data, path.name, user=user, format_hint=format_hint, progress=progress,
+        batch_size=batch_size, cluster=cluster,
+    )
+
+
+def import_bytes(
+    library: Library,
+    data: bytes,
+    filename: str,
+    *,
+    user=None,
+    format_hint: RecordFormat | None = None,
+    progress: ProgressCallback | None = None,
+    batch_size: int | None = None,
+    cluster: bool = True,
+) -> ImportRun:
+    sha256 = hashlib.sha256(data).hexdigest()
+    _mark_dead_runs_interrupted(library)
+    run = ImportRun.objects.create(
+        library=library,
+        filename=filename,
+        file_sha256=sha256,
+        file_size=len(data),
+        stored_path=str(_keep_file(data, sha256)),
+        started_by=user,
+        pid=os.getpid(),
+    )
+    try:
+        detected, records = read_records(data, filename, format_hint)
+    except UnreadableFileError as error:
+        _finish(run, ImportRun.Status.FAILED, error=f"{filename}: {error}")
+        raise ImportFileError(f"{filename}: {error}") from error
+    run.format = detected.format or ""
+    run.dialect = detected.dialect
+    run.save(update_fields=["format", "dialect"])
+
+    counts = _Counts()
+    size = batch_size or settings.KHIZANA_IMPORT_BATCH
+    try:
+        for batch in _batched(records, size):
+            with transaction.atomic():
+                _apply_batch(run, library, filename, batch, counts)
+                _save_counts(run, counts)
+            if progress:
+                progress(batch[-1].offset)
+    except Exception as error:
+        logger.exception("import of %s failed", filename)
+        _finish(run, ImportRun.Status.FAILED, error=f"{filename}: {type(error).__name__}: {error}")
+        raise ImportFileError(f"{filename}: import stopped by an internal error: {error}") from error
+    if progress:
+        progress(len(data))
+    if cluster:
+        clustering.recluster_dirty()
+    _finish(run, ImportRun.Status.FINISHED)
+    return run
+
+
+def _keep_file(data: bytes, sha256: str) -> Path:
+    """Keep the file as sent, content-addressed, so a record's offset always points somewhere real."""
+    target = Path(settings.KHIZANA_IMPORT_STORE) / sha256[:2] / sha256
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return target
+
+
+def _mark_dead_runs_interrupted(library: Library) -> None:
+    for run in ImportRun.objects.filter(library=library, status=ImportRun.Status.RUNNING):
+        if run.pid and run.pid != os.getpid() and _process_alive(run.pid):
+            continue
+        _finish(run, ImportRun.Status.INTERRUPTED, error="the import process ended before finishing")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _finish(run: ImportRun, status: str, error: str = "") -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+
+
+def _save_counts(run: ImportRun, counts: _Counts) -> None:
+    for name, value in dataclasses.asdict(counts).items():
+        setattr(run, f"records_{name}", value)
+    run.save(update_fields=[f"records_{name}" for name in dataclasses.asdict(counts)])
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _apply_batch(
+    run: ImportRun,
+    library: Library,
+    filename: str,
+    batch: list[ParsedRecord | RejectedRecord],
+    counts: _Counts,
+) -> None:
+    parsed: list[ParsedRecord] = []
+    rejects: list[ImportReject] = []
+    for item in batch:
+        counts.read += 1
+        if isinstance(item, RejectedRecord):
+            counts.rejected += 1
+            rejects.append(
+                ImportReject(
+                    run=run, number=item.number, offset=item.offset, local_id=item.local_id[:255],
+                    reason=item.reason, raw=item.raw,
+                )
+            )
+        else:
+            counts.with_warnings += bool(item.warnings)
+            parsed.append(item)
+    ImportReject.objects.bulk_create(rejects)
+
+    # The same local id twice in a file: the later record replaces the earlier one (which stays
+    # in the kept copy of the file, and is named in a warning).
+    latest: dict[str, ParsedRecord] = {}
+    for record in parsed:
+        earlier = latest.get(record.local_id)
+        if earlier is not None:
+            record.warnings.append(
+                f"local id {record.local_id!r} also at record {earlier.number}: this later record replaces it"
+            )
+        latest[record.local_id] = record
+    existing = {
+        r.local_id: r
+        for r in SourceRecord.objects.filter(library=library, local_id__in=list(latest)).only(
+            "id", "local_id", "checksum", "deleted", "received_at", "import_run_id"
+        )
+    }
+    now = timezone.now()
+    new: list[SourceRecord] = []
+    changed: list[SourceRecord] = []
+    versions: list[SourceRecordVersion] = []
+    for local_id, record in latest.items():
+        checksum = hashlib.sha256(record.raw).hexdigest()
+        current = existing.get(local_id)
+        if current is not None and current.checksum == checksum:
+            counts.unchanged += 1
+            continue
+        if record.deleted:
+            counts.deleted += 1
+        elif current is None:
+            counts.added += 1
+        else:
+            counts.updated += 1
+        if current is None:
+            new.append(_new_source_record(run, library, filename, record, checksum, now))
+            continue
+        versions.append(
+            SourceRecordVersion(
+                record_id=current.id, checksum=current.checksum, deleted=current.deleted,
+                import_run_id=current.import_run_id, received_at=current.received_at,
+            )
+        )
+        _fill_source_record(current, run, filename, record, checksum, now)
+        changed.append(current)
+    if versions:  # the bytes being replaced go to the history
+        old_raw = dict(
+            SourceRecord.objects.filter(id__in=[v.record_id for v in versions]).values_list("id", "raw")
+        )
+        for version in versions:
+            version.raw = old_raw[version.record_id]
+    SourceRecord.objects.bulk_create(new)
+    if changed:
+        SourceRecord.objects.bulk_update(changed, _UPDATED_FIELDS)
+        changed_ids = [r.id for r in changed]
+        Holding.objects.filter(record_id__in=changed_ids).delete()
+        MatchKey.objects.filter(record_id__in=changed_ids).delete()
+    SourceRecordVersion.objects.bulk_create(versions)
+    _store_derived(library, [*new, *changed], latest)
+
+
+_UPDATED_FIELDS = [
+    "format", "serialisation", "kind", "raw", "checksum", "import_run", "source_file", "source_number",
+    "source_offset", "deleted", "deleted_at", "title", "fields", "warnings", "linked_local_id",
+    "cluster_dirty", "updated_at",
+]
+
+
+def _new_source_record(run, library, filename, record: ParsedRecord, checksum: str, now) -> SourceRecord:
+    source = SourceRecord(library=library, local_id=record.local_id, received_at=now)
+    _fill_source_record(source, run, filename, record, checksum, now)
+    return source
+
+
+def _fill_source_record(source: SourceRecord, run, filename, record: ParsedRecord, checksum: str, now) -> None:
+    source.format = record.format
+    source.serialisation = record.serialisation
+    source.kind = record.kind
+    source.raw = record.raw
+    source.checksum = checksum
+    source.import_run = run
+    source.source_file = filename[:500]
+    source.source_number = record.number
+    source.source_offset = record.offset
+    source.deleted = record.deleted
+    source.deleted_at = now if record.deleted else None
+    source.title = record.fields.title
+    source.fields = dataclasses.asdict(record.fields)
+    source.warnings = record.warnings
+    source.linked_local_id = record.linked_local_id[:255]
+    source.cluster_dirty = True
+    source.updated_at = now
+
+
+def _store_derived(library: Library, sources: list[SourceRecord], parsed: dict[str, ParsedRecord]) -> None:
+    holdings: list[Holding] = []
+    keys: list[MatchKey] = []
+    for source in sources:
+        record = parsed[source.local_id]
+        if record.deleted:
+            continue
+        for holding in record.holdings:
+            holdings.append(
+                Holding(
+                    record_id=source.id, library=library, call_number=holding.call_number[:255],
+                    barcode=holding.barcode[:128], location=holding.location[:255], status=holding.status,
+                    source_tag=holding.source_tag[:8],
+                )
+            )
+        if record.kind == RecordKind.BIBLIOGRAPHIC:
+            for key in block_keys(match_record(str(source.id), record.fields)):
+                keys.append(MatchKey(record_id=source.id, key=key))
+    Holding.objects.bulk_create(holdings)
+    MatchKey.objects.bulk_create(keys)
+
+
+def bib_fields(source: SourceRecord) -> BibFields:
+    """The stored normalised fields of a source record as a :class:`BibFields`."""
+    return bib_fields_from_dict(source.fields)
+
+
+def bib_fields_from_dict(data: dict) -> BibFields:
+    known = {f.name for f in dataclasses.fields(BibFields)}
+    return BibFields(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,37 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from khizana.libraries.models import Library
+
+from .models import ImportRun, SourceRecord, Work
+from .reports import write_rejects_csv
+
+
+def network_summary(request: HttpRequest) -> HttpResponse:
+    context = {
+        "libraries": Library.objects.all(),
+        "work_count": Work.objects.count(),
+        "record_count": SourceRecord.objects.filter(deleted=False, kind="bibliographic").count(),
+        "shared_work_count": Work.objects.filter(library_count__gt=1).count(),
+    }
+    return render(request, "catalog/network_summary.html", context)
+
+
+@staff_member_required
+def import_rejects_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun, pk=run_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejects.csv"'
+    write_rejects_csv(run, response)
+    return response
+
+
+@staff_member_required
+def source_record_raw(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = get_object_or_404(SourceRecord, pk=record_id)
+    extension = {"iso2709": "mrc", "xml": "xml", "csv": "csv"}.get(record.serialisation, "bin")
+    response = HttpResponse(bytes(record.raw), content_type="application/octet-stream")
+    safe_id = "".join(c if c.isalnum() or c in "-_." else "_" for c in record.local_id)[:80]
+    response["Content-Disposition"] = f'attachment; filename="{record.library.code}-{safe_id}.{extension}"'
+    return response
