@@ -32,7 +32,11 @@ STRONG_SCHEMES = ("isbn", "issn", "lccn", "oclc", "nbn")
 # Identifiers that name one record in one catalogue: two different values mean two descriptions.
 _EXCLUSIVE_SCHEMES = ("lccn",)  # OCLC has duplicate records of one edition: not exclusive
 FUZZY_THRESHOLD = 90.0
-STRONG_TITLE_GUARD = 50.0  # below this title similarity a shared identifier is not trusted
+# Below this title similarity a shared identifier is not trusted (set ISBNs, keying errors); an ISSN
+# names one serial title, so its guard is strict ("Hikobia" and "Hikobia. Supplement").
+STRONG_TITLE_GUARD = {"issn": 90.0}
+DEFAULT_TITLE_GUARD = 50.0
+FUZZY_TITLE_MINIMUM = 90.0
 MAX_BLOCK_FOR_FUZZY = 400  # larger blocks (very common titles) are compared to neighbours only
 TITLE_KEY_WORDS = 3
 
@@ -51,6 +55,8 @@ class MatchRecord:
 
     key: str  # stable identity, e.g. "BNRM/ocm0012345": orders edges and picks nothing else
     titles: list[str]  # normalised: main title (+ subtitle) first, then parallel titles
+    main_title: str  # normalised title proper, without subtitle
+    has_subtitle: bool
     author: str  # normalised first author
     year: int | None
     publisher: str
@@ -60,18 +66,28 @@ class MatchRecord:
     identifiers: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
+_CONJUNCTIONS = frozenset({"and", "et", "und", "e", "y"})
+
+
+def _title_form(text: str) -> str:
+    """Normalised title without articles or conjunctions ("Pride & prejudice" = "Pride and prejudice")."""
+    return " ".join(w for w in normalise(text, strip_articles=True).split() if w not in _CONJUNCTIONS)
+
+
 def match_record(key: str, fields: BibFields) -> MatchRecord:
     titles = []
-    main = normalise(f"{fields.title} {fields.subtitle}", strip_articles=True)
+    main = _title_form(f"{fields.title} {fields.subtitle}")
     if main:
         titles.append(main)
     for parallel in fields.parallel_titles:
-        value = normalise(parallel, strip_articles=True)
+        value = _title_form(parallel)
         if value and value not in titles:
             titles.append(value)
     return MatchRecord(
         key=key,
         titles=titles,
+        main_title=_title_form(fields.title),
+        has_subtitle=bool(fields.subtitle.strip()),
         author=normalise(fields.authors[0]) if fields.authors else "",
         year=fields.year,
         publisher=normalise(fields.publisher, strip_articles=True),
@@ -102,7 +118,7 @@ def edition_number(statement: str) -> str:
 
 def _volume_number(title: str) -> str:
     text = normalise(title)
-    match = re.search(r"\b(?:vol|volume|tome|t|band|bd|part|partie|livre|book|no|n)\s*(\d+)\b", text)
+    match = re.search(r"\b(?:vol|volume|v|tome|t|band|bd|teil|tl|part|pt|partie|livre|book|no|n|numero|juz|mujallad)\s*(\d+)\b", text)
     return match.group(1) if match else ""
 
 
@@ -132,12 +148,18 @@ class Clustering:
 
 
 def title_similarity(a: MatchRecord, b: MatchRecord) -> float:
+    """Best token-sorted similarity of the titles in any script; a subtitle only one side gives is ignored.
+
+    Word-subset scores are not used: "Hikobia" and "Hikobia. Supplement" are two serials.
+    """
     best = 0.0
+    if (not a.has_subtitle or not b.has_subtitle) and a.main_title and b.main_title:
+        best = fuzz.token_sort_ratio(a.main_title, b.main_title)
     for ta in a.titles:
         for tb in b.titles:
-            best = max(best, fuzz.token_sort_ratio(ta, tb), fuzz.token_set_ratio(ta, tb) - 5)
             if best >= 100:
                 return 100.0
+            best = max(best, fuzz.token_sort_ratio(ta, tb))
     return best
 
 
@@ -155,12 +177,23 @@ def _editions_conflict(a: MatchRecord, b: MatchRecord) -> bool:
     return bool(a.edition and b.edition and a.edition != b.edition)
 
 
+def _same_imprint(a: MatchRecord, b: MatchRecord) -> bool:
+    """Same year and same author or publisher: a shared identifier then holds even if titles differ
+    (a title in another script, or mangled by a bad character set)."""
+    if a.year is None or a.year != b.year:
+        return False
+    if a.author and b.author and fuzz.token_set_ratio(a.author, b.author) >= 90:
+        return True
+    return bool(a.publisher and b.publisher and fuzz.token_set_ratio(a.publisher, b.publisher) >= 90)
+
+
 def strong_link(a: MatchRecord, b: MatchRecord) -> Edge | None:
     for scheme in STRONG_SCHEMES:
         shared = a.identifiers.get(scheme, frozenset()) & b.identifiers.get(scheme, frozenset())
         if not shared:
             continue
-        if a.titles and b.titles and title_similarity(a, b) < STRONG_TITLE_GUARD:
+        guard = STRONG_TITLE_GUARD.get(scheme, DEFAULT_TITLE_GUARD)
+        if a.titles and b.titles and title_similarity(a, b) < guard and not _same_imprint(a, b):
             return None
         if a.volume != b.volume or (scheme != "isbn" and _conflicting_identifiers(a, b)):
             return None
@@ -175,7 +208,7 @@ def fuzzy_score(a: MatchRecord, b: MatchRecord) -> float | None:
     if _conflicting_identifiers(a, b) or _editions_conflict(a, b):
         return None
     title = title_similarity(a, b)
-    if title < 85:
+    if title < FUZZY_TITLE_MINIMUM:
         return None
     if a.author and b.author:
         author = max(fuzz.token_set_ratio(a.author, b.author), fuzz.partial_ratio(a.author, b.author))

@@ -214,6 +214,7 @@ def _sniff_xml(data: bytes) -> DetectedFormat:
     leaders: list[str] = []
     saw_dc = False
     saw_pica = False
+    syntax_error: etree.XMLSyntaxError | None = None
     events = 0
     context = etree.iterparse(
         BytesIO(data),
@@ -250,7 +251,9 @@ def _sniff_xml(data: bytes) -> DetectedFormat:
                 if namespace == _PICA_NAMESPACE:
                     saw_pica = True
                 marc_ns = namespace in _MARC_NAMESPACES or (
-                    namespace == "" and root_name != "OAI-PMH" and name in ("leader", "datafield", "controlfield")
+                    namespace == ""
+                    and root_name != "OAI-PMH"
+                    and name in ("leader", "datafield", "controlfield")
                 )
                 if name == "record" and (namespace in _MARC_NAMESPACES or namespace == ""):
                     if namespace.startswith(_MARCXCHANGE_PREFIX):
@@ -292,6 +295,7 @@ def _sniff_xml(data: bytes) -> DetectedFormat:
         if not root_name:
             raise UnreadableFileError(xml_syntax_problem(error)) from None
         # A damaged document: classify from what was seen, the reader reports the damage.
+        syntax_error = error
 
     if marc_dialect:
         if marc_format_attr in ("UNIMARC", "MARC21"):
@@ -315,7 +319,11 @@ def _sniff_xml(data: bytes) -> DetectedFormat:
     if root_name == "dc" or saw_dc or (root_ns == "" and root_name in ("records", "metadata")):
         return DetectedFormat(RecordFormat.DUBLIN_CORE, Serialisation.XML, "oai_dc")
     if root_name == _SRU_ROOT:
-        raise UnreadableFileError("SRU response without MARC or Dublin Core records (only MARC is supported in SRU)")
+        raise UnreadableFileError(
+            "SRU response without MARC or Dublin Core records (only MARC is supported in SRU)"
+        )
+    if syntax_error is not None:
+        raise UnreadableFileError(xml_syntax_problem(syntax_error))
     shown = f"{{{root_ns}}}{root_name}" if root_ns else root_name
     raise UnreadableFileError(
         f"XML document with root element <{shown}> is neither MARCXML, marcxchange, OAI-PMH nor Dublin Core"
@@ -346,13 +354,18 @@ def detect_format(data: bytes, filename: str = "") -> DetectedFormat:
 def _unknown_content(data: bytes, head: str, filename: str, columns: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if data.startswith(b"%PDF"):
-        return "this is a PDF document, not a catalogue export (send MARC, MARCXML, OAI-PMH/Dublin Core or CSV)"
+        return (
+            "this is a PDF document, not a catalogue export (send MARC, MARCXML, OAI-PMH/Dublin Core or CSV)"
+        )
     if data.startswith(b"PK\x03\x04"):
-        return "this is a ZIP archive (or an Office document): unpack it and send the catalogue file itself"
+        return (
+            "this is a ZIP archive or an Office document (.xlsx, .ods): save a spreadsheet as CSV (UTF-8), "
+            "unpack an archive and send the catalogue file itself"
+        )
     if data.startswith(b"\x1f\x8b"):
         return "this is a gzip-compressed file: decompress it and send the catalogue file itself"
     if data[:5].isdigit() and suffix in ("mrc", "marc", "iso", "dat", "001"):
-        return "the file starts like ISO 2709 (five digits) but has no MARC leader, directory or field terminators"
+        return "the file starts like ISO 2709 (five digits) but has no MARC leader, directory or terminators"
     if suffix in ("mrc", "marc", "iso"):
         return f"the file is named .{suffix} but does not start with an ISO 2709 leader (five digits)"
     if suffix == "xml":
@@ -362,7 +375,8 @@ def _unknown_content(data: bytes, head: str, filename: str, columns: str) -> str
             return xml_syntax_problem(error)
     sample = data[:4096]
     controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
-    if b"\x00" in sample or controls > len(sample) // 20:
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and (b"\x00" in sample or controls > len(sample) // 20):
         return "binary content of an unknown kind (not ISO 2709, XML or CSV)"
     if head.lstrip().startswith(("{", "[")):
         return "JSON is not a supported catalogue format (send MARC, MARCXML, OAI-PMH/Dublin Core or CSV)"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 
 import pymarc
@@ -37,6 +38,10 @@ _GOOD_CODE = re.compile(r"[a-z0-9]")
 _GOOD_INDICATOR = re.compile(r"[0-9a-z |]")
 _BLANK_INDICATORS = str.maketrans({"#": " ", "\\": " ", "_": " "})  # blanks as some exports write them
 _SINGLE_BYTE_CODECS = ("cp1252", "cp1251", "cp866")
+# (tag, length, start) widths tried for a directory that is not a multiple of 12 bytes, likeliest first.
+_ENTRY_SHAPES = tuple(
+    (tag, length, start) for tag in (3, 2) for length, start in ((4, 5), (5, 5), (4, 6), (5, 6), (6, 6), (4, 7), (5, 7))
+)
 
 
 class _Reject(Exception):
@@ -151,8 +156,8 @@ def _structure(body: bytes, leader: str, warnings: list[str]) -> list[tuple[str,
         tags = _wide_directory_tags(directory.decode("latin-1"))
         if not tags:
             raise _Reject(f"directory is not a multiple of 12 bytes ({len(directory)} bytes)")
-        warnings.append("directory has entries longer than 12 bytes (a field over 9,999 bytes or a record "
-                        "over 99,999 bytes): fields split on field terminators")
+        warnings.append(f"directory is not a multiple of 12 bytes ({len(directory)} bytes): entries re-read "
+                        "from their offsets, fields split on field terminators")
         return _split_fields(data, tags, warnings)
     declared_length = leader[0:5]
     if not declared_length.isdigit() or int(declared_length) != len(body) + 1:
@@ -205,25 +210,36 @@ def _split_fields(data: bytes, tags: list[str], warnings: list[str]) -> list[tup
 
 
 def _wide_directory_tags(directory: str) -> list[str]:
-    """Tags of a directory whose length or start columns overflowed (5-digit lengths, 6-digit starts).
+    """Tags of a directory that is not a multiple of 12 bytes.
 
-    Each entry's start must equal the sum of the lengths before it; that decides the widths.
+    Lengths may have overflowed to 5 digits (a field over 9,999 bytes), starts to 6 digits (a record
+    over 99,999 bytes), or a tag may have lost a digit. Each entry's start must equal the sum of the
+    lengths before it, which decides the widths; 2-character tags are padded with a leading zero.
     """
     tags: list[str] = []
-    position = 0
-    expected = 0
-    while position < len(directory):
-        for length_width, start_width in ((4, 5), (5, 5), (4, 6), (5, 6), (6, 6), (4, 7), (5, 7)):
-            length = directory[position + 3 : position + 3 + length_width]
-            start = directory[position + 3 + length_width : position + 3 + length_width + start_width]
-            if len(start) == start_width and length.isdigit() and start.isdigit() and int(start) == expected:
-                tags.append(directory[position : position + 3])
-                expected += int(length)
-                position += 3 + length_width + start_width
-                break
-        else:
-            return []
-    return tags
+    failed: set[tuple[int, int]] = set()
+    stack = [(0, 0, 0)]  # (position, expected start, next shape to try); a depth-first search
+    for _ in range(200_000):
+        if not stack:
+            break
+        position, expected, shape = stack[-1]
+        if position == len(directory):
+            return tags
+        if shape >= len(_ENTRY_SHAPES) or (shape == 0 and (position, expected) in failed):
+            failed.add((position, expected))
+            stack.pop()
+            if stack:
+                tags.pop()
+            continue
+        stack[-1] = (position, expected, shape + 1)
+        tag_width, length_width, start_width = _ENTRY_SHAPES[shape]
+        at = position + tag_width
+        length = directory[at : at + length_width]
+        start = directory[at + length_width : at + length_width + start_width]
+        if len(start) == start_width and length.isdigit() and start.isdigit() and int(start) == expected:
+            tags.append(directory[position:at].rjust(3, "0"))
+            stack.append((at + length_width + start_width, expected + int(length), 0))
+    return []
 
 
 def _entry_fits(data: bytes, length: int | None, start: int | None) -> bool:
@@ -299,10 +315,11 @@ def decode_marc_bytes(
         indicators = parts[0].decode("latin-1").translate(_BLANK_INDICATORS)
         subfields: list[pymarc.Subfield] = []
         if len(parts) == 1 and len(indicators) > 2:
-            text = decode(payload[2:], clean_tag)
+            has_indicators = all(c in "0123456789 " for c in indicators[:2])
+            text = decode(payload[2:] if has_indicators else payload, clean_tag)
             warnings.append(f"field {clean_tag} has no subfield delimiter (text kept as $a)")
             subfields.append(pymarc.Subfield(code="a", value=_fix(text, codec, clean_tag, repaired)))
-            indicators = indicators[:2]
+            indicators = indicators[:2] if has_indicators else "  "
         if len(indicators) != 2 or not all(_GOOD_INDICATOR.fullmatch(c) for c in indicators):
             shown = indicators if len(indicators) < 8 else indicators[:8] + "..."
             indicators = "".join(c if _GOOD_INDICATOR.fullmatch(c) else " " for c in indicators[:2]).ljust(2)
@@ -330,7 +347,9 @@ def _fix(text: str, codec: str, tag: str, repaired: set[str]) -> str:
         fixed = repair_double_utf8(text)
         if fixed != text:
             repaired.add(tag)
-            return fixed
+            text = fixed
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return text
 
 

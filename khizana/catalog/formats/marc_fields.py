@@ -66,15 +66,15 @@ def repair_double_utf8(text: str) -> str:
     return _MOJIBAKE.sub(fix, text)
 
 
-def _clean(value: str | None) -> str:
-    """Strip ISBD punctuation and brackets around a whole value."""
+def _clean(value: str | None, *, keep_period: bool = False) -> str:
+    """Strip ISBD punctuation and brackets around a whole value (and a final full stop unless kept)."""
     if not value:
         return ""
     text = " ".join(value.split())
     for _ in range(3):
         before = text
         text = _TRAILING_PUNCT.sub("", text)
-        if text.endswith(".") and not text.endswith("...") and not _is_abbreviation(text):
+        if not keep_period and text.endswith(".") and not text.endswith("...") and not _is_abbreviation(text):
             text = text[:-1].rstrip()
         if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
             text = text[1:-1].strip()
@@ -182,6 +182,7 @@ def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"")
     deleted = leader[5] == "d"
 
     bib = _unimarc_fields(record, leader) if unimarc else _marc21_fields(record, leader)
+    bib.parallel_titles = [t for t in bib.parallel_titles if t and t != bib.title]
     if kind == RecordKind.AUTHORITY:
         bib.title = bib.title or _authority_heading(record, unimarc)
         bib.material_type = MaterialType.OTHER
@@ -205,6 +206,14 @@ def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"")
     linked = ""
     if not unimarc and kind == RecordKind.HOLDINGS:
         linked = _control(record, "004").strip()
+        ids = [f.data.strip() for f in record.get_fields("001") if f.is_control_field() and f.data]
+        if not linked and len(ids) > 1:
+            # Some exports (Unicorn/Evergreen MFHD) write the bibliographic id as a first 001.
+            linked, local_id = ids[0], ids[-1]
+            warnings.append(f"holdings record without 004: its first 001 ({linked}) taken as the "
+                            f"bibliographic record's id, the last ({local_id}) as its own")
+        elif not linked:
+            warnings.append("holdings record without 004: not linked to a bibliographic record")
     return MarcDescription(
         kind=kind,
         fields=bib,
@@ -331,7 +340,7 @@ def _marc21_fields(record: pymarc.Record, leader: str) -> BibFields:
     if bib.year is None and len(f008) >= 11 and f008[7:11].isdigit():
         bib.year = _year(f008[7:11])
 
-    bib.edition = _clean(_first(record, "250", "a"))
+    bib.edition = _clean(_first(record, "250", "a"), keep_period=True)
     _add_language(bib.languages, f008[35:38] if len(f008) >= 38 else "")
     for fld in record.get_fields("041"):
         for value in _values(fld, "a"):
@@ -471,7 +480,7 @@ def _unimarc_fields(record: pymarc.Record, leader: str) -> BibFields:
     if bib.year is None and len(f100) >= 13 and f100[9:13].isdigit():
         bib.year = _year(f100[9:13])
 
-    bib.edition = _clean(_first(record, "205", "a"))
+    bib.edition = _clean(_first(record, "205", "a"), keep_period=True)
     for fld in record.get_fields("101"):
         for value in _values(fld, "a"):
             for code in _LANG.findall(value.lower()):

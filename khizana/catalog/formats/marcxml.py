@@ -9,6 +9,7 @@ parsed with lxml's recovering parser, wrapped in a synthetic root so that files 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 import pymarc
@@ -47,29 +48,35 @@ def read_marcxml(
     data: bytes, *, format_hint: RecordFormat | None = None
 ) -> Iterator[ParsedRecord | RejectedRecord]:
     """Yield one ParsedRecord or RejectedRecord per MARC record element of an XML document."""
-    root, problem = _parse(data)
+    root, errors = _parse(data)
     if root is None:
         if data.strip():
-            yield RejectedRecord(number=1, offset=0, raw=data, reason=f"not XML, no record can be read ({problem})")
+            reason = errors[0][1] if errors else "unknown error"
+            yield RejectedRecord(number=1, offset=0, raw=data, reason=f"not XML, no record can be read ({reason})")
         return
     line_starts = _line_starts(data)
-    number = 0
-    for element in root.iter(etree.Element):
-        if not _is_record(element):
-            continue
-        number += 1
-        line = element.sourceline or 1
+    elements = [element for element in root.iter(etree.Element) if _is_record(element)]
+    lines = [element.sourceline or 1 for element in elements]
+    for index, element in enumerate(elements):
+        number = index + 1
+        line = lines[index]
         offset = line_starts[min(line, len(line_starts)) - 1]
+        end_line = lines[index + 1] if index + 1 < len(lines) else None
+        problems = [
+            f"XML is not well-formed at line {error_line} ({message}); read with a recovering parser"
+            for error_line, message in errors
+            if error_line >= line and (end_line is None or error_line < end_line)
+        ]
         raw = etree.tostring(element, encoding="utf-8", xml_declaration=False, with_tail=False)
         try:
-            yield _read_record(element, raw, number, offset, format_hint, problem)
+            yield _read_record(element, raw, number, offset, format_hint, problems)
         except Exception as exc:  # a bug must not stop the file: keep the record as rejected
             yield RejectedRecord(number=number, offset=offset, raw=raw,
                                  reason=f"unreadable record ({type(exc).__name__}: {exc})")
 
 
-def _parse(data: bytes) -> tuple[etree._Element | None, str]:
-    """The document under a synthetic root, and a note on what the recovering parser had to skip."""
+def _parse(data: bytes) -> tuple[etree._Element | None, list[tuple[int, str]]]:
+    """The document under a synthetic root, and the (line, message) errors the parser recovered from."""
     prolog = _PROLOG.match(data)
     cut = prolog.end() if prolog else 0
     wrapped = data[:cut] + b"<" + _WRAPPER + b">" + data[cut:] + b"</" + _WRAPPER + b">"
@@ -78,15 +85,11 @@ def _parse(data: bytes) -> tuple[etree._Element | None, str]:
     try:
         root = etree.fromstring(wrapped, parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        return None, str(exc)
+        return None, [(0, str(exc))]
+    errors = [(e.line, e.message.strip()) for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
     if root is None:
-        return None, "empty document"
-    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
-    problem = ""
-    if errors:
-        first = errors[0]
-        problem = f"XML is not well-formed (line {first.line}: {first.message.strip()})"
-    return root, problem
+        return None, errors or [(0, "empty document")]
+    return root, errors
 
 
 def _line_starts(data: bytes) -> list[int]:
@@ -124,11 +127,9 @@ def _read_record(
     number: int,
     offset: int,
     format_hint: RecordFormat | None,
-    document_problem: str,
+    problems: list[str],
 ) -> ParsedRecord | RejectedRecord:
-    warnings: list[str] = []
-    if document_problem:
-        warnings.append(f"{document_problem}; read with a recovering parser")
+    warnings: list[str] = list(problems)
 
     leader_text = None
     fields: list[pymarc.Field] = []
@@ -143,8 +144,11 @@ def _read_record(
                               else pymarc.Field(tag=tag, subfields=[pymarc.Subfield("a", _text(child))]))
         elif name == "datafield":
             tag = _tag(child, warnings)
-            if tag:
-                fields.append(_datafield(child, tag, warnings))
+            datafield = _datafield(child, tag, warnings) if tag else None
+            if datafield is not None and not datafield.subfields:
+                warnings.append(f"field {tag} has no subfields (dropped)")
+            elif datafield is not None:
+                fields.append(datafield)
 
     if not fields:
         return RejectedRecord(number=number, offset=offset, raw=raw, reason="record has no fields")
@@ -217,7 +221,7 @@ def _datafield(field: etree._Element, tag: str, warnings: list[str]) -> pymarc.F
         if value is None:
             warnings.append(f"field {tag}: {name} missing (read as blank)")
             value = " "
-        value = value.replace("#", " ").replace("\\", " ")
+        value = value.replace("#", " ").replace("\\", " ").replace("\xa0", " ")
         if len(value) != 1 or not _GOOD_INDICATOR.fullmatch(value):
             warnings.append(f"field {tag}: bad {name} {value!r} (read as blank)")
             value = " "
@@ -240,5 +244,7 @@ def _datafield(field: etree._Element, tag: str, warnings: list[str]) -> pymarc.F
         fixed = repair_double_utf8(value)
         if fixed != value:
             warnings.append(f"double-encoded UTF-8 repaired in {tag}")
+        if not fixed.isascii() and not unicodedata.is_normalized("NFC", fixed):
+            fixed = unicodedata.normalize("NFC", fixed)
         subfields.append(pymarc.Subfield(code=code, value=fixed))
     return pymarc.Field(tag=tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)

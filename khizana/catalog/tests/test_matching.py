@@ -22,7 +22,7 @@ def test_shared_isbn_merges_even_when_cataloguing_differs():
 
 def test_shared_isbn_with_unrelated_titles_is_not_trusted():
     a = book("a", "Pride and prejudice", isbn=["9780141439518"])
-    b = book("b", "Traité de mécanique céleste", isbn=["9780141439518"], author="Laplace")
+    b = book("b", "Traité de mécanique céleste", isbn=["9780141439518"], author="Laplace", publisher="Gauthier-Villars")
     assert cluster([a, b]).clusters == [["a"], ["b"]]
 
 
