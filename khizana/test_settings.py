@@ -6,4 +6,8 @@ import tempfile
 os.environ.setdefault("KHIZANA_DATA_DIR", tempfile.mkdtemp(prefix="khizana-test-"))
 os.environ.setdefault("KHIZANA_PLAIN_STATIC", "1")
 
-from khizana.settings import *  # noqa: E402,F403
+from khizana.settings import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: module-scoped fixtures and other processes see the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

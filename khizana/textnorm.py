@@ -13,9 +13,30 @@ from functools import lru_cache
 
 # Letters NFKD does not decompose but that readers type without their mark.
 _LATIN_EXTRA = str.maketrans(
-    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
-     "ł": "l", "Ł": "l", "ı": "i", "ŀ": "l", "þ": "th", "ð": "d", "ʻ": "'", "ʼ": "'",
-     "’": "'", "‘": "'", "ʿ": "", "ʾ": "", "ˀ": "", "ˁ": ""}
+    {
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "ı": "i",
+        "ŀ": "l",
+        "þ": "th",
+        "ð": "d",
+        "ʻ": "'",
+        "ʼ": "'",
+        "’": "'",
+        "‘": "'",
+        "ʿ": "",
+        "ʾ": "",
+        "ˀ": "",
+        "ˁ": "",
+    }
 )
 
 _ARABIC_LETTERS = str.maketrans(
@@ -94,7 +115,7 @@ def strip_arabic_article(token: str) -> str:
     """Drop a leading ال (with و ب ك ف before it, or لل) when enough of the word is left."""
     for prefix in _ARABIC_ARTICLE_PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
-            return token[len(prefix):]
+            return token[len(prefix) :]
     return token
 
 

@@ -5,7 +5,9 @@ from khizana.catalog import views as catalog_views
 
 urlpatterns = [
     path("", catalog_views.network_summary, name="home"),
-    path("staff/imports/<int:run_id>/rejects.csv", catalog_views.import_rejects_csv, name="import-rejects-csv"),
+    path(
+        "staff/imports/<int:run_id>/rejects.csv", catalog_views.import_rejects_csv, name="import-rejects-csv"
+    ),
     path("staff/records/<int:record_id>/raw", catalog_views.source_record_raw, name="source-record-raw"),
     path("admin/", admin.site.urls),
 ]

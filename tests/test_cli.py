@@ -9,7 +9,9 @@ from khizana.cli import COMMANDS
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "khizana", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "khizana", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_overview_lists_the_commands():
@@ -27,11 +29,20 @@ def test_every_command_has_help(command):
 
 
 def test_import_into_an_unknown_library_says_which_exist(tmp_path):
-    env = {"KHIZANA_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "khizana.settings"}
-    subprocess.run([sys.executable, "-m", "khizana", "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    env = {
+        "KHIZANA_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "khizana.settings",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "khizana", "migrate"], env=env, check=True, capture_output=True, timeout=120
+    )
     result = subprocess.run(
         [sys.executable, "-m", "khizana", "import", "--library", "NOPE", "x.mrc"],
-        capture_output=True, text=True, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode != 0
     assert "no library with code 'NOPE'" in result.stderr

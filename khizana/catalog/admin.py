@@ -26,8 +26,16 @@ class RejectInline(ReadOnlyInline):
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "library", "filename", "status", "started_at", "records_read", "records_added",
-        "records_updated", "records_deleted", "records_rejected",
+        "id",
+        "library",
+        "filename",
+        "status",
+        "started_at",
+        "records_read",
+        "records_added",
+        "records_updated",
+        "records_deleted",
+        "records_rejected",
     ]
     list_filter = ["status", "library"]
     search_fields = ["filename", "file_sha256"]
@@ -39,7 +47,9 @@ class ImportRunAdmin(admin.ModelAdmin):
         if not run.records_rejected:
             return "—"
         url = reverse("import-rejects-csv", args=[run.pk])
-        return format_html('<a href="{}">Download the {} rejected records (CSV)</a>', url, run.records_rejected)
+        return format_html(
+            '<a href="{}">Download the {} rejected records (CSV)</a>', url, run.records_rejected
+        )
 
     def has_add_permission(self, request):
         return False
@@ -64,9 +74,26 @@ class SourceRecordAdmin(admin.ModelAdmin):
     list_select_related = ["library", "work"]
     raw_id_fields = ["work", "import_run"]
     readonly_fields = [
-        "library", "local_id", "format", "serialisation", "kind", "checksum", "import_run", "source_file",
-        "source_number", "source_offset", "received_at", "updated_at", "deleted", "deleted_at", "title",
-        "fields", "warnings", "linked_local_id", "work", "download",
+        "library",
+        "local_id",
+        "format",
+        "serialisation",
+        "kind",
+        "checksum",
+        "import_run",
+        "source_file",
+        "source_number",
+        "source_offset",
+        "received_at",
+        "updated_at",
+        "deleted",
+        "deleted_at",
+        "title",
+        "fields",
+        "warnings",
+        "linked_local_id",
+        "work",
+        "download",
     ]
     exclude = ["raw", "cluster_dirty"]
     inlines = [HoldingInline, VersionInline]
@@ -74,7 +101,9 @@ class SourceRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="original record")
     def download(self, record):
-        return format_html('<a href="{}">Download the record as sent</a>', reverse("source-record-raw", args=[record.pk]))
+        return format_html(
+            '<a href="{}">Download the record as sent</a>', reverse("source-record-raw", args=[record.pk])
+        )
 
     @admin.action(description="Take the selected records out of their works (manual split)")
     def split_out_of_work(self, request, queryset):
@@ -125,7 +154,17 @@ class WorkAdmin(admin.ModelAdmin):
 
 @admin.register(MatchDecision)
 class MatchDecisionAdmin(admin.ModelAdmin):
-    list_display = ["id", "record_a", "record_b", "verdict", "rule", "score", "manual", "created_by", "created_at"]
+    list_display = [
+        "id",
+        "record_a",
+        "record_b",
+        "verdict",
+        "rule",
+        "score",
+        "manual",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["manual", "verdict", "rule"]
     raw_id_fields = ["record_a", "record_b"]
     readonly_fields = ["created_by", "created_at"]

@@ -29,8 +29,20 @@ _CHUNK = 5000
 FULL_RECLUSTER_SHARE = 0.4  # past this share of the catalog, load everything instead of walking keys
 
 _DISPLAY_FIELDS = (
-    "title", "subtitle", "parallel_titles", "authors", "identifiers", "publisher", "place", "year",
-    "edition", "languages", "material_type", "subjects", "classification", "scripts",
+    "title",
+    "subtitle",
+    "parallel_titles",
+    "authors",
+    "identifiers",
+    "publisher",
+    "place",
+    "year",
+    "edition",
+    "languages",
+    "material_type",
+    "subjects",
+    "classification",
+    "scripts",
 )
 
 
@@ -81,7 +93,9 @@ def recluster(record_ids: set[int] | None) -> ClusterStats:
     _write_decisions(result, None if closure is None else set(fields))
     # Records that left the active set (deleted, or no longer bibliographic) leave their work.
     touched = set(record_ids) if record_ids is not None else None
-    gone = SourceRecord.objects.filter(~Q(kind=RecordKind.BIBLIOGRAPHIC) | Q(deleted=True), work__isnull=False)
+    gone = SourceRecord.objects.filter(
+        ~Q(kind=RecordKind.BIBLIOGRAPHIC) | Q(deleted=True), work__isnull=False
+    )
     if touched is not None:
         gone = gone.filter(id__in=touched)
     gone_works = set(gone.values_list("work_id", flat=True))
@@ -178,7 +192,9 @@ def _write_works(
     pending: list[tuple[Work, list[int]]] = []
     for members in sorted(result.clusters, key=lambda m: (-len(m), m[0])):
         ids = [_id(k) for k in members]
-        votes = Counter(current_work[i] for i in ids if current_work[i] is not None and current_work[i] not in claimed)
+        votes = Counter(
+            current_work[i] for i in ids if current_work[i] is not None and current_work[i] not in claimed
+        )
         if votes:
             work_id = min(votes, key=lambda w: (-votes[w], w))
             claimed.add(work_id)
@@ -199,9 +215,7 @@ def _write_works(
     members_by_work: dict[int, list[int]] = defaultdict(list)
     for rid, wid in assignment.items():
         members_by_work[wid].append(rid)
-    libraries = dict(
-        _library_of(list(assignment))
-    )
+    libraries = dict(_library_of(list(assignment)))
     works = []
     for wid, rids in members_by_work.items():
         work = Work(id=wid)
@@ -229,7 +243,11 @@ def _fill_display(work: Work, members: list[BibFields]) -> None:
     for name in _DISPLAY_FIELDS:
         value = next((getattr(m, name) for m in ordered if getattr(m, name)), None)
         if value is None:
-            value = None if name == "year" else ({} if name == "identifiers" else [] if name in _LIST_FIELDS else "")
+            value = (
+                None
+                if name == "year"
+                else ({} if name == "identifiers" else [] if name in _LIST_FIELDS else "")
+            )
         if name == "material_type":
             value = str(value or "other")
         setattr(work, name, value)
@@ -257,8 +275,11 @@ def _write_decisions(result: Clustering, scope: set[int] | None) -> None:
     MatchDecision.objects.bulk_create(
         [
             MatchDecision(
-                record_a_id=_id(edge.a), record_b_id=_id(edge.b), verdict=MatchDecision.Verdict.SAME,
-                rule=edge.rule, score=edge.score,
+                record_a_id=_id(edge.a),
+                record_b_id=_id(edge.b),
+                verdict=MatchDecision.Verdict.SAME,
+                rule=edge.rule,
+                score=edge.score,
             )
             for edge in result.edges
             if edge.rule != "manual"

@@ -15,13 +15,17 @@ class ManualDecisionError(ValueError):
 
 
 def _replace_decision(a: SourceRecord, b: SourceRecord, verdict: str, user, note: str) -> None:
-    MatchDecision.objects.filter(
-        Q(record_a=a, record_b=b) | Q(record_a=b, record_b=a), manual=True
-    ).delete()
+    MatchDecision.objects.filter(Q(record_a=a, record_b=b) | Q(record_a=b, record_b=a), manual=True).delete()
     first, second = sorted((a, b), key=lambda r: r.id)
     MatchDecision.objects.create(
-        record_a=first, record_b=second, verdict=verdict, rule="manual", score=1.0, manual=True,
-        created_by=user, note=note,
+        record_a=first,
+        record_b=second,
+        verdict=verdict,
+        rule="manual",
+        score=1.0,
+        manual=True,
+        created_by=user,
+        note=note,
     )
 
 

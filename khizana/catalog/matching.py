@@ -41,10 +41,30 @@ MAX_BLOCK_FOR_FUZZY = 400  # larger blocks (very common titles) are compared to 
 TITLE_KEY_WORDS = 3
 
 _ORDINALS = {
-    "first": "1", "premiere": "1", "premier": "1", "1re": "1", "1er": "1", "second": "2", "deuxieme": "2",
-    "seconde": "2", "third": "3", "troisieme": "3", "fourth": "4", "quatrieme": "4", "fifth": "5",
-    "cinquieme": "5", "sixth": "6", "sixieme": "6", "seventh": "7", "septieme": "7", "eighth": "8",
-    "huitieme": "8", "ninth": "9", "neuvieme": "9", "tenth": "10", "dixieme": "10",
+    "first": "1",
+    "premiere": "1",
+    "premier": "1",
+    "1re": "1",
+    "1er": "1",
+    "second": "2",
+    "deuxieme": "2",
+    "seconde": "2",
+    "third": "3",
+    "troisieme": "3",
+    "fourth": "4",
+    "quatrieme": "4",
+    "fifth": "5",
+    "cinquieme": "5",
+    "sixth": "6",
+    "sixieme": "6",
+    "seventh": "7",
+    "septieme": "7",
+    "eighth": "8",
+    "huitieme": "8",
+    "ninth": "9",
+    "neuvieme": "9",
+    "tenth": "10",
+    "dixieme": "10",
 }
 _NUMBER = re.compile(r"\d+")
 
@@ -103,7 +123,7 @@ def match_record(key: str, fields: BibFields) -> MatchRecord:
 
 
 def edition_number(statement: str) -> str:
-    """"2nd ed." -> "2", "Nouvelle éd. revue" -> "nouvelle ed revue", "" -> ""."""
+    """ "2nd ed." -> "2", "Nouvelle éd. revue" -> "nouvelle ed revue", "" -> ""."""
     text = normalise(statement)
     if not text:
         return ""
@@ -118,7 +138,10 @@ def edition_number(statement: str) -> str:
 
 def _volume_number(title: str) -> str:
     text = normalise(title)
-    match = re.search(r"\b(?:vol|volume|v|tome|t|band|bd|teil|tl|part|pt|partie|livre|book|no|n|numero|juz|mujallad)\s*(\d+)\b", text)
+    match = re.search(
+        r"\b(?:vol|volume|v|tome|t|band|bd|teil|tl|part|pt|partie|livre|book|no|n|numero|juz|mujallad)\s*(\d+)\b",
+        text,
+    )
     return match.group(1) if match else ""
 
 
@@ -219,7 +242,9 @@ def fuzzy_score(a: MatchRecord, b: MatchRecord) -> float | None:
     else:
         author = 100.0
     if a.publisher and b.publisher:
-        publisher = max(fuzz.token_set_ratio(a.publisher, b.publisher), fuzz.partial_ratio(a.publisher, b.publisher))
+        publisher = max(
+            fuzz.token_set_ratio(a.publisher, b.publisher), fuzz.partial_ratio(a.publisher, b.publisher)
+        )
     else:
         publisher = 85.0
     return 0.6 * title + 0.25 * author + 0.15 * publisher
@@ -237,7 +262,11 @@ def _candidate_pairs(records: dict[str, MatchRecord]) -> Iterable[tuple[str, str
         if len(members) <= MAX_BLOCK_FOR_FUZZY:
             pairs = combinations(members, 2)
         else:  # sorted neighbourhood: each record against the next few of the block
-            pairs = ((members[i], members[j]) for i in range(len(members)) for j in range(i + 1, min(i + 6, len(members))))
+            pairs = (
+                (members[i], members[j])
+                for i in range(len(members))
+                for j in range(i + 1, min(i + 6, len(members)))
+            )
         for pair in pairs:
             if pair not in seen:
                 seen.add(pair)

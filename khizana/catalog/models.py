@@ -128,8 +128,12 @@ class SourceRecord(models.Model):
     cluster_dirty = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["library", "local_id"], name="unique_local_id_per_library")]
-        indexes = [models.Index(fields=["cluster_dirty"], condition=models.Q(cluster_dirty=True), name="dirty")]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "local_id"], name="unique_local_id_per_library")
+        ]
+        indexes = [
+            models.Index(fields=["cluster_dirty"], condition=models.Q(cluster_dirty=True), name="dirty")
+        ]
 
     def __str__(self) -> str:
         return f"{self.library.code}:{self.local_id}"
@@ -148,6 +152,9 @@ class SourceRecordVersion(models.Model):
 
     class Meta:
         ordering = ["record", "-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} version {self.checksum[:12]} (replaced {self.replaced_at:%Y-%m-%d})"
 
 
 class Holding(models.Model):
@@ -172,6 +179,9 @@ class MatchKey(models.Model):
 
     record = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="match_keys")
     key = models.CharField(max_length=255, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.key}"
 
 
 class MatchDecision(models.Model):

@@ -18,8 +18,14 @@ def write_rejects_csv(run: ImportRun, out: TextIO) -> int:
     count = 0
     for reject in run.rejects.order_by("number").iterator():
         writer.writerow(
-            [run.filename, reject.number, reject.offset, reject.local_id, reject.reason,
-             base64.b64encode(bytes(reject.raw)).decode("ascii")]
+            [
+                run.filename,
+                reject.number,
+                reject.offset,
+                reject.local_id,
+                reject.reason,
+                base64.b64encode(bytes(reject.raw)).decode("ascii"),
+            ]
         )
         count += 1
     return count

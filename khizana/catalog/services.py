@@ -72,11 +72,18 @@ def import_file(
         raise ImportFileError(f"{path}: cannot read the file: {error.strerror or error}") from error
     if len(data) > settings.KHIZANA_MAX_IMPORT_BYTES:
         raise ImportFileError(
-            f"{path.name}: file is {len(data):,} bytes, over the limit of {settings.KHIZANA_MAX_IMPORT_BYTES:,}"
+            f"{path.name}: file is {len(data):,} bytes, "
+            f"over the limit of {settings.KHIZANA_MAX_IMPORT_BYTES:,}"
         )
     return import_bytes(
-        library, data, path.name, user=user, format_hint=format_hint, progress=progress,
-        batch_size=batch_size, cluster=cluster,
+        library,
+        data,
+        path.name,
+        user=user,
+        format_hint=format_hint,
+        progress=progress,
+        batch_size=batch_size,
+        cluster=cluster,
     )
 
 
@@ -194,8 +201,12 @@ def _apply_batch(
             counts.rejected += 1
             rejects.append(
                 ImportReject(
-                    run=run, number=item.number, offset=item.offset, local_id=item.local_id[:255],
-                    reason=item.reason, raw=item.raw,
+                    run=run,
+                    number=item.number,
+                    offset=item.offset,
+                    local_id=item.local_id[:255],
+                    reason=item.reason,
+                    raw=item.raw,
                 )
             )
         else:
@@ -240,8 +251,11 @@ def _apply_batch(
             continue
         versions.append(
             SourceRecordVersion(
-                record_id=current.id, checksum=current.checksum, deleted=current.deleted,
-                import_run_id=current.import_run_id, received_at=current.received_at,
+                record_id=current.id,
+                checksum=current.checksum,
+                deleted=current.deleted,
+                import_run_id=current.import_run_id,
+                received_at=current.received_at,
             )
         )
         _fill_source_record(current, run, filename, record, checksum, now)
@@ -263,9 +277,23 @@ def _apply_batch(
 
 
 _UPDATED_FIELDS = [
-    "format", "serialisation", "kind", "raw", "checksum", "import_run", "source_file", "source_number",
-    "source_offset", "deleted", "deleted_at", "title", "fields", "warnings", "linked_local_id",
-    "cluster_dirty", "updated_at",
+    "format",
+    "serialisation",
+    "kind",
+    "raw",
+    "checksum",
+    "import_run",
+    "source_file",
+    "source_number",
+    "source_offset",
+    "deleted",
+    "deleted_at",
+    "title",
+    "fields",
+    "warnings",
+    "linked_local_id",
+    "cluster_dirty",
+    "updated_at",
 ]
 
 
@@ -275,7 +303,9 @@ def _new_source_record(run, library, filename, record: ParsedRecord, checksum: s
     return source
 
 
-def _fill_source_record(source: SourceRecord, run, filename, record: ParsedRecord, checksum: str, now) -> None:
+def _fill_source_record(
+    source: SourceRecord, run, filename, record: ParsedRecord, checksum: str, now
+) -> None:
     source.format = record.format
     source.serialisation = record.serialisation
     source.kind = record.kind
@@ -305,8 +335,12 @@ def _store_derived(library: Library, sources: list[SourceRecord], parsed: dict[s
         for holding in record.holdings:
             holdings.append(
                 Holding(
-                    record_id=source.id, library=library, call_number=holding.call_number[:255],
-                    barcode=holding.barcode[:128], location=holding.location[:255], status=holding.status,
+                    record_id=source.id,
+                    library=library,
+                    call_number=holding.call_number[:255],
+                    barcode=holding.barcode[:128],
+                    location=holding.location[:255],
+                    status=holding.status,
                     source_tag=holding.source_tag[:8],
                 )
             )

@@ -40,7 +40,9 @@ _BLANK_INDICATORS = str.maketrans({"#": " ", "\\": " ", "_": " "})  # blanks as 
 _SINGLE_BYTE_CODECS = ("cp1252", "cp1251", "cp866")
 # (tag, length, start) widths tried for a directory that is not a multiple of 12 bytes, likeliest first.
 _ENTRY_SHAPES = tuple(
-    (tag, length, start) for tag in (3, 2) for length, start in ((4, 5), (5, 5), (4, 6), (5, 6), (6, 6), (4, 7), (5, 7))
+    (tag, length, start)
+    for tag in (3, 2)
+    for length, start in ((4, 5), (5, 5), (4, 6), (5, 6), (6, 6), (4, 7), (5, 7))
 )
 
 
@@ -54,7 +56,6 @@ def read_iso2709(
     """Yield one ParsedRecord or RejectedRecord per record of an ISO 2709 file. Never raises."""
     chunks = data.split(RECORD_TERMINATOR)
     position = 0
-    number = 0
     last = len(chunks) - 1
     for index, chunk in enumerate(chunks):
         start = position
@@ -67,15 +68,21 @@ def read_iso2709(
             raw = body
         else:
             raw = body + RECORD_TERMINATOR
-        number += 1
+        number = index + 1  # every chunk before the last is a record, even an empty one
         try:
             result = _read_record(body, raw, number, offset, format_hint, terminated=index != last)
         except _Reject as exc:
-            result = RejectedRecord(number=number, offset=offset, reason=str(exc), raw=raw,
-                                    local_id=_guess_001(body))
+            result = RejectedRecord(
+                number=number, offset=offset, reason=str(exc), raw=raw, local_id=_guess_001(body)
+            )
         except Exception as exc:  # a bug must not stop the file: keep the record as rejected
-            result = RejectedRecord(number=number, offset=offset, raw=raw, local_id=_guess_001(body),
-                                    reason=f"unreadable record ({type(exc).__name__}: {exc})")
+            result = RejectedRecord(
+                number=number,
+                offset=offset,
+                raw=raw,
+                local_id=_guess_001(body),
+                reason=f"unreadable record ({type(exc).__name__}: {exc})",
+            )
         yield result
 
 
@@ -156,16 +163,22 @@ def _structure(body: bytes, leader: str, warnings: list[str]) -> list[tuple[str,
         tags = _wide_directory_tags(directory.decode("latin-1"))
         if not tags:
             raise _Reject(f"directory is not a multiple of 12 bytes ({len(directory)} bytes)")
-        warnings.append(f"directory is not a multiple of 12 bytes ({len(directory)} bytes): entries re-read "
-                        "from their offsets, fields split on field terminators")
+        warnings.append(
+            f"directory is not a multiple of 12 bytes ({len(directory)} bytes): entries re-read "
+            "from their offsets, fields split on field terminators"
+        )
         return _split_fields(data, tags, warnings)
     declared_length = leader[0:5]
     if not declared_length.isdigit() or int(declared_length) != len(body) + 1:
         if len(body) + 1 > 99999:
-            problems.append(f"record is {len(body) + 1} bytes, longer than ISO 2709 allows (leader says "
-                            f"{declared_length!r})")
+            problems.append(
+                f"record is {len(body) + 1} bytes, longer than ISO 2709 allows (leader says "
+                f"{declared_length!r})"
+            )
         else:
-            problems.append(f"leader gives record length {declared_length!r}, record is {len(body) + 1} bytes")
+            problems.append(
+                f"leader gives record length {declared_length!r}, record is {len(body) + 1} bytes"
+            )
     declared_base = leader[12:17]
     if not declared_base.isdigit() or int(declared_base) != base:
         problems.append(f"leader gives base address {declared_base!r}, data starts at byte {base}")
@@ -178,7 +191,9 @@ def _structure(body: bytes, leader: str, warnings: list[str]) -> list[tuple[str,
         entries.append((entry[0:3], length, start))
 
     consistent = all(_entry_fits(data, length, start) for _, length, start in entries)
-    by_offsets = [(tag, data[start : start + length - 1]) for tag, length, start in entries] if consistent else []
+    by_offsets = (
+        [(tag, data[start : start + length - 1]) for tag, length, start in entries] if consistent else []
+    )
     if not problems and consistent and not _odd_bytes(by_offsets):
         try:
             parsed = pymarc.Record(body + RECORD_TERMINATOR, to_unicode=False)
@@ -204,8 +219,10 @@ def _split_fields(data: bytes, tags: list[str], warnings: list[str]) -> list[tup
     if not pieces:
         raise _Reject("record has no fields (no data after the directory)")
     if len(pieces) != len(tags):
-        warnings.append(f"directory lists {len(tags)} fields but the data holds {len(pieces)}; "
-                        f"{abs(len(pieces) - len(tags))} dropped")
+        warnings.append(
+            f"directory lists {len(tags)} fields but the data holds {len(pieces)}; "
+            f"{abs(len(pieces) - len(tags))} dropped"
+        )
     return list(zip(tags, pieces, strict=False))
 
 
@@ -246,7 +263,11 @@ def _entry_fits(data: bytes, length: int | None, start: int | None) -> bool:
     if length is None or start is None or length < 1:
         return False
     end = start + length - 1
-    return end < len(data) and data[end : end + 1] == FIELD_TERMINATOR and FIELD_TERMINATOR not in data[start:end]
+    return (
+        end < len(data)
+        and data[end : end + 1] == FIELD_TERMINATOR
+        and FIELD_TERMINATOR not in data[start:end]
+    )
 
 
 def _odd_bytes(fields: list[tuple[str, bytes]]) -> bool:
@@ -309,7 +330,9 @@ def decode_marc_bytes(
         elif not tag.isdigit() and tag not in alphabetic:
             alphabetic.append(tag)
         if clean_tag < "010" and clean_tag.isdigit():
-            out.append(pymarc.Field(tag=clean_tag, data=_fix(decode(payload, clean_tag), codec, clean_tag, repaired)))
+            out.append(
+                pymarc.Field(tag=clean_tag, data=_fix(decode(payload, clean_tag), codec, clean_tag, repaired))
+            )
             continue
         parts = payload.split(SUBFIELD_DELIMITER)
         indicators = parts[0].decode("latin-1").translate(_BLANK_INDICATORS)
@@ -334,7 +357,9 @@ def decode_marc_bytes(
                 warnings.append(f"field {clean_tag}: bad subfield code {code!r} (read as {fixed!r})")
                 code = fixed
             subfields.append(pymarc.Subfield(code=code, value=_fix(value, codec, clean_tag, repaired)))
-        out.append(pymarc.Field(tag=clean_tag, indicators=pymarc.Indicators(*indicators), subfields=subfields))
+        out.append(
+            pymarc.Field(tag=clean_tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)
+        )
     if alphabetic:
         warnings.append(f"non-numeric field tags: {', '.join(alphabetic)}")
     if repaired:
@@ -391,11 +416,15 @@ def _choose_codec(blob: bytes, leader9: str, unimarc: bool, warnings: list[str])
         return "utf-8"
     if _looks_single_byte(blob):
         codec = _guess_single_byte(blob)
-        warnings.append(f"leader/09 says MARC-8 but the bytes are a single-byte code page: decoded as {codec}")
+        warnings.append(
+            f"leader/09 says MARC-8 but the bytes are a single-byte code page: decoded as {codec}"
+        )
         return codec
     if _bad_utf8_ratio(blob) < 0.2:
-        warnings.append("leader/09 says MARC-8 but the bytes are (mostly) UTF-8: decoded as UTF-8, "
-                        "invalid bytes replaced by U+FFFD")
+        warnings.append(
+            "leader/09 says MARC-8 but the bytes are (mostly) UTF-8: decoded as UTF-8, "
+            "invalid bytes replaced by U+FFFD"
+        )
         return "utf-8-replace"
     return "marc8"
 

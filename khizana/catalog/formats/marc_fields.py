@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 import pymarc
 
 from khizana.catalog.identifiers import add_identifier
-from khizana.catalog.records import BibFields, HoldingData, HoldingStatus, MaterialType, RecordFormat, RecordKind
+from khizana.catalog.records import (
+    BibFields,
+    HoldingData,
+    HoldingStatus,
+    MaterialType,
+    RecordFormat,
+    RecordKind,
+)
 from khizana.catalog.scripts import scripts_in
 
 __all__ = ["MarcDescription", "describe_marc", "detect_marc_flavour", "repair_double_utf8"]
@@ -26,7 +33,9 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _LANG = re.compile(r"[a-z]{3}")
 _SKIPPED_LANGUAGES = frozenset({"und", "zxx", "xxx", "   ", "|||"})
 # A run of characters that is UTF-8 read as Latin-1/cp1252: a lead byte then continuation bytes.
-_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{1,3}")
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{1,3}"
+)
 _TRAILING_PUNCT = re.compile(r"[\s/:;=,]+$")
 
 
@@ -210,8 +219,10 @@ def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"")
         if not linked and len(ids) > 1:
             # Some exports (Unicorn/Evergreen MFHD) write the bibliographic id as a first 001.
             linked, local_id = ids[0], ids[-1]
-            warnings.append(f"holdings record without 004: its first 001 ({linked}) taken as the "
-                            f"bibliographic record's id, the last ({local_id}) as its own")
+            warnings.append(
+                f"holdings record without 004: its first 001 ({linked}) taken as the "
+                f"bibliographic record's id, the last ({local_id}) as its own"
+            )
         elif not linked:
             warnings.append("holdings record without 004: not linked to a bibliographic record")
     return MarcDescription(
@@ -237,8 +248,10 @@ def _kind(leader: str, unimarc: bool) -> RecordKind:
 
 
 def _authority_heading(record: pymarc.Record, unimarc: bool) -> str:
-    tags = ("200", "210", "215", "216", "220", "230", "240", "250") if unimarc else (
-        "100", "110", "111", "130", "148", "150", "151", "155"
+    tags = (
+        ("200", "210", "215", "216", "220", "230", "240", "250")
+        if unimarc
+        else ("100", "110", "111", "130", "148", "150", "151", "155")
     )
     for fld in record.get_fields(*tags):
         parts = _values(fld, "a", "b", "c", "d", "t", "x", "y", "z")
@@ -251,9 +264,18 @@ def _authority_heading(record: pymarc.Record, unimarc: bool) -> str:
 
 
 _MARC21_TYPES = {
-    "c": MaterialType.SCORE, "d": MaterialType.SCORE, "i": MaterialType.SOUND, "j": MaterialType.SOUND,
-    "g": MaterialType.VIDEO, "e": MaterialType.MAP, "f": MaterialType.MAP, "k": MaterialType.IMAGE,
-    "m": MaterialType.ELECTRONIC, "o": MaterialType.KIT, "p": MaterialType.KIT, "r": MaterialType.OBJECT,
+    "c": MaterialType.SCORE,
+    "d": MaterialType.SCORE,
+    "i": MaterialType.SOUND,
+    "j": MaterialType.SOUND,
+    "g": MaterialType.VIDEO,
+    "e": MaterialType.MAP,
+    "f": MaterialType.MAP,
+    "k": MaterialType.IMAGE,
+    "m": MaterialType.ELECTRONIC,
+    "o": MaterialType.KIT,
+    "p": MaterialType.KIT,
+    "r": MaterialType.OBJECT,
     "t": MaterialType.MANUSCRIPT,
 }
 
@@ -415,9 +437,18 @@ def _notes(bib: BibFields, record: pymarc.Record, tags: tuple[str, ...]) -> None
 
 
 _UNIMARC_TYPES = {
-    "b": MaterialType.MANUSCRIPT, "c": MaterialType.SCORE, "d": MaterialType.SCORE, "e": MaterialType.MAP,
-    "f": MaterialType.MAP, "g": MaterialType.VIDEO, "i": MaterialType.SOUND, "j": MaterialType.SOUND,
-    "k": MaterialType.IMAGE, "l": MaterialType.ELECTRONIC, "m": MaterialType.KIT, "r": MaterialType.OBJECT,
+    "b": MaterialType.MANUSCRIPT,
+    "c": MaterialType.SCORE,
+    "d": MaterialType.SCORE,
+    "e": MaterialType.MAP,
+    "f": MaterialType.MAP,
+    "g": MaterialType.VIDEO,
+    "i": MaterialType.SOUND,
+    "j": MaterialType.SOUND,
+    "k": MaterialType.IMAGE,
+    "l": MaterialType.ELECTRONIC,
+    "m": MaterialType.KIT,
+    "r": MaterialType.OBJECT,
 }
 
 
@@ -549,7 +580,9 @@ def _holdings(record: pymarc.Record) -> list[HoldingData]:
         else:
             if _sub(fld, "n"):
                 status = HoldingStatus.ON_LOAN
-            elif _nonzero(_sub(fld, "o")):
+            elif _sub(fld, "o").strip().isdigit() and _nonzero(_sub(fld, "o")):
+                # Koha's not-for-loan values are numeric; letter codes there (Sciences Po's "L4")
+                # are local loan types, not a refusal to lend.
                 status = HoldingStatus.NOT_FOR_LOAN
             else:
                 status = HoldingStatus.AVAILABLE

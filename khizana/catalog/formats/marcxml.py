@@ -52,7 +52,9 @@ def read_marcxml(
     if root is None:
         if data.strip():
             reason = errors[0][1] if errors else "unknown error"
-            yield RejectedRecord(number=1, offset=0, raw=data, reason=f"not XML, no record can be read ({reason})")
+            yield RejectedRecord(
+                number=1, offset=0, raw=data, reason=f"not XML, no record can be read ({reason})"
+            )
         return
     line_starts = _line_starts(data)
     elements = [element for element in root.iter(etree.Element) if _is_record(element)]
@@ -71,8 +73,12 @@ def read_marcxml(
         try:
             yield _read_record(element, raw, number, offset, format_hint, problems)
         except Exception as exc:  # a bug must not stop the file: keep the record as rejected
-            yield RejectedRecord(number=number, offset=offset, raw=raw,
-                                 reason=f"unreadable record ({type(exc).__name__}: {exc})")
+            yield RejectedRecord(
+                number=number,
+                offset=offset,
+                raw=raw,
+                reason=f"unreadable record ({type(exc).__name__}: {exc})",
+            )
 
 
 def _parse(data: bytes) -> tuple[etree._Element | None, list[tuple[int, str]]]:
@@ -80,8 +86,9 @@ def _parse(data: bytes) -> tuple[etree._Element | None, list[tuple[int, str]]]:
     prolog = _PROLOG.match(data)
     cut = prolog.end() if prolog else 0
     wrapped = data[:cut] + b"<" + _WRAPPER + b">" + data[cut:] + b"</" + _WRAPPER + b">"
-    parser = etree.XMLParser(recover=True, huge_tree=True, resolve_entities=False, no_network=True,
-                             remove_blank_text=False)
+    parser = etree.XMLParser(
+        recover=True, huge_tree=True, resolve_entities=False, no_network=True, remove_blank_text=False
+    )
     try:
         root = etree.fromstring(wrapped, parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
@@ -140,8 +147,11 @@ def _read_record(
         elif name == "controlfield":
             tag = _tag(child, warnings)
             if tag:
-                fields.append(pymarc.Field(tag=tag, data=_text(child)) if tag < "010" and tag.isdigit()
-                              else pymarc.Field(tag=tag, subfields=[pymarc.Subfield("a", _text(child))]))
+                fields.append(
+                    pymarc.Field(tag=tag, data=_text(child))
+                    if tag < "010" and tag.isdigit()
+                    else pymarc.Field(tag=tag, subfields=[pymarc.Subfield("a", _text(child))])
+                )
         elif name == "datafield":
             tag = _tag(child, warnings)
             datafield = _datafield(child, tag, warnings) if tag else None

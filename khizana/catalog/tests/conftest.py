@@ -9,7 +9,12 @@ DEMO = REPO / "demo"
 
 
 def make_library(code: str, **extra) -> Library:
-    defaults = {"name_fr": f"Bibliothèque {code}", "kind": Library.Kind.UNIVERSITY, "country": "MA", "city": "Rabat"}
+    defaults = {
+        "name_fr": f"Bibliothèque {code}",
+        "kind": Library.Kind.UNIVERSITY,
+        "country": "MA",
+        "city": "Rabat",
+    }
     return Library.objects.create(code=code, **{**defaults, **extra})
 
 

@@ -578,7 +578,10 @@ def test_format_hint_only_decides_marc_flavour():
 @pytest.mark.shared_data
 @pytest.mark.parametrize(
     ("relative", "fmt"),
-    [("marc21/evergreen_lul_fre_500.mrc", RecordFormat.MARC21), ("unimarc/medialab_cotesD.mrc", RecordFormat.UNIMARC)],
+    [
+        ("marc21/evergreen_lul_fre_500.mrc", RecordFormat.MARC21),
+        ("unimarc/medialab_cotesD.mrc", RecordFormat.UNIMARC),
+    ],
 )
 def test_read_records_dispatches_marc(relative, fmt):
     pytest.importorskip("khizana.catalog.formats.iso2709")

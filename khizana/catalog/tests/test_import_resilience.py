@@ -28,7 +28,11 @@ class Catalog:
     """A private Khizana installation run through its command line, as an operator would."""
 
     def __init__(self, data_dir: Path):
-        self.env = {**os.environ, "KHIZANA_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "khizana.settings"}
+        self.env = {
+            **os.environ,
+            "KHIZANA_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "khizana.settings",
+        }
         self.pg_url = None
         if os.environ.get("DATABASE_URL"):
             self.pg_url = _create_pg_database()
@@ -37,14 +41,22 @@ class Catalog:
 
     def khizana(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "khizana", *args], env=self.env, cwd=REPO, check=True,
-            capture_output=True, text=True, **kwargs,
+            [sys.executable, "-m", "khizana", *args],
+            env=self.env,
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
+            **kwargs,
         )
 
     def start(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "khizana", *args], env=self.env, cwd=REPO,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "khizana", *args],
+            env=self.env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     def query(self, sql: str) -> list[tuple]:
@@ -93,7 +105,8 @@ def _drop_pg_database(url: str) -> None:
 def _prepare(catalog: Catalog) -> None:
     catalog.khizana("migrate", "--noinput")
     catalog.khizana(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from khizana.libraries.models import Library; "
         "Library.objects.create(code='KILL', name_fr='Bibliothèque test', kind='public', country='DZ')",
     )
@@ -116,7 +129,9 @@ def test_import_killed_midway_and_rerun_equals_uninterrupted_import(tmp_path, bi
         assert len(expected["records"]) == total and expected["dirty"] == 0
 
         _prepare(killed)
-        process = killed.start("import", "--library", "KILL", "--no-progress", "--batch-size", "3", str(big_file))
+        process = killed.start(
+            "import", "--library", "KILL", "--no-progress", "--batch-size", "3", str(big_file)
+        )
         deadline = time.monotonic() + 60
         stored = 0
         while time.monotonic() < deadline and process.poll() is None:

@@ -140,7 +140,7 @@ def test_csv_catalogue_merges_with_marc_copies(library_a, library_b):
 def test_an_unreadable_file_fails_with_its_name_and_is_recorded(library_a, tmp_path):
     junk = tmp_path / "scan.pdf"
     junk.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    with pytest.raises(ImportFileError, match="scan.pdf"):
+    with pytest.raises(ImportFileError, match=r"scan\.pdf"):
         import_file(library_a, junk)
     run = ImportRun.objects.get(filename="scan.pdf")
     assert run.status == ImportRun.Status.FAILED and "scan.pdf" in run.error

@@ -76,7 +76,11 @@ def test_marc21_book_fields():
 
 def test_koha_952_holdings():
     holdings = describe_marc(MARC21_BOOK, RecordFormat.MARC21).holdings
-    assert [h.status for h in holdings] == [HoldingStatus.ON_LOAN, HoldingStatus.NOT_FOR_LOAN, HoldingStatus.LOST]
+    assert [h.status for h in holdings] == [
+        HoldingStatus.ON_LOAN,
+        HoldingStatus.NOT_FOR_LOAN,
+        HoldingStatus.LOST,
+    ]
     assert holdings[0].location == "BR1 STACKS"
     assert holdings[0].call_number == "306 TAZ" and holdings[0].barcode == "B0001"
     assert {h.source_tag for h in holdings} == {"952"}
@@ -141,13 +145,18 @@ def test_marc21_thesis_kinds_and_fallbacks():
     auth = record("00000nz  a2200000n  4500", field("100", "a", "Tazi, Ahmed"), _001="a1")
     d = describe_marc(auth, RecordFormat.MARC21)
     assert d.kind == RecordKind.AUTHORITY and d.fields.title == "Tazi, Ahmed" and d.warnings == []
-    mfhd = record("00000cy  a22000003  4500", field("852", "b", "MAIN", "h", "QA76", "i", ".T3", "p", "123"),
-                  _001="h1", _004="b1")
+    mfhd = record(
+        "00000cy  a22000003  4500",
+        field("852", "b", "MAIN", "h", "QA76", "i", ".T3", "p", "123"),
+        _001="h1",
+        _004="b1",
+    )
     d = describe_marc(mfhd, RecordFormat.MARC21)
     assert (d.kind, d.linked_local_id) == (RecordKind.HOLDINGS, "b1")
     assert d.holdings[0].call_number == "QA76 .T3" and d.holdings[0].barcode == "123"
-    deleted = record("00000dam a2200000 a 4500", field("260", "c", "s.d."),
-                     _008="990101s1987    fr            000 0 fre  ")
+    deleted = record(
+        "00000dam a2200000 a 4500", field("260", "c", "s.d."), _008="990101s1987    fr            000 0 fre  "
+    )
     d = describe_marc(deleted, RecordFormat.MARC21, raw=b"x")
     assert d.deleted and d.fields.year == 1987
     assert d.local_id.startswith("sha1:") and "record has no title" in d.warnings
@@ -168,8 +177,12 @@ def test_repair_double_utf8():
 
 @needs_data
 def test_unimarc_995_holdings_from_real_file():
-    records = [r for r in read_iso2709((DATA / "unimarc/medialab_cotes8.mrc").read_bytes(),
-                                       format_hint=RecordFormat.UNIMARC)]
+    records = [
+        r
+        for r in read_iso2709(
+            (DATA / "unimarc/medialab_cotes8.mrc").read_bytes(), format_hint=RecordFormat.UNIMARC
+        )
+    ]
     assert len(records) == 35 and all(isinstance(r, ParsedRecord) for r in records)
     first = records[0]
     assert first.format == RecordFormat.UNIMARC

@@ -27,12 +27,23 @@ needs_data = pytest.mark.skipif(
 )
 FOLDERS = ("marc21", "marc21/bad", "marcxml", "marcxml/bad", "unimarc", "unimarc/bad")
 # Record totals per folder, from the summary table of PROVENANCE.md.
-FOLDER_TOTALS = {"marc21": 3362, "marc21/bad": 594, "marcxml": 605, "marcxml/bad": 21, "unimarc": 3364, "unimarc/bad": 3}
+FOLDER_TOTALS = {
+    "marc21": 3362,
+    "marc21/bad": 594,
+    "marcxml": 605,
+    "marcxml/bad": 21,
+    "unimarc": 3364,
+    "unimarc/bad": 3,
+}
 
 
 @functools.cache
 def read_file(path: Path) -> list[ParsedRecord | RejectedRecord]:
-    hint = RecordFormat.UNIMARC if path.parent.name == "unimarc" or path.parent.parent.name == "unimarc" else None
+    hint = (
+        RecordFormat.UNIMARC
+        if path.parent.name == "unimarc" or path.parent.parent.name == "unimarc"
+        else None
+    )
     reader = read_marcxml if path.suffix == ".xml" else read_iso2709
     return list(reader(path.read_bytes(), format_hint=hint))
 
@@ -116,7 +127,11 @@ def test_bad_folders_reject_only_hopeless_records(every_file):
 
 @needs_data
 def test_iso2709_offsets_and_raw_bytes(every_file):
-    for name in ("marc21/evergreen_lul_fre_500.mrc", "unimarc/marcjs_bib.mrc", "marc21/bad/catmandu-marc_bu_bibs.mrc"):
+    for name in (
+        "marc21/evergreen_lul_fre_500.mrc",
+        "unimarc/marcjs_bib.mrc",
+        "marc21/bad/catmandu-marc_bu_bibs.mrc",
+    ):
         data = (DATA / name).read_bytes()
         for record in every_file[name]:
             assert data[record.offset : record.offset + len(record.raw)] == record.raw
@@ -143,7 +158,10 @@ def test_arabic_880_title_is_a_parallel_title():
     (record,) = parsed("marc21/openlibrary_880_arabic_french_many_linkages.mrc")
     assert record.fields.title.startswith("Intiqāl al-afkār")
     assert "انتقال الأفكار و التقنيات في المغارب و العالم المتوسطي" in record.fields.parallel_titles
-    assert "Transmission des idées et des techniques au Maghreb et en Méditerranée" in record.fields.parallel_titles
+    assert (
+        "Transmission des idées et des techniques au Maghreb et en Méditerranée"
+        in record.fields.parallel_titles
+    )
     assert {"Arabic", "Latin"} <= set(record.fields.scripts)
     assert "مودن، عبد الرحمن" in record.fields.authors
     assert record.fields.languages == ["ara", "fre"]
@@ -265,7 +283,10 @@ def test_records_over_99999_bytes():
 
 @needs_data
 def test_unordered_directory_and_random_tag_order_are_not_warnings():
-    for name in ("marc21/bad/marc4j_unordered-directory-entries.mrc", "marc21/bad/ruby-marc_random_tag_order.dat"):
+    for name in (
+        "marc21/bad/marc4j_unordered-directory-entries.mrc",
+        "marc21/bad/ruby-marc_random_tag_order.dat",
+    ):
         (record,) = parsed(name)
         assert record.fields.title
         assert record.warnings == []

@@ -19,7 +19,9 @@ from .shared import shared_data_dir
 PAIRS = Path(__file__).parent / "data" / "match_pairs.jsonl"
 SHARED = shared_data_dir()
 
-pytestmark = pytest.mark.skipif(SHARED is None, reason="../shared/data is not here: no labelled records to read")
+pytestmark = pytest.mark.skipif(
+    SHARED is None, reason="../shared/data is not here: no labelled records to read"
+)
 
 
 def _ref(side: dict) -> str:

@@ -6,8 +6,13 @@ from khizana.catalog.records import BibFields, MaterialType
 
 def book(key, title, author="Austen, Jane", year=1990, publisher="Penguin", isbn=(), **extra):
     fields = BibFields(
-        title=title, authors=[author] if author else [], year=year, publisher=publisher,
-        identifiers={"isbn": list(isbn)} if isbn else {}, material_type=MaterialType.BOOK, **extra,
+        title=title,
+        authors=[author] if author else [],
+        year=year,
+        publisher=publisher,
+        identifiers={"isbn": list(isbn)} if isbn else {},
+        material_type=MaterialType.BOOK,
+        **extra,
     )
     return match_record(key, fields)
 
@@ -22,7 +27,13 @@ def test_shared_isbn_merges_even_when_cataloguing_differs():
 
 def test_shared_isbn_with_unrelated_titles_is_not_trusted():
     a = book("a", "Pride and prejudice", isbn=["9780141439518"])
-    b = book("b", "Traité de mécanique céleste", isbn=["9780141439518"], author="Laplace", publisher="Gauthier-Villars")
+    b = book(
+        "b",
+        "Traité de mécanique céleste",
+        isbn=["9780141439518"],
+        author="Laplace",
+        publisher="Gauthier-Villars",
+    )
     assert cluster([a, b]).clusters == [["a"], ["b"]]
 
 
@@ -30,8 +41,12 @@ def test_fuzzy_match_needs_same_year_and_compatible_edition():
     a = book("a", "L'économie politique", author="Samuelson, Paul", publisher="Armand Colin")
     b = book("b", "Economie politique", author="Samuelson, P.", publisher="A. Colin")
     c = book("c", "L'économie politique", author="Samuelson, Paul", publisher="Armand Colin", year=1991)
-    d = book("d", "L'économie politique", author="Samuelson, Paul", publisher="Armand Colin", edition="2e éd.")
-    e = book("e", "L'économie politique", author="Samuelson, Paul", publisher="Armand Colin", edition="3e éd.")
+    d = book(
+        "d", "L'économie politique", author="Samuelson, Paul", publisher="Armand Colin", edition="2e éd."
+    )
+    e = book(
+        "e", "L'économie politique", author="Samuelson, Paul", publisher="Armand Colin", edition="3e éd."
+    )
     result = cluster([a, b, c, d, e])
     assert ["a", "b", "d"] in result.clusters or ["a", "b", "e"] in result.clusters
     assert ["c"] in result.clusters
@@ -57,7 +72,9 @@ def test_arabic_titles_match_across_hamza_and_diacritics():
 
 
 def test_romanised_record_meets_arabic_one_through_its_880_title():
-    a = book("a", "Muqaddimat Ibn Khaldūn", author="Ibn Khaldūn", parallel_titles=["مقدمة ابن خلدون"], publisher="")
+    a = book(
+        "a", "Muqaddimat Ibn Khaldūn", author="Ibn Khaldūn", parallel_titles=["مقدمة ابن خلدون"], publisher=""
+    )
     b = book("b", "مقدمة ابن خلدون", author="Ibn Khaldun", publisher="")
     assert cluster([a, b]).clusters == [["a", "b"]]
 

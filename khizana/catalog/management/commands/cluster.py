@@ -13,5 +13,6 @@ class Command(BaseCommand):
         stats = clustering.recluster_all() if options["all"] else clustering.recluster_dirty()
         self.stdout.write(
             f"{stats.records} records clustered{' (whole catalog)' if stats.full else ''}: "
-            f"{stats.works_created} works created, {stats.works_updated} updated, {stats.works_deleted} deleted"
+            f"{stats.works_created} works created, {stats.works_updated} updated, "
+            f"{stats.works_deleted} deleted"
         )

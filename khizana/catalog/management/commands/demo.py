@@ -15,8 +15,18 @@ from khizana.libraries.models import Library
 
 DEMO_DIR = settings.BASE_DIR / "demo"
 LIBRARY_FIELDS = [
-    "name_fr", "name_ar", "name_en", "kind", "city", "country", "latitude", "longitude", "address",
-    "contact_email", "website", "oai_endpoint",
+    "name_fr",
+    "name_ar",
+    "name_en",
+    "kind",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "address",
+    "contact_email",
+    "website",
+    "oai_endpoint",
 ]
 
 
@@ -61,8 +71,11 @@ class Command(BaseCommand):
 
     def _library(self, entry: dict) -> Library:
         library, _ = Library.objects.update_or_create(
-            code=entry["code"], defaults={k: entry.get(k) or ("" if k not in {"latitude", "longitude"} else None)
-                                          for k in LIBRARY_FIELDS}
+            code=entry["code"],
+            defaults={
+                k: entry.get(k) or ("" if k not in {"latitude", "longitude"} else None)
+                for k in LIBRARY_FIELDS
+            },
         )
         library.full_clean()
         return library

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--library", required=True, metavar="CODE", help="Code of the member library.")
         parser.add_argument(
-            "--format", choices=[f.value for f in RecordFormat], help="Force the record format (else detected)."
+            "--format",
+            choices=[f.value for f in RecordFormat],
+            help="Force the record format (else detected).",
         )
         parser.add_argument("--batch-size", type=int, help="Records committed per transaction.")
         parser.add_argument("--no-cluster", action="store_true", help="Do not re-cluster works at the end.")
@@ -42,8 +44,12 @@ class Command(BaseCommand):
                 failures += 1
                 continue
             with tqdm(
-                total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name,
-                disable=options["no_progress"] or None, leave=False,
+                total=path.stat().st_size,
+                unit="B",
+                unit_scale=True,
+                desc=path.name,
+                disable=options["no_progress"] or None,
+                leave=False,
             ) as bar:
 
                 def advance(offset: int, bar=bar) -> None:
@@ -51,8 +57,12 @@ class Command(BaseCommand):
 
                 try:
                     run = import_file(
-                        library, path, format_hint=options["format"], progress=advance,
-                        batch_size=options["batch_size"], cluster=not options["no_cluster"],
+                        library,
+                        path,
+                        format_hint=options["format"],
+                        progress=advance,
+                        batch_size=options["batch_size"],
+                        cluster=not options["no_cluster"],
                     )
                 except ImportFileError as error:
                     self.stderr.write(str(error))
