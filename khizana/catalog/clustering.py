@@ -11,13 +11,15 @@ incremental runs.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from .matching import Clustering, cluster, match_record
 from .models import MatchDecision, MatchKey, SourceRecord, Work
@@ -187,44 +189,65 @@ def _manual_pairs(
 def _write_works(
     result: Clustering, fields: dict[int, BibFields], current_work: dict[int, int | None], stats: ClusterStats
 ) -> None:
+    libraries = dict(_library_of(list(fields)))
     claimed: set[int] = set()
-    assignment: dict[int, int] = {}  # record id -> work id
-    pending: list[tuple[Work, list[int]]] = []
+    new_works: list[tuple[Work, list[int]]] = []
+    kept_works: list[tuple[int, list[int]]] = []
     for members in sorted(result.clusters, key=lambda m: (-len(m), m[0])):
         ids = [_id(k) for k in members]
-        votes = Counter(
-            current_work[i] for i in ids if current_work[i] is not None and current_work[i] not in claimed
-        )
+        votes = Counter(current_work[i] for i in ids if current_work[i] is not None and current_work[i] not in claimed)
         if votes:
             work_id = min(votes, key=lambda w: (-votes[w], w))
             claimed.add(work_id)
-            for rid in ids:
-                assignment[rid] = work_id
+            kept_works.append((work_id, ids))
         else:
-            pending.append((Work(material_type="other"), ids))
-    if pending:
-        Work.objects.bulk_create([work for work, _ in pending])
-        stats.works_created += len(pending)
-        for work, ids in pending:
-            for rid in ids:
-                assignment[rid] = work.id
+            work = Work()
+            _fill_work(work, ids, fields, libraries)
+            new_works.append((work, ids))
+    Work.objects.bulk_create([work for work, _ in new_works], batch_size=1000)
+    stats.works_created += len(new_works)
 
-    moved = [SourceRecord(id=rid, work_id=wid) for rid, wid in assignment.items() if current_work[rid] != wid]
-    SourceRecord.objects.bulk_update(moved, ["work"], batch_size=1000)
+    rows = []
+    for work_id, ids in kept_works:
+        work = Work(id=work_id)
+        _fill_work(work, ids, fields, libraries)
+        rows.append(work)
+    _update_works(rows)
+    stats.works_updated += len(rows)
 
-    members_by_work: dict[int, list[int]] = defaultdict(list)
-    for rid, wid in assignment.items():
-        members_by_work[wid].append(rid)
-    libraries = dict(_library_of(list(assignment)))
-    works = []
-    for wid, rids in members_by_work.items():
-        work = Work(id=wid)
-        _fill_display(work, [fields[r] for r in rids])
-        work.record_count = len(rids)
-        work.library_count = len({libraries[r] for r in rids})
-        works.append(work)
-    Work.objects.bulk_update(works, [*_DISPLAY_FIELDS, "record_count", "library_count"], batch_size=500)
-    stats.works_updated += len(works) - len(pending)
+    assignment = [(work.id, rid) for work, ids in new_works for rid in ids]
+    assignment += [(work_id, rid) for work_id, ids in kept_works for rid in ids]
+    moved = [(wid, rid) for wid, rid in assignment if current_work[rid] != wid]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {SourceRecord._meta.db_table} SET work_id = %s WHERE id = %s", moved)
+
+
+def _fill_work(work: Work, ids: list[int], fields: dict[int, BibFields], libraries: dict[int, int]) -> None:
+    _fill_display(work, [fields[r] for r in ids])
+    work.record_count = len(ids)
+    work.library_count = len({libraries[r] for r in ids})
+
+
+_WORK_COLUMNS = [*_DISPLAY_FIELDS, "record_count", "library_count"]
+
+
+def _update_works(works: list[Work]) -> None:
+    """One UPDATE per work through executemany: Django's bulk_update builds a CASE per row and value."""
+    if not works:
+        return
+    json_columns = {f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField"}
+    assignments = ", ".join(f"{name} = %s" for name in _WORK_COLUMNS)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        [
+            *(json.dumps(getattr(w, name)) if name in json_columns else getattr(w, name) for name in _WORK_COLUMNS),
+            now,
+            w.id,
+        ]
+        for w in works
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {Work._meta.db_table} SET {assignments}, updated_at = %s WHERE id = %s", rows)
 
 
 def _library_of(record_ids: list[int]) -> Iterator[tuple[int, int]]:

@@ -386,14 +386,18 @@ def _unknown_content(data: bytes, head: str, filename: str, columns: str) -> str
     )
 
 
+PARALLEL_MIN_BYTES = 1_000_000  # below this, starting worker processes costs more than it saves
+
+
 def read_records(
-    data: bytes, filename: str = "", format_hint: RecordFormat | None = None
+    data: bytes, filename: str = "", format_hint: RecordFormat | None = None, *, workers: int = 1
 ) -> tuple[DetectedFormat, Iterator[ParsedRecord | RejectedRecord]]:
     """Detect the format of ``data`` and return (what was detected, the records it holds).
 
     ``format_hint`` (the library's declared format) only decides MARC 21 against UNIMARC for MARC
     content; the content decides everything else. Problems with the whole file raise
-    :class:`UnreadableFileError` here or on the first ``next()``.
+    :class:`UnreadableFileError` here or on the first ``next()``. ``workers`` > 1 reads large ISO 2709
+    files on that many processes, with the same result.
     """
     detected = detect_format(data, filename)
     if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC) and detected.format in (
@@ -404,6 +408,11 @@ def read_records(
 
     if detected.serialisation == Serialisation.ISO2709:
         from khizana.catalog.formats.iso2709 import read_iso2709
+
+        if workers > 1 and len(data) >= PARALLEL_MIN_BYTES:
+            from khizana.catalog.formats.parallel import read_iso2709_parallel
+
+            return detected, read_iso2709_parallel(data, format_hint=detected.format, workers=workers)
 
         return detected, read_iso2709(data, format_hint=detected.format)
     if detected.dialect in MARC_DIALECTS:
