@@ -17,6 +17,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
 
 class RejectInline(ReadOnlyInline):
     model = ImportReject
@@ -122,7 +125,6 @@ class SourceRecordAdmin(admin.ModelAdmin):
 class MemberInline(ReadOnlyInline):
     model = SourceRecord
     fields = ["library", "local_id", "title", "format"]
-    readonly_fields = fields
 
 
 @admin.register(Work)
