@@ -7,6 +7,11 @@ and pairs the pieces with the directory tags. Characters are decoded here, recor
 because leaders often lie about the encoding (MARC-8, UTF-8, double-encoded UTF-8, Windows and
 DOS code pages). Every repair is reported in ``ParsedRecord.warnings``; only a record from which
 nothing sensible can be recovered becomes a :class:`RejectedRecord`.
+
+Most records are clean, so each step has a fast path that gives the same result as the careful
+one whenever a cheap check shows nothing needs repair (a well-formed directory, UTF-8 or pure
+ASCII text, valid indicators and subfield codes) and hands over to the careful path otherwise.
+``read_iso2709(..., fast=False)`` always takes the careful path; the tests compare the two.
 """
 
 from __future__ import annotations
@@ -36,7 +41,16 @@ _LEADING_JUNK = b"\r\n\t \x00\x1a"
 _NCR = re.compile(r"&#x([0-9A-Fa-f]{2,6});")
 _GOOD_CODE = re.compile(r"[a-z0-9]")
 _GOOD_INDICATOR = re.compile(r"[0-9a-z |]")
+_ODD_CODE = re.compile(rb"\x1f[^\x1f0-9A-Za-z]")  # a subfield code pymarc would alter
 _BLANK_INDICATORS = str.maketrans({"#": " ", "\\": " ", "_": " "})  # blanks as some exports write them
+# Fast path: every indicator pair the careful path accepts without a warning, as it reads it.
+_INDICATOR_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz |#\\_"
+_CLEAN_INDICATORS = {
+    a + b: pymarc.Indicators(*(a + b).translate(_BLANK_INDICATORS))
+    for a in _INDICATOR_CHARS
+    for b in _INDICATOR_CHARS
+}
+_CLEAN_CODES = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _SINGLE_BYTE_CODECS = ("cp1252", "cp1251", "cp866")
 # (tag, length, start) widths tried for a directory that is not a multiple of 12 bytes, likeliest first.
 _ENTRY_SHAPES = tuple(
@@ -51,9 +65,12 @@ class _Reject(Exception):
 
 
 def read_iso2709(
-    data: bytes, *, format_hint: RecordFormat | None = None
+    data: bytes, *, format_hint: RecordFormat | None = None, fast: bool = True
 ) -> Iterator[ParsedRecord | RejectedRecord]:
-    """Yield one ParsedRecord or RejectedRecord per record of an ISO 2709 file. Never raises."""
+    """Yield one ParsedRecord or RejectedRecord per record of an ISO 2709 file. Never raises.
+
+    ``fast=False`` skips the fast paths (same results, slower): for tests and for debugging.
+    """
     chunks = data.split(RECORD_TERMINATOR)
     position = 0
     last = len(chunks) - 1
@@ -70,7 +87,9 @@ def read_iso2709(
             raw = body + RECORD_TERMINATOR
         number = index + 1  # every chunk before the last is a record, even an empty one
         try:
-            result = _read_record(body, raw, number, offset, format_hint, terminated=index != last)
+            result = _read_record(
+                body, raw, number, offset, format_hint, terminated=index != last, fast=fast
+            )
         except _Reject as exc:
             result = RejectedRecord(
                 number=number, offset=offset, reason=str(exc), raw=raw, local_id=_guess_001(body)
@@ -90,7 +109,14 @@ def read_iso2709(
 
 
 def _read_record(
-    body: bytes, raw: bytes, number: int, offset: int, format_hint: RecordFormat | None, *, terminated: bool
+    body: bytes,
+    raw: bytes,
+    number: int,
+    offset: int,
+    format_hint: RecordFormat | None,
+    *,
+    terminated: bool,
+    fast: bool = True,
 ) -> ParsedRecord:
     warnings: list[str] = []
     if not terminated:
@@ -101,7 +127,7 @@ def _read_record(
         raise _Reject(f"record is shorter than a leader ({len(body)} bytes)")
 
     leader = _leader(body[:LEADER_LENGTH], warnings)
-    fields = _structure(body, leader, warnings)
+    fields = _structure(body, leader, warnings, fast=fast)
     if not fields:
         raise _Reject("record has no fields")
 
@@ -119,7 +145,7 @@ def _read_record(
 
     record = pymarc.Record()
     record.leader = pymarc.Leader(leader)
-    record.fields = decode_marc_bytes(fields, leader, fmt, warnings)
+    record.fields = decode_marc_bytes(fields, leader, fmt, warnings, fast=fast)
 
     description = describe_marc(record, fmt, raw=raw)
     warnings.extend(description.warnings)
@@ -147,7 +173,7 @@ def _leader(raw_leader: bytes, warnings: list[str]) -> str:
     return text
 
 
-def _structure(body: bytes, leader: str, warnings: list[str]) -> list[tuple[str, bytes]]:
+def _structure(body: bytes, leader: str, warnings: list[str], *, fast: bool = True) -> list[tuple[str, bytes]]:
     """(tag, field bytes without field terminator) for every field of the record."""
     directory_end = body.find(FIELD_TERMINATOR, LEADER_LENGTH)
     if directory_end < 0:
@@ -184,16 +210,22 @@ def _structure(body: bytes, leader: str, warnings: list[str]) -> list[tuple[str,
         problems.append(f"leader gives base address {declared_base!r}, data starts at byte {base}")
 
     entries: list[tuple[str, int | None, int | None]] = []
-    for i in range(0, len(directory), ENTRY_LENGTH):
-        entry = directory[i : i + ENTRY_LENGTH].decode("latin-1")
-        length = int(entry[3:7]) if entry[3:7].isdigit() else None
-        start = int(entry[7:12]) if entry[7:12].isdigit() else None
-        entries.append((entry[0:3], length, start))
+    text = directory.decode("latin-1")
+    for i in range(0, len(text), ENTRY_LENGTH):
+        digits = text[i + 3 : i + 7]
+        length = int(digits) if digits.isdigit() else None
+        digits = text[i + 7 : i + 12]
+        start = int(digits) if digits.isdigit() else None
+        entries.append((text[i : i + 3], length, start))
 
     consistent = all(_entry_fits(data, length, start) for _, length, start in entries)
     by_offsets = (
         [(tag, data[start : start + length - 1]) for tag, length, start in entries] if consistent else []
     )
+    if fast and not problems and consistent and body[:LEADER_LENGTH].isascii():
+        as_pymarc = _as_pymarc_reads(by_offsets)
+        if as_pymarc is not None:
+            return as_pymarc
     if not problems and consistent and not _odd_bytes(by_offsets):
         try:
             parsed = pymarc.Record(body + RECORD_TERMINATOR, to_unicode=False)
@@ -263,11 +295,30 @@ def _entry_fits(data: bytes, length: int | None, start: int | None) -> bool:
     if length is None or start is None or length < 1:
         return False
     end = start + length - 1
-    return (
-        end < len(data)
-        and data[end : end + 1] == FIELD_TERMINATOR
-        and FIELD_TERMINATOR not in data[start:end]
-    )
+    return end < len(data) and data[end] == 0x1E and data.find(FIELD_TERMINATOR, start, end) < 0
+
+
+def _as_pymarc_reads(fields: list[tuple[str, bytes]]) -> list[tuple[str, bytes]] | None:
+    """Fast path: what pymarc's parse then ``_raw_field_bytes`` give for a well-formed record.
+
+    None when ``_odd_bytes`` would find something. Otherwise the only change pymarc makes is to
+    drop empty subfields, so that is done here without building pymarc objects.
+    """
+    out = []
+    for tag, payload in fields:
+        if not (tag.isascii() and tag.isalnum()):
+            return None
+        if tag < "010" and tag.isdigit():
+            out.append((tag, payload))
+            continue
+        cut = payload.find(SUBFIELD_DELIMITER)
+        if (cut if cut >= 0 else len(payload)) != 2 or not payload[:2].isascii() or _ODD_CODE.search(payload):
+            return None
+        if b"\x1f\x1f" in payload or payload.endswith(SUBFIELD_DELIMITER):
+            parts = payload.split(SUBFIELD_DELIMITER)
+            payload = SUBFIELD_DELIMITER.join([parts[0], *(p for p in parts[1:] if p)])
+        out.append((tag, payload))
+    return out
 
 
 def _odd_bytes(fields: list[tuple[str, bytes]]) -> bool:
@@ -313,11 +364,20 @@ def _guess_001(body: bytes) -> str:
 
 
 def decode_marc_bytes(
-    fields: list[tuple[str, bytes]], leader: str, fmt: RecordFormat, warnings: list[str]
+    fields: list[tuple[str, bytes]],
+    leader: str,
+    fmt: RecordFormat,
+    warnings: list[str],
+    *,
+    fast: bool = True,
 ) -> list[pymarc.Field]:
     """Decode (tag, bytes) fields into pymarc Fields, choosing the character set from the bytes."""
     blob = b"".join(payload for _, payload in fields)
     codec = _choose_codec(blob, leader[9], fmt == RecordFormat.UNIMARC, warnings)
+    if fast and (codec == "utf-8" or (codec == "marc8" and blob.isascii() and b"\x1b" not in blob)):
+        clean = _decode_clean(fields, codec, warnings)
+        if clean is not None:
+            return clean
     decode = _decoder(codec, warnings)
     out: list[pymarc.Field] = []
     repaired: set[str] = set()
@@ -365,6 +425,81 @@ def decode_marc_bytes(
     if repaired:
         warnings.append(f"double-encoded UTF-8 repaired in {', '.join(sorted(repaired))}")
     return out
+
+
+def _decode_clean(
+    fields: list[tuple[str, bytes]], codec: str, warnings: list[str]
+) -> list[pymarc.Field] | None:
+    """Fast path of decode_marc_bytes for valid UTF-8 or pure ASCII MARC-8 without escapes.
+
+    Gives what the careful loop gives, or None (nothing added to ``warnings``) as soon as a field
+    needs a repair the careful loop would report, so that the careful loop reads the record.
+    """
+    marc8 = codec == "marc8"  # then pure ASCII: only '&#x...;' would change (see _ncr)
+    out: list[pymarc.Field] = []
+    repaired: set[str] = set()
+    alphabetic: list[str] = []
+    new_field = _new_field
+    indicator_pairs = _CLEAN_INDICATORS
+    clean_codes = _CLEAN_CODES
+    new_subfield = tuple.__new__
+    subfield_type = pymarc.Subfield
+    try:
+        for tag, payload in fields:
+            if not (tag.isascii() and tag.isalnum() and len(tag) == 3):
+                return None
+            text = payload.decode("utf-8")
+            if marc8 and "&#x" in text:
+                return None
+            if tag.isdigit():
+                if tag < "010":
+                    if not text.isascii():
+                        text = _fix(text, codec, tag, repaired)
+                    out.append(new_field(tag, None, [], text, True))
+                    continue
+            elif tag not in alphabetic:
+                alphabetic.append(tag)
+            parts = text.split("\x1f")
+            indicators = indicator_pairs.get(parts[0])
+            if indicators is None:
+                return None
+            subfields = []
+            ascii_only = text.isascii()
+            for part in parts[1:]:
+                if not part:
+                    continue
+                code = part[0]
+                if code not in clean_codes:
+                    return None
+                value = part[1:]
+                if not ascii_only and not value.isascii():
+                    value = _fix(value, codec, tag, repaired)
+                subfields.append(new_subfield(subfield_type, (code, value)))
+            out.append(new_field(tag, indicators, subfields, None, False))
+    except UnicodeDecodeError:  # a character cut by a field boundary: the careful path reports it
+        return None
+    if alphabetic:
+        warnings.append(f"non-numeric field tags: {', '.join(alphabetic)}")
+    if repaired:
+        warnings.append(f"double-encoded UTF-8 repaired in {', '.join(sorted(repaired))}")
+    return out
+
+
+def _new_field(
+    tag: str,
+    indicators: pymarc.Indicators | None,
+    subfields: list[pymarc.Subfield],
+    data: str | None,
+    control: bool,
+) -> pymarc.Field:
+    """A pymarc.Field as its constructor builds it from a 3-character tag, without its checks."""
+    fld = object.__new__(pymarc.Field)
+    fld.tag = tag
+    fld.subfields = subfields
+    fld._indicators = indicators
+    fld.data = data
+    fld.control_field = control
+    return fld
 
 
 def _fix(text: str, codec: str, tag: str, repaired: set[str]) -> str:

@@ -178,6 +178,43 @@ def _flavour(tags: set[str], field_100a: str, field_008: str) -> RecordFormat:
 # --------------------------------------------------------------------------- main entry
 
 
+class _TagIndex:
+    """``get_fields`` and ``get`` of a pymarc.Record, same results and order, with the fields
+    grouped by tag once instead of scanned at every call. The record must not change meanwhile."""
+
+    __slots__ = ("by_tag", "fields")
+
+    def __init__(self, record: pymarc.Record) -> None:
+        self.fields = record.fields
+        by_tag: dict[str, list[pymarc.Field]] = {}
+        for fld in self.fields:
+            found = by_tag.get(fld.tag)
+            if found is None:
+                by_tag[fld.tag] = [fld]
+            else:
+                found.append(fld)
+        self.by_tag = by_tag
+
+    def get_fields(self, *tags: str) -> list[pymarc.Field]:
+        if len(tags) == 1:
+            return list(self.by_tag.get(tags[0], ()))
+        if not tags:
+            return self.fields
+        by_tag = self.by_tag
+        present = [tag for tag in set(tags) if tag in by_tag]
+        if not present:
+            return []
+        if len(present) == 1:
+            return list(by_tag[present[0]])
+        wanted = set(present)
+        return [fld for fld in self.fields if fld.tag in wanted]
+
+    def get(self, tag: str, default: pymarc.Field | None = None) -> pymarc.Field | None:
+        found = self.by_tag.get(tag)
+        return found[0] if found else default
+
+
+
 def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"") -> MarcDescription:
     """Kind, normalised fields, holdings, local id, deleted flag and linked id of one record.
 
@@ -185,15 +222,16 @@ def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"")
     001 or 035.
     """
     leader = str(record.leader or "").ljust(24)
+    indexed = _TagIndex(record)  # stands in for the record below: fields looked up by tag once
     warnings: list[str] = []
     unimarc = fmt == RecordFormat.UNIMARC
     kind = _kind(leader, unimarc)
     deleted = leader[5] == "d"
 
-    bib = _unimarc_fields(record, leader) if unimarc else _marc21_fields(record, leader)
+    bib = _unimarc_fields(indexed, leader) if unimarc else _marc21_fields(indexed, leader)
     bib.parallel_titles = [t for t in bib.parallel_titles if t and t != bib.title]
     if kind == RecordKind.AUTHORITY:
-        bib.title = bib.title or _authority_heading(record, unimarc)
+        bib.title = bib.title or _authority_heading(indexed, unimarc)
         bib.material_type = MaterialType.OTHER
     elif kind == RecordKind.HOLDINGS:
         bib.material_type = MaterialType.OTHER
@@ -201,11 +239,11 @@ def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"")
         warnings.append("record has no title")
     bib.scripts = scripts_in([bib.title, bib.subtitle, *bib.parallel_titles, *bib.authors, bib.publisher])
 
-    holdings = _holdings(record)
+    holdings = _holdings(indexed)
 
-    local_id = _control(record, "001").strip()
+    local_id = _control(indexed, "001").strip()
     if not local_id:
-        local_id = _first(record, "035", "a")
+        local_id = _first(indexed, "035", "a")
         if local_id:
             warnings.append(f"no 001: local id taken from 035 $a ({local_id})")
         else:
@@ -214,8 +252,8 @@ def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"")
             warnings.append(f"no 001 or 035: local id is the record's checksum ({local_id})")
     linked = ""
     if not unimarc and kind == RecordKind.HOLDINGS:
-        linked = _control(record, "004").strip()
-        ids = [f.data.strip() for f in record.get_fields("001") if f.is_control_field() and f.data]
+        linked = _control(indexed, "004").strip()
+        ids = [f.data.strip() for f in indexed.get_fields("001") if f.is_control_field() and f.data]
         if not linked and len(ids) > 1:
             # Some exports (Unicorn/Evergreen MFHD) write the bibliographic id as a first 001.
             linked, local_id = ids[0], ids[-1]
