@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .clustering import recluster_dirty
 from .manual import ManualDecisionError, join_works, split_record
 from .models import Holding, ImportReject, ImportRun, MatchDecision, SourceRecord, SourceRecordVersion, Work
 
@@ -101,6 +102,12 @@ class SourceRecordAdmin(admin.ModelAdmin):
     exclude = ["raw", "cluster_dirty"]
     inlines = [HoldingInline, VersionInline]
     actions = ["split_out_of_work"]
+
+    def save_related(self, request, form, formsets, change):
+        """Holdings edited by staff change the work's libraries and availability: refresh it."""
+        super().save_related(request, form, formsets, change)
+        SourceRecord.objects.filter(pk=form.instance.pk).update(cluster_dirty=True)
+        recluster_dirty()
 
     @admin.display(description="original record")
     def download(self, record):

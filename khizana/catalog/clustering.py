@@ -22,8 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .matching import Clustering, cluster, match_record
-from .models import MatchDecision, MatchKey, SourceRecord, Work
-from .records import BibFields, RecordKind
+from khizana.libraries.models import Library
+
+from .models import Holding, MatchDecision, MatchKey, SourceRecord, Work
+from .records import BibFields, HoldingStatus, RecordKind
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +192,8 @@ def _write_works(
     result: Clustering, fields: dict[int, BibFields], current_work: dict[int, int | None], stats: ClusterStats
 ) -> None:
     libraries = dict(_library_of(list(fields)))
+    codes = dict(Library.objects.values_list("id", "code"))
+    on_shelf = _records_with_available_copies(list(fields))
     claimed: set[int] = set()
     new_works: list[tuple[Work, list[int]]] = []
     kept_works: list[tuple[int, list[int]]] = []
@@ -202,7 +206,7 @@ def _write_works(
             kept_works.append((work_id, ids))
         else:
             work = Work()
-            _fill_work(work, ids, fields, libraries)
+            _fill_work(work, ids, fields, libraries, codes, on_shelf)
             new_works.append((work, ids))
     Work.objects.bulk_create([work for work, _ in new_works], batch_size=1000)
     stats.works_created += len(new_works)
@@ -210,7 +214,7 @@ def _write_works(
     rows = []
     for work_id, ids in kept_works:
         work = Work(id=work_id)
-        _fill_work(work, ids, fields, libraries)
+        _fill_work(work, ids, fields, libraries, codes, on_shelf)
         rows.append(work)
     _update_works(rows)
     stats.works_updated += len(rows)
@@ -222,13 +226,33 @@ def _write_works(
         cursor.executemany(f"UPDATE {SourceRecord._meta.db_table} SET work_id = %s WHERE id = %s", moved)
 
 
-def _fill_work(work: Work, ids: list[int], fields: dict[int, BibFields], libraries: dict[int, int]) -> None:
+def _fill_work(
+    work: Work,
+    ids: list[int],
+    fields: dict[int, BibFields],
+    libraries: dict[int, int],
+    codes: dict[int, str],
+    on_shelf: set[int],
+) -> None:
     _fill_display(work, [fields[r] for r in ids])
     work.record_count = len(ids)
-    work.library_count = len({libraries[r] for r in ids})
+    work.libraries = sorted({codes[libraries[r]] for r in ids})
+    work.library_count = len(work.libraries)
+    work.availability = ["on_shelf"] if on_shelf.intersection(ids) else []
 
 
-_WORK_COLUMNS = [*_DISPLAY_FIELDS, "record_count", "library_count"]
+def _records_with_available_copies(record_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(record_ids):
+        found.update(
+            Holding.objects.filter(record_id__in=chunk, status=HoldingStatus.AVAILABLE).values_list(
+                "record_id", flat=True
+            )
+        )
+    return found
+
+
+_WORK_COLUMNS = [*_DISPLAY_FIELDS, "record_count", "library_count", "libraries", "availability"]
 
 
 def _update_works(works: list[Work]) -> None:

@@ -125,6 +125,14 @@ def test_holdings_come_from_the_item_fields(library_a):
     holdings = Holding.objects.filter(library=library_a)
     assert holdings.count() > 0
     assert holdings.exclude(call_number="").exists() and holdings.exclude(barcode="").exists()
+    available = holdings.filter(status="available").first()
+    work = available.record.work
+    assert work.libraries == ["LIBA"] and work.availability == ["on_shelf"]
+    holdings.filter(record__work=work).update(status="on_loan")
+    SourceRecord.objects.filter(work=work).update(cluster_dirty=True)
+    clustering.recluster_dirty()
+    work.refresh_from_db()
+    assert work.availability == []
 
 
 def test_csv_catalogue_merges_with_marc_copies(library_a, library_b):
