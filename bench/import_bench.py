@@ -123,7 +123,9 @@ def pymarc_baseline(paths: list[Path]) -> tuple[int, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--libraries", type=int, default=10)
     parser.add_argument("--profile", type=int, default=20_000, help="records to profile (0: no profile)")
@@ -146,12 +148,16 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     paths = build_corpus(args.records, args.libraries, work_dir)
-    print(f"corpus: {args.records:,} records in {len(paths)} files, "
-          f"{sum(p.stat().st_size for p in paths) / 1e6:.0f} MB, built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"corpus: {args.records:,} records in {len(paths)} files, "
+        f"{sum(p.stat().st_size for p in paths) / 1e6:.0f} MB, built in {time.perf_counter() - started:.1f} s"
+    )
 
     baseline_count, baseline_time = pymarc_baseline(paths)
-    print(f"baseline pymarc read: {baseline_count:,} records in {baseline_time:.1f} s "
-          f"= {baseline_count / baseline_time:,.0f} records/s")
+    print(
+        f"baseline pymarc read: {baseline_count:,} records in {baseline_time:.1f} s "
+        f"= {baseline_count / baseline_time:,.0f} records/s"
+    )
 
     libraries = [
         Library.objects.create(code=f"B{n:02d}", name_fr=f"Bibliothèque {n}", kind="public", country="DZ")
@@ -204,12 +210,20 @@ def append_results(args, baseline_rate: float, lines: list[str]) -> None:
 
     from django.db import connection
 
+    machine = f"{connection.vendor}, {os.cpu_count()} cores, Python {platform.python_version()}"
     header = (
         f"\n### import_bench.py --records {args.records} --libraries {args.libraries} "
-        f"({time.strftime('%Y-%m-%d')}, {connection.vendor}, {os.cpu_count()} cores, Python {platform.python_version()})\n"
+        f"({time.strftime('%Y-%m-%d')}, {machine})\n"
     )
     with (REPO / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(header + "\n" + "\n".join(f"- {line}" for line in [f"baseline pymarc read: {baseline_rate:,.0f} records/s", *lines]) + "\n")
+        out.write(
+            header
+            + "\n"
+            + "\n".join(
+                f"- {line}" for line in [f"baseline pymarc read: {baseline_rate:,.0f} records/s", *lines]
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .matching import Clustering, cluster, match_record
 from khizana.libraries.models import Library
 
+from .matching import Clustering, cluster, match_record
 from .models import Holding, MatchDecision, MatchKey, SourceRecord, Work
 from .records import BibFields, HoldingStatus, RecordKind
 
@@ -199,7 +199,7 @@ def _write_works(
     kept_works: list[tuple[int, list[int]]] = []
     for members in sorted(result.clusters, key=lambda m: (-len(m), m[0])):
         ids = [_id(k) for k in members]
-        votes = Counter(current_work[i] for i in ids if current_work[i] is not None and current_work[i] not in claimed)
+        votes = Counter(w for w in (current_work[i] for i in ids) if w is not None and w not in claimed)
         if votes:
             work_id = min(votes, key=lambda w: (-votes[w], w))
             claimed.add(work_id)
@@ -262,16 +262,16 @@ def _update_works(works: list[Work]) -> None:
     json_columns = {f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField"}
     assignments = ", ".join(f"{name} = %s" for name in _WORK_COLUMNS)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = [
-        [
-            *(json.dumps(getattr(w, name)) if name in json_columns else getattr(w, name) for name in _WORK_COLUMNS),
-            now,
-            w.id,
+    rows = []
+    for work in works:
+        values = [getattr(work, name) for name in _WORK_COLUMNS]
+        values = [
+            json.dumps(v) if n in json_columns else v for n, v in zip(_WORK_COLUMNS, values, strict=True)
         ]
-        for w in works
-    ]
+        rows.append([*values, now, work.id])
+    sql = f"UPDATE {Work._meta.db_table} SET {assignments}, updated_at = %s WHERE id = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {Work._meta.db_table} SET {assignments}, updated_at = %s WHERE id = %s", rows)
+        cursor.executemany(sql, rows)
 
 
 def _library_of(record_ids: list[int]) -> Iterator[tuple[int, int]]:

@@ -92,7 +92,9 @@ class Work(models.Model):
     library_count = models.IntegerField(default=0)
     libraries = models.JSONField(default=list, blank=True, help_text=_("Codes of the libraries holding it."))
     availability = models.JSONField(
-        default=list, blank=True, help_text=_('"on_shelf" when a copy is available, "digital" for a digital copy.')
+        default=list,
+        blank=True,
+        help_text=_('"on_shelf" when a copy is available, "digital" for a digital copy.'),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

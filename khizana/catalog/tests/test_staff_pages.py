@@ -29,7 +29,7 @@ def test_rejects_report_downloads_as_csv_with_the_bytes(staff_client, library_a)
     response = staff_client.get(reverse("import-rejects-csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert rows[0]["file"] == "lot.mrc" and rows[0]["record"] == "2" and rows[0]["byte_offset"] == str(len(good))
+    assert (rows[0]["file"], rows[0]["record"], rows[0]["byte_offset"]) == ("lot.mrc", "2", str(len(good)))
     assert base64.b64decode(rows[0]["raw_base64"]) == broken
     assert rows[0]["reason"]
 
