@@ -17,6 +17,7 @@ $(BIN)/khizana: requirements.lock pyproject.toml
 run: $(BIN)/khizana
 	$(BIN)/khizana migrate --noinput
 	$(BIN)/khizana demo
+	$(BIN)/khizana index rebuild --no-progress
 	$(BIN)/khizana collectstatic --noinput --verbosity 0
 	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /admin/). Ctrl-C stops it."
 	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning

@@ -16,6 +16,8 @@ COMMANDS = {
     "split-record": "Take a source record out of its work, for good (a manual decision).",
     "join-works": "Join two works into one, for good (a manual decision).",
     "libraries": "List the member libraries and what they hold.",
+    "index": "Rebuild, synchronise or describe the search index (rebuild | sync | status).",
+    "search": "Search the network's works from the command line.",
     "demo": "Create the demo network from demo/ (libraries and their records).",
     "migrate": "Create or update the database tables (Django).",
     "createsuperuser": "Create a network administrator account (Django).",

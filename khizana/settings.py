@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "khizana.libraries",
     "khizana.catalog",
+    "khizana.search",
 ]
 
 MIDDLEWARE = [

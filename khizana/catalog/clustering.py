@@ -26,6 +26,7 @@ from khizana.libraries.models import Library
 from .matching import Clustering, cluster, match_record
 from .models import Holding, MatchDecision, MatchKey, SourceRecord, Work
 from .records import BibFields, HoldingStatus, RecordKind
+from .signals import works_changed
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def recluster(record_ids: set[int] | None) -> ClusterStats:
     result = cluster([match_record(keys[rid], fields[rid]) for rid in fields], same, different)
     stats.records = len(fields)
 
-    _write_works(result, fields, current_work, stats)
+    written = _write_works(result, fields, current_work, stats)
     _write_decisions(result, None if closure is None else set(fields))
     # Records that left the active set (deleted, or no longer bibliographic) leave their work.
     touched = set(record_ids) if record_ids is not None else None
@@ -105,6 +106,9 @@ def recluster(record_ids: set[int] | None) -> ClusterStats:
     gone_works = set(gone.values_list("work_id", flat=True))
     gone.update(work=None)
     stats.works_deleted += _delete_empty_works(gone_works | set(current_work.values()))
+    changed = (written | gone_works | set(current_work.values())) - {None}
+    if changed:
+        works_changed.send(sender=Work, work_ids=changed)
     dirty = SourceRecord.objects.filter(cluster_dirty=True)
     if closure is not None:
         for chunk in _chunks(closure | (touched or set())):
@@ -190,7 +194,8 @@ def _manual_pairs(
 
 def _write_works(
     result: Clustering, fields: dict[int, BibFields], current_work: dict[int, int | None], stats: ClusterStats
-) -> None:
+) -> set[int]:
+    """Create, keep or update the works of ``result``; returns the ids of the works written."""
     libraries = dict(_library_of(list(fields)))
     codes = dict(Library.objects.values_list("id", "code"))
     on_shelf = _records_with_available_copies(list(fields))
@@ -224,6 +229,7 @@ def _write_works(
     moved = [(wid, rid) for wid, rid in assignment if current_work[rid] != wid]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {SourceRecord._meta.db_table} SET work_id = %s WHERE id = %s", moved)
+    return {work.id for work, _ in new_works} | {work_id for work_id, _ in kept_works}
 
 
 def _fill_work(

@@ -1,0 +1,569 @@
+"""Search over the network's works: the one entry point for pages and API (:func:`search`), and the
+upkeep of the index (:func:`rebuild_index`, :func:`sync_index`).
+
+Consistency with the database: every change to works queues their ids in :class:`IndexQueue` inside
+the same transaction; after the commit, :func:`sync_index` re-indexes the queued works and only then
+removes them from the queue. A crash at any point leaves either the queue entries (redone next
+time) or an index that already reflects them (redoing them is harmless). ``khizana index rebuild``
+writes a new index generation from the database and switches to it atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+from django.db import transaction
+from rapidfuzz.distance import Levenshtein
+
+from khizana.catalog.models import Work
+
+from . import engine
+from .analysis import analyse, analyse_exact
+from .documents import WORK_COLUMNS, title_key, work_document_json
+from .models import IndexQueue
+from .query import ParsedQuery, Term, parse_query
+
+logger = logging.getLogger(__name__)
+
+FACETS = {  # facet name -> (index field, number of values shown)
+    "library": ("library", 60),
+    "language": ("language", 30),
+    "type": ("type", 20),
+    "decade": ("decade", 40),
+    "subject": ("subject_facet", 25),
+    "script": ("script", 20),
+    "availability": ("availability", 5),
+}
+SORTS = {
+    "relevance": None,
+    "year": ("year", tantivy.Order.Desc),
+    "year_asc": ("year", tantivy.Order.Asc),
+    "title": ("title_sort", tantivy.Order.Asc),
+    "author": ("author_sort", tantivy.Order.Asc),
+}
+FUZZY_RETRY_BELOW = 3  # hits under which the query is retried with typo tolerance
+WRITER_HEAP = 128 * 1024 * 1024
+# Phrase boosts (title_exact) and exact-match boosts sit on top of BM25: an exact title or ISBN
+# outranks any partial match.
+EXACT_BOOST = 50.0
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Highlighted:
+    """A piece of display text; ``match`` when it matches a word of the query."""
+
+    text: str
+    match: bool
+
+
+@dataclass
+class SearchHit:
+    work_id: int
+    score: float
+    title: str
+    subtitle: str
+    authors: list[str]
+    year: int | None
+    publisher: str
+    material_type: str
+    library_count: int
+    libraries: list[str]
+    availability: list[str]
+    title_highlighted: list[Highlighted]
+    authors_highlighted: list[Highlighted]
+    subject_snippets: list[list[Highlighted]]
+
+
+@dataclass
+class SearchResults:
+    query: str
+    read_as: str  # how the query was understood, in words
+    notes: list[str]  # what was repaired in a malformed query, what was retried
+    total: int
+    page: int
+    page_size: int
+    sort: str
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]]
+    filters: dict[str, list[str]]
+    did_you_mean: str = ""
+    fuzzy: bool = False  # results come from the typo-tolerant retry
+    elapsed_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+# ---------------------------------------------------------------- the index, per process
+
+
+class _IndexHandle:
+    """The live index generation of this process, reopened when a rebuild switches generations."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: Path | None = None
+        self._index: tantivy.Index | None = None
+        self._checked = 0.0
+
+    def location(self) -> engine.IndexLocation:
+        return engine.IndexLocation(settings.DATA_DIR)
+
+    def get(self) -> tantivy.Index | None:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is None or now - self._checked > 1.0:
+                self._checked = now
+                generation = self.location().current()
+                if generation != self._generation:
+                    self._index = engine.open_index(generation) if generation else None
+                    self._generation = generation
+                elif self._index is not None:
+                    self._index.reload()
+            return self._index
+
+    def forget(self) -> None:
+        with self._lock:
+            self._index, self._generation = None, None
+
+    def stale(self) -> None:
+        """This process has just committed to the index: reload before the next search."""
+        with self._lock:
+            self._checked = 0.0
+
+
+_handle = _IndexHandle()
+
+
+# ---------------------------------------------------------------- searching
+
+
+def search(
+    query: str,
+    filters: dict[str, list[str]] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int = 20,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> SearchResults:
+    """Search the works of the network. Never raises on what a reader types."""
+    started = time.perf_counter()
+    filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS and vs}
+    sort = sort if sort in SORTS else "relevance"
+    page = max(1, page)
+    parsed = parse_query(query or "")
+    if year_from is not None or year_to is not None:
+        parsed.year_from = year_from if year_from is not None else parsed.year_from
+        parsed.year_to = year_to if year_to is not None else parsed.year_to
+    index = _handle.get()
+    results = SearchResults(
+        query=query,
+        read_as=parsed.explain(),
+        notes=list(parsed.notes),
+        total=0,
+        page=page,
+        page_size=page_size,
+        sort=sort,
+        hits=[],
+        facets={},
+        filters=filters,
+    )
+    if index is None:
+        results.notes.append("The search index is not built yet.")
+        return results
+    searcher = index.searcher()
+    schema = index.schema
+    text_query = _text_query(schema, parsed, fuzzy=False)
+    total, hits = _run(searcher, schema, text_query, parsed, filters, sort, page, page_size)
+    if total < FUZZY_RETRY_BELOW and _plain_words(parsed):
+        suggestion = _did_you_mean(searcher, parsed)
+        fuzzy_query = _text_query(schema, parsed, fuzzy=True)
+        fuzzy_total, fuzzy_hits = _run(searcher, schema, fuzzy_query, parsed, filters, sort, page, page_size)
+        if fuzzy_total > total:
+            total, hits, text_query = fuzzy_total, fuzzy_hits, fuzzy_query
+            results.fuzzy = True
+            results.notes.append("Few exact matches: results include close spellings.")
+        if suggestion and suggestion != query:
+            results.did_you_mean = suggestion
+    results.total = total
+    results.facets = _facet_counts(searcher, schema, text_query, parsed, filters)
+    results.hits = _hydrate(hits, parsed)
+    results.elapsed_ms = (time.perf_counter() - started) * 1000
+    return results
+
+
+def _plain_words(parsed: ParsedQuery) -> list[Term]:
+    return [
+        t for clause in parsed.clauses for t in clause if not t.phrase and not t.negated and t.field != "isbn"
+    ]
+
+
+_FIELD_SETS = {
+    None: engine.TEXT_FIELDS,
+    "title": {"title": 4.0, "title_exact": 2.0},
+    "author": {"author": 1.0},
+    "subject": {"subject": 1.0},
+}
+
+
+def _analysed(term: Term) -> tuple[list[str], list[str]]:
+    """(stemmed tokens, exact tokens) of a term, analysed as the index was."""
+    return analyse(term.text), analyse_exact(term.text)
+
+
+def _term_query(schema, term: Term, fuzzy: bool):
+    if term.field == "isbn":
+        return tantivy.Query.term_query(schema, "isbn", term.text)
+    fields = _FIELD_SETS.get(term.field, engine.TEXT_FIELDS)
+    stemmed, exact = _analysed(term)
+    if not exact:
+        return None
+    if term.phrase and len(exact) > 1:
+        targets = [f for f in fields if f in {"title_exact", "author"}] or ["title_exact"]
+        phrases = [
+            (tantivy.Occur.Should, tantivy.Query.phrase_query(schema, name, exact)) for name in targets
+        ]
+        if term.field in (None, "subject"):
+            phrases.append((tantivy.Occur.Should, tantivy.Query.phrase_query(schema, "subject", stemmed)))
+        return tantivy.Query.boolean_query(phrases)
+    parts = []
+    for stem, exact_token in zip(stemmed, exact, strict=False):
+        alternatives = {}
+        for name, boost in fields.items():
+            token = exact_token if name in {"title_exact", "author"} else stem
+            alternatives[(name, token)] = boost
+        parts.append(_alternatives(schema, alternatives, fuzzy))
+    if len(stemmed) != len(exact):  # the stemmer dropped or split a token: fall back to exact forms
+        parts = [_alternatives(schema, {(n, t): b for n, b in fields.items()}, fuzzy) for t in exact]
+    if len(parts) == 1:
+        return parts[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+
+
+def _alternatives(schema, alternatives: dict[tuple[str, str], float], fuzzy: bool):
+    clauses = []
+    for (name, token), boost in alternatives.items():
+        if fuzzy and len(token) >= 4 and name != "author":
+            base = tantivy.Query.fuzzy_term_query(schema, name, token, distance=2 if len(token) >= 8 else 1)
+        elif fuzzy and len(token) >= 4:
+            base = tantivy.Query.fuzzy_term_query(schema, name, token, distance=1)
+        else:
+            base = tantivy.Query.term_query(schema, name, token)
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(base, boost)))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _text_query(schema, parsed: ParsedQuery, fuzzy: bool):
+    clauses = []
+    for alternatives in parsed.clauses:
+        positive = [t for t in alternatives if not t.negated]
+        negative = [t for t in alternatives if t.negated]
+        for term in negative:
+            query = _term_query(schema, term, fuzzy=False)
+            if query is not None:
+                clauses.append((tantivy.Occur.MustNot, query))
+        queries = [q for q in (_term_query(schema, t, fuzzy) for t in positive) if q is not None]
+        if len(queries) == 1:
+            clauses.append((tantivy.Occur.Must, queries[0]))
+        elif queries:
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries]),
+                )
+            )
+    if parsed.year_from is not None or parsed.year_to is not None:
+        clauses.append((tantivy.Occur.Must, _year_range(schema, parsed.year_from, parsed.year_to)))
+    if not any(occur == tantivy.Occur.Must for occur, _ in clauses):
+        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    # Exact title and ISBN matches first.
+    whole = title_key(
+        " ".join(t.text for c in parsed.clauses for t in c if not t.negated and t.field in (None, "title"))
+    )
+    if whole:
+        exact = tantivy.Query.term_query(schema, "title_key", whole)
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_BOOST)))
+    for value in parsed.isbn:
+        exact = tantivy.Query.term_query(schema, "isbn", value)
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_BOOST)))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _year_range(schema, year_from: int | None, year_to: int | None):
+    return tantivy.Query.range_query(schema, "year", tantivy.FieldType.Integer, year_from, year_to)
+
+
+def _filter_clauses(schema, filters: dict[str, list[str]], skip: str | None = None) -> list:
+    clauses = []
+    for name, values in filters.items():
+        if name == skip:
+            continue
+        field_name = FACETS[name][0]
+        either = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field_name, v)) for v in values]
+        clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(either)))
+    return clauses
+
+
+def _filtered(schema, text_query, filters, skip: str | None = None):
+    clauses = _filter_clauses(schema, filters, skip)
+    if not clauses:
+        return text_query
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *clauses])
+
+
+def _run(searcher, schema, text_query, parsed, filters, sort, page, page_size) -> tuple[int, list]:
+    query = _filtered(schema, text_query, filters)
+    offset = (page - 1) * page_size
+    order = SORTS[sort]
+    if order is None:
+        result = searcher.search(query, page_size, count=True, offset=offset, weight_by_field="weight")
+    else:
+        result = searcher.search(
+            query, page_size, count=True, offset=offset, order_by_field=order[0], order=order[1]
+        )
+    hits = []
+    for score, address in result.hits:
+        document = searcher.doc(address)
+        hits.append((document["id"][0], score if order is None else 0.0))
+    return result.count or 0, hits
+
+
+def _facet_counts(searcher, schema, text_query, parsed, filters) -> dict[str, list[tuple[str, int]]]:
+    """Counts over the whole result set; a facet's own selection does not narrow its counts (OR)."""
+    shared = {name: spec for name, spec in FACETS.items() if name not in filters}
+    counts: dict[str, list[tuple[str, int]]] = {}
+    if shared:
+        aggregations = {
+            name: {"terms": {"field": field_name, "size": size}}
+            for name, (field_name, size) in shared.items()
+        }
+        counts.update(_buckets(searcher.aggregate(_filtered(schema, text_query, filters), aggregations)))
+    for name in filters:
+        field_name, size = FACETS[name]
+        result = searcher.aggregate(
+            _filtered(schema, text_query, filters, skip=name),
+            {name: {"terms": {"field": field_name, "size": size}}},
+        )
+        counts.update(_buckets(result))
+    return {name: counts.get(name, []) for name in FACETS}
+
+
+def _buckets(result: dict) -> dict[str, list[tuple[str, int]]]:
+    return {
+        name: [(bucket["key"], int(bucket["doc_count"])) for bucket in value.get("buckets", [])]
+        for name, value in result.items()
+    }
+
+
+def _did_you_mean(searcher, parsed: ParsedQuery) -> str:
+    """The query with each unknown word replaced by the most frequent close term of the index."""
+    changed = False
+    words = []
+    for clause in parsed.clauses:
+        for term in clause:
+            if term.phrase or term.negated or term.field == "isbn":
+                continue
+            replacement = []
+            for token in analyse_exact(term.text):
+                better = _closest_term(searcher, token)
+                changed |= better != token
+                replacement.append(better)
+            words.append(" ".join(replacement))
+    return " ".join(words) if changed else ""
+
+
+def _closest_term(searcher, token: str) -> str:
+    if len(token) < 3 or searcher.doc_freq("title_exact", token) + searcher.doc_freq("author", token) > 0:
+        return token
+    limit = 2 if len(token) >= 8 else 1
+    best, best_count = token, 0
+    for field_name in ("title_exact", "author"):
+        for candidate, count in searcher.terms_with_prefix(field_name, token[:2], limit=5000):
+            if abs(len(candidate) - len(token)) > limit or count <= best_count:
+                continue
+            if Levenshtein.distance(candidate, token, score_cutoff=limit) <= limit:
+                best, best_count = candidate, count
+    return best
+
+
+# ---------------------------------------------------------------- hits for display
+
+
+def _query_tokens(parsed: ParsedQuery) -> set[str]:
+    tokens: set[str] = set()
+    for clause in parsed.clauses:
+        for term in clause:
+            if not term.negated:
+                tokens.update(analyse(term.text))
+                tokens.update(analyse_exact(term.text))
+    return tokens
+
+
+def highlight(text: str, tokens: set[str]) -> list[Highlighted]:
+    """``text`` cut into words and the spaces between them, words matching the query marked."""
+    pieces: list[Highlighted] = []
+    for chunk in _split_words(text):
+        matched = (
+            bool(tokens)
+            and chunk.strip() != ""
+            and bool(set(analyse(chunk)) & tokens or set(analyse_exact(chunk)) & tokens)
+        )
+        if pieces and pieces[-1].match == matched:
+            pieces[-1].text += chunk
+        else:
+            pieces.append(Highlighted(chunk, matched))
+    return pieces
+
+
+def _split_words(text: str) -> list[str]:
+    import re
+
+    return [piece for piece in re.split(r"(\s+)", text or "") if piece]
+
+
+def _hydrate(hits: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchHit]:
+    ids = [work_id for work_id, _ in hits]
+    works = {w.id: w for w in Work.objects.filter(id__in=ids)}
+    tokens = _query_tokens(parsed)
+    results = []
+    for work_id, score in hits:
+        work = works.get(work_id)
+        if work is None:  # deleted since the index was last synchronised
+            continue
+        title = work.title or "[sans titre]"
+        subject_snippets = [highlight(s, tokens) for s in work.subjects[:8]]
+        results.append(
+            SearchHit(
+                work_id=work.id,
+                score=score,
+                title=title,
+                subtitle=work.subtitle,
+                authors=work.authors,
+                year=work.year,
+                publisher=work.publisher,
+                material_type=work.material_type,
+                library_count=work.library_count,
+                libraries=work.libraries,
+                availability=work.availability,
+                title_highlighted=highlight(title, tokens),
+                authors_highlighted=highlight("; ".join(work.authors[:5]), tokens),
+                subject_snippets=[s for s in subject_snippets if any(p.match for p in s)][:3],
+            )
+        )
+    return results
+
+
+# ---------------------------------------------------------------- keeping the index up to date
+
+
+def queue_works(sender, work_ids: Iterable[int], **kwargs) -> None:
+    """Signal receiver: queue works for re-indexing in the current transaction; sync after commit."""
+    IndexQueue.objects.bulk_create([IndexQueue(work_id=w) for w in sorted(work_ids)], batch_size=2000)
+    if getattr(settings, "KHIZANA_SYNC_INDEX_ON_COMMIT", True):
+        transaction.on_commit(_sync_after_commit)
+
+
+def _sync_after_commit() -> None:
+    try:
+        sync_index()
+    except Exception:  # the queue keeps the work: the next sync or rebuild will do it
+        logger.exception("search index synchronisation failed; queued works stay queued")
+
+
+def _work_rows(queryset) -> Iterable[dict]:
+    for values in queryset.values_list(*WORK_COLUMNS).iterator(chunk_size=5000):
+        yield dict(zip(WORK_COLUMNS, values, strict=True))
+
+
+def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
+    """Build a new index generation from the database and switch to it; returns the works indexed."""
+    with _handle.location().writer_lock():
+        count = _write_new_generation(progress)
+    sync_index()  # works changed while the new generation was being written
+    return count
+
+
+def _write_new_generation(progress: Callable[[int], None] | None = None) -> int:
+    """Index every work into a new generation and make it live. The caller holds the writer lock."""
+    location = _handle.location()
+    last_queued = IndexQueue.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    generation = location.new_generation()
+    writer = engine.create_index(generation).writer(WRITER_HEAP)
+    count = 0
+    for row in _work_rows(Work.objects.order_by("id")):
+        writer.add_json(work_document_json(row))
+        count += 1
+        if progress and count % 10000 == 0:
+            progress(count)
+    writer.commit()
+    writer.wait_merging_threads()
+    location.switch_to(generation)
+    IndexQueue.objects.filter(id__lte=last_queued).delete()
+    _handle.forget()
+    if progress:
+        progress(count)
+    return count
+
+
+def sync_index(batch_size: int = 5000) -> int:
+    """Re-index the queued works (the whole catalog when there is no index yet); returns how many."""
+    location = _handle.location()
+    done = 0
+    with location.writer_lock():
+        generation = location.current()
+        if generation is None:
+            return _write_new_generation()
+        index = engine.open_index(generation)
+        writer = None
+        while True:
+            queued = list(IndexQueue.objects.order_by("id").values_list("id", "work_id")[:batch_size])
+            if not queued:
+                break
+            if writer is None:
+                writer = index.writer(WRITER_HEAP)
+            work_ids = sorted({work_id for _, work_id in queued})
+            for work_id in work_ids:
+                writer.delete_documents_by_term("id", work_id)
+            for row in _work_rows(Work.objects.filter(id__in=work_ids)):
+                writer.add_json(work_document_json(row))
+            writer.commit()
+            IndexQueue.objects.filter(id__lte=queued[-1][0]).delete()
+            done += len(work_ids)
+        if writer is not None:
+            writer.wait_merging_threads()
+            _handle.stale()
+    return done
+
+
+@dataclass
+class IndexStatus:
+    generation: str
+    documents: int
+    queued: int
+    size_bytes: int
+    facets: dict = field(default_factory=dict)
+
+
+def index_status() -> IndexStatus:
+    generation = _handle.location().current()
+    index = _handle.get()
+    size = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file()) if generation else 0
+    return IndexStatus(
+        generation=generation.name if generation else "",
+        documents=index.searcher().num_docs if index else 0,
+        queued=IndexQueue.objects.count(),
+        size_bytes=size,
+    )

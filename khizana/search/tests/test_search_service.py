@@ -1,0 +1,160 @@
+"""The search service on a small real catalog: queries, facets, sorting, and index upkeep."""
+
+from collections import Counter
+
+import pytest
+
+from khizana.catalog import clustering
+from khizana.catalog.models import SourceRecord, Work
+from khizana.catalog.services import import_bytes, import_file
+from khizana.catalog.tests.conftest import DEMO, make_library
+from khizana.search import services
+from khizana.search.models import IndexQueue
+
+AUSTEN = DEMO / "records" / "UM5" / "marc4j_pride-and-prejudice-subset.mrc"
+AUSTEN_OTHER = DEMO / "records" / "BPLPO" / "marc4j_pride-and-prejudice-subset.mrc"
+FRENCH = DEMO / "records" / "BNRM" / "evergreen_lul_fre_500-subset.mrc"
+ARABIC = DEMO / "records" / "BNRM" / "openlibrary_880_arabic_french_many_linkages.mrc"
+
+
+@pytest.fixture
+def catalog(db):
+    um5, oran, bnrm = (
+        make_library("UM5"),
+        make_library("BPLPO", kind="public", country="DZ"),
+        make_library("BNRM"),
+    )
+    import_file(um5, AUSTEN)
+    import_file(oran, AUSTEN_OTHER)
+    import_file(bnrm, FRENCH)
+    import_file(bnrm, ARABIC)
+    services.rebuild_index()
+    return {"UM5": um5, "BPLPO": oran, "BNRM": bnrm}
+
+
+def test_words_find_works_and_every_hit_matches(catalog):
+    results = services.search("pride prejudice")
+    assert results.total > 20
+    assert all("pride" in hit.title.lower() for hit in results.hits)
+    assert any(part.match for part in results.hits[0].title_highlighted)
+
+
+def test_facet_counts_cover_the_whole_result_set(catalog):
+    results = services.search("pride prejudice", page_size=5)
+    matching = Work.objects.filter(id__in=_all_ids("pride prejudice"))
+    expected = Counter(
+        code for libraries in matching.values_list("libraries", flat=True) for code in libraries
+    )
+    assert dict(results.facets["library"]) == dict(expected)
+    assert (
+        sum(count for _, count in results.facets["decade"])
+        == results.total - matching.filter(year=None).count()
+    )
+
+
+def test_values_of_one_facet_combine_with_or_and_facets_with_and(catalog):
+    both = services.search("pride prejudice", {"library": ["UM5", "BPLPO"]})
+    um5 = services.search("pride prejudice", {"library": ["UM5"]})
+    oran = services.search("pride prejudice", {"library": ["BPLPO"]})
+    assert max(um5.total, oran.total) <= both.total <= um5.total + oran.total
+    assert dict(um5.facets["library"]) == dict(both.facets["library"])  # own facet not narrowed
+    narrowed = services.search("pride prejudice", {"library": ["UM5"], "decade": ["1990"]})
+    assert narrowed.total == dict(um5.facets["decade"])["1990"]
+
+
+def test_sorting_by_year_and_title(catalog):
+    newest = services.search("pride", sort="year").hits
+    assert [h.year for h in newest] == sorted((h.year for h in newest), reverse=True)
+    oldest = services.search("pride", sort="year_asc").hits
+    assert oldest[0].year <= newest[-1].year
+
+
+def test_paging_walks_the_results_once(catalog):
+    first = services.search("pride prejudice", page=1, page_size=10)
+    second = services.search("pride prejudice", page=2, page_size=10)
+    assert not {h.work_id for h in first.hits} & {h.work_id for h in second.hits}
+    assert first.pages == -(-first.total // 10)
+
+
+@pytest.mark.parametrize(
+    "query", ['"pride', "title:", "year:abc", "-", "OR OR", "((pride", 'author:"', "ﷺ::"]
+)
+def test_malformed_queries_degrade_and_say_how_they_were_read(catalog, query):
+    results = services.search(query)
+    assert results.read_as
+    assert isinstance(results.total, int)
+
+
+def test_exclusion_and_field_prefixes(catalog):
+    everything = services.search("pride prejudice").total
+    without = services.search("pride prejudice -fiction")
+    assert without.total < everything
+    by_author = services.search("author:austen pride")
+    assert by_author.total > 0 and all("Austen" in " ".join(h.authors) for h in by_author.hits)
+
+
+def test_arabic_query_finds_the_record_by_its_880_fields(catalog):
+    record = SourceRecord.objects.get(library=catalog["BNRM"], source_file=ARABIC.name)
+    arabic_title = record.fields["parallel_titles"][0]
+    results = services.search(arabic_title.split()[0] + " " + arabic_title.split()[-1])
+    assert record.work_id in [h.work_id for h in results.hits[:3]]
+
+
+def test_a_typo_is_forgiven_and_corrected(catalog):
+    results = services.search("pride prejudise")
+    assert results.total > 0 and results.fuzzy
+    assert results.did_you_mean == "pride prejudice"
+
+
+def test_imports_update_the_index_after_commit(catalog, django_capture_on_commit_callbacks):
+    library = catalog["BNRM"]
+    before = services.search("marc9").total
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(library, DEMO / "records" / "BNRM" / "yaz_marc9.marc")
+    assert not IndexQueue.objects.exists()
+    work = SourceRecord.objects.get(library=library, source_file="yaz_marc9.marc").work
+    title_word = work.title.split()[0]
+    assert work.id in [h.work_id for h in services.search(f'title:"{title_word}"', page_size=50).hits]
+
+    record = work.records.first()
+    deletion = bytearray(bytes(record.raw))
+    deletion[5:6] = b"d"
+    with django_capture_on_commit_callbacks(execute=True):
+        import_bytes(library, bytes(deletion), "deletions.mrc")
+    assert work.id not in [h.work_id for h in services.search(f'title:"{title_word}"', page_size=50).hits]
+    assert services.search("marc9").total == before
+
+
+def test_queued_changes_survive_a_failed_sync(catalog):
+    """A crash between the database commit and the index commit leaves the works queued."""
+    work = Work.objects.filter(title__icontains="pride").first()
+    Work.objects.filter(pk=work.pk).update(title="Orgueil et préjugés")
+    services.queue_works(Work, [work.pk])  # what clustering does; the on-commit sync never runs here
+    assert IndexQueue.objects.filter(work_id=work.pk).exists()
+    assert work.pk not in [h.work_id for h in services.search("orgueil prejuges").hits]
+    assert services.sync_index() == 1
+    assert not IndexQueue.objects.exists()
+    assert work.pk in [h.work_id for h in services.search("orgueil prejuges").hits]
+
+
+def test_rebuild_switches_generation_and_keeps_one(catalog, settings):
+    first = services.index_status().generation
+    services.rebuild_index()
+    status = services.index_status()
+    assert status.generation != first and status.documents == Work.objects.count()
+    generations = list((settings.DATA_DIR / "search").glob("gen-*"))
+    assert [g.name for g in generations] == [status.generation]
+
+
+def test_reclustering_requeues_changed_works(catalog):
+    IndexQueue.objects.all().delete()
+    record = SourceRecord.objects.filter(work__library_count=2).first()
+    record.cluster_dirty = True
+    record.save(update_fields=["cluster_dirty"])
+    clustering.recluster_dirty()
+    assert IndexQueue.objects.filter(work_id=record.work_id).exists()
+
+
+def _all_ids(query):
+    results = services.search(query, page_size=1000)
+    return [h.work_id for h in results.hits]
