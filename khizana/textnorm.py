@@ -11,7 +11,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Letters NFKD does not decompose but that readers type without their mark.
+# Letters NFKD does not decompose but that readers type without their mark; the romanisation signs
+# of ayn and hamza (ʻ ʼ ʿ ʾ) vanish, as readers leave them out ("Shaʻbīyah" = "shabiyah"); the Hebrew
+# maqaf joins words like a hyphen and becomes a space.
 _LATIN_EXTRA = str.maketrans(
     {
         "œ": "oe",
@@ -28,14 +30,15 @@ _LATIN_EXTRA = str.maketrans(
         "ŀ": "l",
         "þ": "th",
         "ð": "d",
-        "ʻ": "'",
-        "ʼ": "'",
+        "ʻ": "",
+        "ʼ": "",
         "’": "'",
         "‘": "'",
         "ʿ": "",
         "ʾ": "",
         "ˀ": "",
         "ˁ": "",
+        "\u05be": " ",  # Hebrew maqaf
     }
 )
 
@@ -79,7 +82,7 @@ def fold(text: str) -> str:
     text = _MARKS.sub("", text)
     text = unicodedata.normalize("NFC", text)  # recompose what is left (Hangul, ...)
     text = text.translate(_ARABIC_LETTERS).casefold()
-    return _ascii_digits(text)
+    return ascii_digits(text)
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +94,8 @@ def _digit_table() -> dict[int, str]:
     return table
 
 
-def _ascii_digits(text: str) -> str:
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits as ASCII digits."""
     return text.translate(_digit_table())
 
 

@@ -335,8 +335,15 @@ def _store_derived(library: Library, sources: list[SourceRecord], parsed: dict[s
             continue
         for h in record.holdings:
             holdings.append(
-                (source.id, library.id, h.call_number[:255], h.barcode[:128], h.location[:255], str(h.status),
-                 h.source_tag[:8])
+                (
+                    source.id,
+                    library.id,
+                    h.call_number[:255],
+                    h.barcode[:128],
+                    h.location[:255],
+                    str(h.status),
+                    h.source_tag[:8],
+                )
             )
         if record.kind == RecordKind.BIBLIOGRAPHIC:
             keys.extend((source.id, key) for key in block_keys(match_record(str(source.id), record.fields)))

@@ -87,12 +87,34 @@ _ARABIC_FOLD = {c: fold(chr(c)) for a, b in _ARABIC_RANGES for c in range(a, b)}
 _FOLDED_WORD = re.compile(r"[^\W_]+")
 
 
+# Chinese and Japanese write without spaces: their runs are indexed as overlapping character pairs
+# (as Lucene's CJK bigram filter does), so a word inside a longer run is found.
+_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{3,}")
+
+
+def _cjk_bigrams(token: str) -> list[str]:
+    out: list[str] = []
+    position = 0
+    for run in _CJK_RUN.finditer(token):
+        if run.start() > position:
+            out.append(token[position : run.start()])
+        text = run.group(0)
+        out.extend(text[i : i + 2] for i in range(len(text) - 1))
+        position = run.end()
+    if position < len(token):
+        out.append(token[position:])
+    return out
+
+
 def _words(piece: str) -> list[str]:
     if piece.isascii():
         return _ASCII_WORD.findall(piece.lower())
     if _ARABIC_PIECE.fullmatch(piece):
         return _FOLDED_WORD.findall(piece.translate(_ARABIC_FOLD))
-    return words(piece)
+    tokens = words(piece)
+    if any(_CJK_RUN.search(token) for token in tokens):
+        return [part for token in tokens for part in _cjk_bigrams(token)]
+    return tokens
 
 
 def _strip_suffixes(token: str) -> str:
@@ -230,7 +252,80 @@ def analyse(text: str, language: str | None = None) -> list[str]:
 
 
 def analyse_exact(text: str) -> list[str]:
-    """Folded tokens of ``text`` without stemming (exact and phrase fields); equals ``words(text)``."""
+    """Folded tokens of ``text`` without stemming (exact and phrase fields): ``words(text)``, with
+    Chinese and Japanese runs cut into character pairs."""
     if not text:
         return []
     return [token for piece in text.split() for token in _exact_chunk(piece)]
+
+
+_SHORT_PROCLITICS = frozenset("بلفك")
+
+
+def with_proclitic_variants(tokens: list[str]) -> list[str]:
+    """Index-time extra forms: a four-letter Arabic token starting with ب ل ف ك also as the rest.
+
+    The stemmer leaves such short words whole (بفاس could be a word of its own), so the index
+    carries both forms: a reader typing فاس finds "بفاس", a reader typing بفاس still finds it.
+    """
+    extra = [
+        token[1:]
+        for token in tokens
+        if len(token) == 4
+        and token[0] in _SHORT_PROCLITICS
+        and _is_arabic(token)
+        and token not in _PROTECTED_STEMS
+    ]
+    return tokens + extra if extra else tokens
+
+
+# Words a reader may type or leave out ("bataille au maroc" for "La bataille du Maroc"): a query
+# does not require them when it has other words. Folded forms.
+STOPWORDS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "l",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "d",
+        "au",
+        "aux",
+        "et",
+        "ou",
+        "en",
+        "a",
+        "sur",
+        "pour",
+        "par",
+        "dans",
+        "avec",
+        "sans",
+        "the",
+        "a",
+        "an",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "for",
+        "to",
+        "by",
+        "with",
+        "from",
+        "at",
+        "في",
+        "من",
+        "على",
+        "عن",
+        "الى",
+        "او",
+        "ثم",
+        "مع",
+    ]
+)

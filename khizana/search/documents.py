@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from khizana.catalog.identifiers import normalise_isbn
 from khizana.textnorm import normalise
 
-from .analysis import analyse, analyse_exact
+from .analysis import analyse, analyse_exact, with_proclitic_variants
 
 WORK_COLUMNS = (
     "id",
@@ -78,10 +78,10 @@ def work_document(work: Mapping) -> dict:
     subjects = list(work["subjects"] or [])
     document = {
         "id": work["id"],
-        "title": _joined(analyse(title_text)),
+        "title": _joined(with_proclitic_variants(analyse(title_text))),
         "title_exact": _joined(analyse_exact(title_text)),
         "author": _joined(analyse_exact(" ; ".join(work["authors"] or []))),
-        "subject": _joined(analyse(" ; ".join(subjects))),
+        "subject": _joined(with_proclitic_variants(analyse(" ; ".join(subjects)))),
         "notes": _joined(
             analyse(" ".join(filter(None, [work["publisher"], work["place"], work["edition"]])))
         ),

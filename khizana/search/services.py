@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from khizana.catalog.models import Work
 
 from . import engine
-from .analysis import analyse, analyse_exact
+from .analysis import STOPWORDS, analyse, analyse_exact
 from .documents import WORK_COLUMNS, title_key, work_document_json
 from .models import IndexQueue
 from .query import ParsedQuery, Term, parse_query
@@ -188,7 +188,7 @@ def search(
     schema = index.schema
     text_query = _text_query(schema, parsed, fuzzy=False)
     total, hits = _run(searcher, schema, text_query, parsed, filters, sort, page, page_size)
-    if total < FUZZY_RETRY_BELOW and _plain_words(parsed):
+    if total < FUZZY_RETRY_BELOW and _unknown_words(searcher, parsed):
         suggestion = _did_you_mean(searcher, parsed)
         fuzzy_query = _text_query(schema, parsed, fuzzy=True)
         fuzzy_total, fuzzy_hits = _run(searcher, schema, fuzzy_query, parsed, filters, sort, page, page_size)
@@ -207,8 +207,31 @@ def search(
 
 def _plain_words(parsed: ParsedQuery) -> list[Term]:
     return [
-        t for clause in parsed.clauses for t in clause if not t.phrase and not t.negated and t.field != "isbn"
+        t
+        for clause in _required_clauses(parsed)
+        for t in clause
+        if not t.phrase and not t.negated and t.field != "isbn" and not _is_stopword(t)
     ]
+
+
+def _known(searcher, term_text: str) -> bool:
+    """Whether the index holds every token of a word, in any of its analysed forms."""
+    for exact, stem in zip(analyse_exact(term_text), analyse(term_text), strict=False):
+        if exact.isdigit():
+            continue
+        if not (
+            searcher.doc_freq("title_exact", exact)
+            or searcher.doc_freq("author", exact)
+            or searcher.doc_freq("title", stem)
+            or searcher.doc_freq("subject", stem)
+        ):
+            return False
+    return True
+
+
+def _unknown_words(searcher, parsed: ParsedQuery) -> list[Term]:
+    """Words of the query the index has never seen: typo tolerance is only tried for those."""
+    return [t for t in _plain_words(parsed) if not _known(searcher, t.text)]
 
 
 _FIELD_SETS = {
@@ -266,9 +289,22 @@ def _alternatives(schema, alternatives: dict[tuple[str, str], float], fuzzy: boo
     return tantivy.Query.boolean_query(clauses)
 
 
+def _is_stopword(term: Term) -> bool:
+    if term.field is not None or term.phrase or term.negated:
+        return False
+    tokens = analyse_exact(term.text)
+    return bool(tokens) and all(token in STOPWORDS for token in tokens)
+
+
+def _required_clauses(parsed: ParsedQuery) -> list[list[Term]]:
+    """The query's clauses without those made only of stop words (unless nothing else is left)."""
+    meaningful = [c for c in parsed.clauses if not all(_is_stopword(t) for t in c)]
+    return meaningful if any(t for c in meaningful for t in c if not t.negated) else parsed.clauses
+
+
 def _text_query(schema, parsed: ParsedQuery, fuzzy: bool):
     clauses = []
-    for alternatives in parsed.clauses:
+    for alternatives in _required_clauses(parsed):
         positive = [t for t in alternatives if not t.negated]
         negative = [t for t in alternatives if t.negated]
         for term in negative:
@@ -375,6 +411,9 @@ def _did_you_mean(searcher, parsed: ParsedQuery) -> str:
     for clause in parsed.clauses:
         for term in clause:
             if term.phrase or term.negated or term.field == "isbn":
+                continue
+            if _known(searcher, term.text) or _is_stopword(term):
+                words.append(term.text)  # what the reader typed, as typed
                 continue
             replacement = []
             for token in analyse_exact(term.text):

@@ -31,6 +31,7 @@ from khizana.catalog.records import (
     Serialisation,
 )
 from khizana.catalog.scripts import scripts_in
+from khizana.textnorm import ascii_digits
 
 __all__ = ["fold", "material_type_of", "normalise_language", "read_oai_dc"]
 
@@ -288,7 +289,7 @@ def first_year(values: Iterable[str]) -> int | None:
     values = [v for v in values if v]
     for candidates in ([v for v in values if not _TIMESTAMP.match(v.strip())], values):
         for value in candidates:
-            match = _YEAR.search(value)
+            match = _YEAR.search(ascii_digits(value))
             if match:
                 return int(match.group(1))
     return None

@@ -21,6 +21,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import accumulate
 
 import pymarc
 from pymarc.marc8 import marc8_to_unicode
@@ -50,7 +51,7 @@ _CLEAN_INDICATORS = {
     for a in _INDICATOR_CHARS
     for b in _INDICATOR_CHARS
 }
-_CLEAN_CODES = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_BAD_CODE = re.compile("\x1f[^\x1fa-z0-9]")  # a subfield code the careful path would report
 _SINGLE_BYTE_CODECS = ("cp1252", "cp1251", "cp866")
 # (tag, length, start) widths tried for a directory that is not a multiple of 12 bytes, likeliest first.
 _ENTRY_SHAPES = tuple(
@@ -87,9 +88,7 @@ def read_iso2709(
             raw = body + RECORD_TERMINATOR
         number = index + 1  # every chunk before the last is a record, even an empty one
         try:
-            result = _read_record(
-                body, raw, number, offset, format_hint, terminated=index != last, fast=fast
-            )
+            result = _read_record(body, raw, number, offset, format_hint, terminated=index != last, fast=fast)
         except _Reject as exc:
             result = RejectedRecord(
                 number=number, offset=offset, reason=str(exc), raw=raw, local_id=_guess_001(body)
@@ -131,17 +130,18 @@ def _read_record(
     if not fields:
         raise _Reject("record has no fields")
 
-    tags = {tag for tag, _ in fields}
-    field_100a = ""
-    field_008 = ""
-    for tag, payload in fields:
-        if tag == "100" and not field_100a:
-            field_100a = payload.split(SUBFIELD_DELIMITER + b"a", 1)[-1].split(SUBFIELD_DELIMITER)[0]
-            field_100a = field_100a.decode("latin-1")
-        elif tag == "008" and not field_008:
-            field_008 = payload.decode("latin-1")
     fmt = format_hint if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC) else None
-    fmt = fmt or _flavour(tags, field_100a, field_008)
+    if fmt is None:  # the caller did not say: tell from the fields
+        tags = {tag for tag, _ in fields}
+        field_100a = ""
+        field_008 = ""
+        for tag, payload in fields:
+            if tag == "100" and not field_100a:
+                field_100a = payload.split(SUBFIELD_DELIMITER + b"a", 1)[-1].split(SUBFIELD_DELIMITER)[0]
+                field_100a = field_100a.decode("latin-1")
+            elif tag == "008" and not field_008:
+                field_008 = payload.decode("latin-1")
+        fmt = _flavour(tags, field_100a, field_008)
 
     record = pymarc.Record()
     record.leader = pymarc.Leader(leader)
@@ -167,13 +167,15 @@ def _read_record(
 
 def _leader(raw_leader: bytes, warnings: list[str]) -> str:
     text = raw_leader.decode("latin-1")
-    if not all(" " <= c <= "~" for c in text):
+    if not (text.isascii() and text.isprintable()):  # not all of it between " " and "~"
         text = "".join(c if " " <= c <= "~" else " " for c in text)
         warnings.append("leader has non-ASCII or control bytes (replaced by blanks)")
     return text
 
 
-def _structure(body: bytes, leader: str, warnings: list[str], *, fast: bool = True) -> list[tuple[str, bytes]]:
+def _structure(
+    body: bytes, leader: str, warnings: list[str], *, fast: bool = True
+) -> list[tuple[str, bytes]]:
     """(tag, field bytes without field terminator) for every field of the record."""
     directory_end = body.find(FIELD_TERMINATOR, LEADER_LENGTH)
     if directory_end < 0:
@@ -208,6 +210,11 @@ def _structure(body: bytes, leader: str, warnings: list[str], *, fast: bool = Tr
     declared_base = leader[12:17]
     if not declared_base.isdigit() or int(declared_base) != base:
         problems.append(f"leader gives base address {declared_base!r}, data starts at byte {base}")
+
+    if fast and not problems and body[:LEADER_LENGTH].isascii():
+        well_formed = _well_formed_fields(data, directory)
+        if well_formed is not None:
+            return well_formed
 
     entries: list[tuple[str, int | None, int | None]] = []
     text = directory.decode("latin-1")
@@ -296,6 +303,40 @@ def _entry_fits(data: bytes, length: int | None, start: int | None) -> bool:
         return False
     end = start + length - 1
     return end < len(data) and data[end] == 0x1E and data.find(FIELD_TERMINATOR, start, end) < 0
+
+
+def _well_formed_fields(data: bytes, directory: bytes) -> list[tuple[str, bytes]] | None:
+    """Fast path of _structure for the usual record, or None.
+
+    The usual record lists its fields in data order, each one right after the other and ended by
+    a field terminator, with zero-padded lengths and starts: then the fields are the data split on
+    field terminators and the directory is exactly what they give. The record must also be one
+    pymarc parses as is (see _as_pymarc_reads).
+    """
+    pieces = data.split(FIELD_TERMINATOR)
+    if pieces.pop():  # data after the last field terminator
+        return None
+    text = directory.decode("latin-1")
+    if len(pieces) * ENTRY_LENGTH != len(text):
+        return None
+    count = len(pieces)
+    tags = list(
+        map("".join, zip(text[0::ENTRY_LENGTH], text[1::ENTRY_LENGTH], text[2::ENTRY_LENGTH], strict=True))
+    )
+    lengths = [len(piece) + 1 for piece in pieces]
+    values: list[str | int] = [""] * (3 * count)
+    values[0::3] = tags
+    values[1::3] = lengths
+    values[2::3] = list(accumulate(lengths[:-1], initial=0))
+    if "%s%04d%05d" * count % tuple(values) != text:
+        return None
+    fields = list(zip(tags, pieces, strict=True))
+    if b"\x1f\x1f" in data or b"\x1f\x1e" in data:  # empty subfields, which pymarc drops
+        # A record with odd bytes is not given to pymarc: its fields are kept as they are.
+        return _as_pymarc_reads(fields) or fields
+    # Without empty subfields, pymarc would give back these very bytes, and so would the lenient
+    # reading of a record pymarc is not given.
+    return fields
 
 
 def _as_pymarc_reads(fields: list[tuple[str, bytes]]) -> list[tuple[str, bytes]] | None:
@@ -436,70 +477,73 @@ def _decode_clean(
     needs a repair the careful loop would report, so that the careful loop reads the record.
     """
     marc8 = codec == "marc8"  # then pure ASCII: only '&#x...;' would change (see _ncr)
+    # One decoding for the whole record. The field terminator, like the subfield delimiter, is
+    # ASCII, so the pieces are what decoding each field and subfield gives, as long as every field
+    # decodes on its own (a character cut by a field boundary does not) and none holds a 0x1E.
+    try:
+        whole = FIELD_TERMINATOR.join([payload for _, payload in fields]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    texts = whole.split("\x1e")
+    tags = [tag for tag, _ in fields]
+    all_tags = "".join(tags)
+    if (
+        len(texts) != len(fields)
+        or not (all_tags.isascii() and all_tags.isalnum())
+        or set(map(len, tags)) != {3}
+        or (marc8 and "&#x" in whole)
+    ):
+        return None
+    all_ascii = whole.isascii()
+    odd_codes = _BAD_CODE.search(whole) is not None  # else no field needs a look at its codes
+    alphabetic: list[str] = []
+    if not all_tags.isdigit():
+        for tag in tags:
+            if not tag.isdigit() and tag not in alphabetic:
+                alphabetic.append(tag)
     out: list[pymarc.Field] = []
     repaired: set[str] = set()
-    alphabetic: list[str] = []
-    new_field = _new_field
     indicator_pairs = _CLEAN_INDICATORS
-    clean_codes = _CLEAN_CODES
-    new_subfield = tuple.__new__
+    bad_code = _BAD_CODE.search
+    new_object = object.__new__
+    new_tuple = tuple.__new__
+    field_type = pymarc.Field
     subfield_type = pymarc.Subfield
-    try:
-        for tag, payload in fields:
-            if not (tag.isascii() and tag.isalnum() and len(tag) == 3):
-                return None
-            text = payload.decode("utf-8")
-            if marc8 and "&#x" in text:
-                return None
-            if tag.isdigit():
-                if tag < "010":
-                    if not text.isascii():
-                        text = _fix(text, codec, tag, repaired)
-                    out.append(new_field(tag, None, [], text, True))
-                    continue
-            elif tag not in alphabetic:
-                alphabetic.append(tag)
-            parts = text.split("\x1f")
-            indicators = indicator_pairs.get(parts[0])
-            if indicators is None:
-                return None
-            subfields = []
-            ascii_only = text.isascii()
-            for part in parts[1:]:
-                if not part:
-                    continue
-                code = part[0]
-                if code not in clean_codes:
-                    return None
-                value = part[1:]
-                if not ascii_only and not value.isascii():
-                    value = _fix(value, codec, tag, repaired)
-                subfields.append(new_subfield(subfield_type, (code, value)))
-            out.append(new_field(tag, indicators, subfields, None, False))
-    except UnicodeDecodeError:  # a character cut by a field boundary: the careful path reports it
-        return None
+    for tag, text in zip(tags, texts, strict=True):
+        fld = new_object(field_type)  # what pymarc.Field() builds, without its argument checks
+        fld.tag = tag
+        if tag < "010" and tag.isdigit():
+            fld.subfields = []
+            fld._indicators = None
+            fld.data = text if all_ascii or text.isascii() else _fix(text, codec, tag, repaired)
+            fld.control_field = True
+            out.append(fld)
+            continue
+        parts = text.split("\x1f")
+        indicators = indicator_pairs.get(parts[0])
+        if indicators is None or (odd_codes and bad_code(text)):
+            return None
+        if all_ascii or text.isascii():
+            subfields = [new_tuple(subfield_type, (part[0], part[1:])) for part in parts[1:] if part]
+        else:
+            subfields = [
+                new_tuple(
+                    subfield_type,
+                    (part[0], value if (value := part[1:]).isascii() else _fix(value, codec, tag, repaired)),
+                )
+                for part in parts[1:]
+                if part
+            ]
+        fld.subfields = subfields
+        fld._indicators = indicators
+        fld.data = None
+        fld.control_field = False
+        out.append(fld)
     if alphabetic:
         warnings.append(f"non-numeric field tags: {', '.join(alphabetic)}")
     if repaired:
         warnings.append(f"double-encoded UTF-8 repaired in {', '.join(sorted(repaired))}")
     return out
-
-
-def _new_field(
-    tag: str,
-    indicators: pymarc.Indicators | None,
-    subfields: list[pymarc.Subfield],
-    data: str | None,
-    control: bool,
-) -> pymarc.Field:
-    """A pymarc.Field as its constructor builds it from a 3-character tag, without its checks."""
-    fld = object.__new__(pymarc.Field)
-    fld.tag = tag
-    fld.subfields = subfields
-    fld._indicators = indicators
-    fld.data = data
-    fld.control_field = control
-    return fld
 
 
 def _fix(text: str, codec: str, tag: str, repaired: set[str]) -> str:

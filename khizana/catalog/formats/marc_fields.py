@@ -80,6 +80,8 @@ def _clean(value: str | None, *, keep_period: bool = False) -> str:
     if not value:
         return ""
     text = " ".join(value.split())
+    if not text or (text[-1] not in "/:;=,.]" and not text[-1].isspace() and text[0] != "["):
+        return text  # nothing for the loop below to strip
     for _ in range(3):
         before = text
         text = _TRAILING_PUNCT.sub("", text)
@@ -131,9 +133,9 @@ def _control(record: pymarc.Record, tag: str) -> str:
 
 
 def _values(fld: pymarc.Field, *codes: str) -> list[str]:
-    if fld.is_control_field():
+    if fld.control_field:
         return []
-    return [sf.value for sf in fld.subfields if sf.code in codes and sf.value and sf.value.strip()]
+    return [value for code, value in fld.subfields if code in codes and value and value.strip()]
 
 
 def _add_unique(items: list[str], value: str) -> None:
@@ -196,8 +198,9 @@ class _TagIndex:
         self.by_tag = by_tag
 
     def get_fields(self, *tags: str) -> list[pymarc.Field]:
+        """The callers only read the list returned (it may be the index's own)."""
         if len(tags) == 1:
-            return list(self.by_tag.get(tags[0], ()))
+            return self.by_tag.get(tags[0]) or []
         if not tags:
             return self.fields
         by_tag = self.by_tag
@@ -205,14 +208,13 @@ class _TagIndex:
         if not present:
             return []
         if len(present) == 1:
-            return list(by_tag[present[0]])
+            return by_tag[present[0]]
         wanted = set(present)
         return [fld for fld in self.fields if fld.tag in wanted]
 
     def get(self, tag: str, default: pymarc.Field | None = None) -> pymarc.Field | None:
         found = self.by_tag.get(tag)
         return found[0] if found else default
-
 
 
 def describe_marc(record: pymarc.Record, fmt: RecordFormat, *, raw: bytes = b"") -> MarcDescription:
@@ -318,7 +320,7 @@ _MARC21_TYPES = {
 }
 
 
-def _marc21_material(record: pymarc.Record, leader: str) -> MaterialType:
+def _marc21_material(record: _TagIndex, leader: str) -> MaterialType:
     rtype, level = leader[6], leader[7]
     if rtype == "a":
         if level in "si" and level != " ":
@@ -330,12 +332,12 @@ def _marc21_material(record: pymarc.Record, leader: str) -> MaterialType:
         material = _MARC21_TYPES.get(rtype, MaterialType.OTHER)
     if rtype in "at" and level not in "sabi":
         f008 = _control(record, "008")
-        if record.get_fields("502") or "m" in f008[24:28]:
+        if record.by_tag.get("502", ()) or "m" in f008[24:28]:
             return MaterialType.THESIS
     return material
 
 
-def _marc21_fields(record: pymarc.Record, leader: str) -> BibFields:
+def _marc21_fields(record: _TagIndex, leader: str) -> BibFields:
     bib = BibFields()
     f245 = record.get("245")
     if f245 is not None and not f245.is_control_field():
@@ -343,50 +345,50 @@ def _marc21_fields(record: pymarc.Record, leader: str) -> BibFields:
         bib.subtitle = _clean(" ".join(_values(f245, "b")))
 
     # Parallel titles: 880 linked to 245/246, then 246 $a.
-    for fld in record.get_fields("880"):
+    for fld in record.by_tag.get("880", ()):
         link = (fld.get("6") or "") if not fld.is_control_field() else ""
         if link[:3] in ("245", "246"):
             title = _clean(_join(*(_clean(v) for v in _values(fld, "a", "n", "p"))))
             sub = _clean(" ".join(_values(fld, "b")))
             _add_unique(bib.parallel_titles, _join(title, sub, sep=" : "))
-    for fld in record.get_fields("246"):
+    for fld in record.by_tag.get("246", ()):
         _add_unique(bib.parallel_titles, _clean(" ".join(_values(fld, "a"))))
 
     # Authors: main entry, added entries, then their 880 forms.
     for tag in ("100", "110", "111", "700", "710", "711"):
-        for fld in record.get_fields(tag):
+        for fld in record.by_tag.get(tag, ()):
             _add_unique(bib.authors, _marc21_name(fld, tag))
-    for fld in record.get_fields("880"):
+    for fld in record.by_tag.get("880", ()):
         link = (fld.get("6") or "") if not fld.is_control_field() else ""
         if link[:3] in ("100", "110", "111", "700", "710", "711"):
             _add_unique(bib.authors, _marc21_name(fld, link[:3]))
 
     ids = bib.identifiers
-    for fld in record.get_fields("020"):
+    for fld in record.by_tag.get("020", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "isbn", value)
         for value in _values(fld, "z"):
             add_identifier(ids, "isbn_cancelled", value)
-    for fld in record.get_fields("022"):
+    for fld in record.by_tag.get("022", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "issn", value)
-    for fld in record.get_fields("010"):
+    for fld in record.by_tag.get("010", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "lccn", value)
-    for fld in record.get_fields("035"):
+    for fld in record.by_tag.get("035", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "oclc", value)
-    for fld in record.get_fields("015"):
+    for fld in record.by_tag.get("015", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "nbn", value)
-    for fld in record.get_fields("024"):
+    for fld in record.by_tag.get("024", ()):
         scheme = {"0": "isrc", "1": "upc", "2": "ismn", "3": "ean"}.get(fld.indicator1 or " ", "other")
         for value in _values(fld, "a"):
             add_identifier(ids, scheme, value)
 
     # Publication: 264 _1 first, else 260.
     pub = None
-    for fld in record.get_fields("264"):
+    for fld in record.by_tag.get("264", ()):
         if fld.indicator2 == "1":
             pub = fld
             break
@@ -402,7 +404,7 @@ def _marc21_fields(record: pymarc.Record, leader: str) -> BibFields:
 
     bib.edition = _clean(_first(record, "250", "a"), keep_period=True)
     _add_language(bib.languages, f008[35:38] if len(f008) >= 38 else "")
-    for fld in record.get_fields("041"):
+    for fld in record.by_tag.get("041", ()):
         for value in _values(fld, "a"):
             for code in _LANG.findall(value.lower()):
                 _add_language(bib.languages, code)
@@ -413,7 +415,7 @@ def _marc21_fields(record: pymarc.Record, leader: str) -> BibFields:
         _add_unique(bib.subjects, _subject(fld, ("a",), "vxyz"))
 
     for tag, prefix in (("050", "lcc"), ("090", "lcc"), ("082", "ddc"), ("080", "udc"), ("084", "other")):
-        for fld in record.get_fields(tag):
+        for fld in record.by_tag.get(tag, ()):
             for value in _values(fld, "a")[:1]:
                 _add_unique(bib.classification, f"{prefix}:{_class_value(value, prefix)}")
 
@@ -444,13 +446,13 @@ def _subject(fld: pymarc.Field, main: tuple[str, ...], subdivisions: str) -> str
         return ""
     head: list[str] = []
     tail: list[str] = []
-    for sf in fld.subfields:
-        value = _clean(sf.value)
+    for code, text in fld.subfields:
+        value = _clean(text)
         if not value:
             continue
-        if sf.code in main:
+        if code in main:
             head.append(value)
-        elif sf.code in subdivisions:
+        elif code in subdivisions:
             tail.append(value)
     if not head:
         return ""
@@ -490,7 +492,7 @@ _UNIMARC_TYPES = {
 }
 
 
-def _unimarc_material(record: pymarc.Record, leader: str) -> MaterialType:
+def _unimarc_material(record: _TagIndex, leader: str) -> MaterialType:
     rtype, level = leader[6], leader[7]
     if rtype == "a":
         if level == "s" or level == "i":
@@ -498,13 +500,13 @@ def _unimarc_material(record: pymarc.Record, leader: str) -> MaterialType:
         if level == "a":
             return MaterialType.ARTICLE
         f105 = _first(record, "105", "a")
-        if record.get_fields("328") or "m" in f105[4:8]:
+        if record.by_tag.get("328", ()) or "m" in f105[4:8]:
             return MaterialType.THESIS
         return MaterialType.BOOK
     return _UNIMARC_TYPES.get(rtype, MaterialType.OTHER)
 
 
-def _unimarc_fields(record: pymarc.Record, leader: str) -> BibFields:
+def _unimarc_fields(record: _TagIndex, leader: str) -> BibFields:
     bib = BibFields()
     f200 = record.get("200")
     if f200 is not None and not f200.is_control_field():
@@ -513,30 +515,30 @@ def _unimarc_fields(record: pymarc.Record, leader: str) -> BibFields:
         bib.subtitle = _clean(" ; ".join(_clean(v) for v in _values(f200, "e")))
         for value in _values(f200, "a")[1:] + _values(f200, "d"):
             _add_unique(bib.parallel_titles, _clean(value))
-    for fld in record.get_fields("510"):
+    for fld in record.by_tag.get("510", ()):
         _add_unique(bib.parallel_titles, _clean(" ".join(_values(fld, "a"))))
 
     for tag in ("700", "701", "702", "710", "711", "712"):
-        for fld in record.get_fields(tag):
+        for fld in record.by_tag.get(tag, ()):
             name = _clean(_join(*(_clean(v) for v in _values(fld, "a", "b")), sep=", "))
             _add_unique(bib.authors, name)
 
     ids = bib.identifiers
-    for fld in record.get_fields("010"):
+    for fld in record.by_tag.get("010", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "isbn", value)
         for value in _values(fld, "z"):
             add_identifier(ids, "isbn_cancelled", value)
-    for fld in record.get_fields("011"):
+    for fld in record.by_tag.get("011", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "issn", value)
-    for fld in record.get_fields("020"):
+    for fld in record.by_tag.get("020", ()):
         for value in _values(fld, "b"):
             add_identifier(ids, "nbn", value)
-    for fld in record.get_fields("035"):
+    for fld in record.by_tag.get("035", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "oclc", value)
-    for fld in record.get_fields("073"):
+    for fld in record.by_tag.get("073", ()):
         for value in _values(fld, "a"):
             add_identifier(ids, "ean", value)
 
@@ -550,7 +552,7 @@ def _unimarc_fields(record: pymarc.Record, leader: str) -> BibFields:
         bib.year = _year(f100[9:13])
 
     bib.edition = _clean(_first(record, "205", "a"), keep_period=True)
-    for fld in record.get_fields("101"):
+    for fld in record.by_tag.get("101", ()):
         for value in _values(fld, "a"):
             for code in _LANG.findall(value.lower()):
                 _add_language(bib.languages, code)
@@ -562,7 +564,7 @@ def _unimarc_fields(record: pymarc.Record, leader: str) -> BibFields:
         _add_unique(bib.subjects, _subject(fld, main, "jxyz"))
 
     for tag, prefix in (("675", "udc"), ("676", "ddc"), ("680", "lcc"), ("686", "other")):
-        for fld in record.get_fields(tag):
+        for fld in record.by_tag.get(tag, ()):
             for value in _values(fld, "a")[:1]:
                 _add_unique(bib.classification, f"{prefix}:{_class_value(value, prefix)}")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from khizana.catalog.formats import iso2709
 from khizana.catalog.formats.iso2709 import read_iso2709
 from khizana.catalog.formats.marcxml import read_marcxml
 from khizana.catalog.records import (
@@ -137,6 +138,101 @@ def test_iso2709_offsets_and_raw_bytes(every_file):
             assert data[record.offset : record.offset + len(record.raw)] == record.raw
             assert record.raw.endswith(b"\x1d")
             assert record.raw[:5].isdigit()
+
+
+def _fast_and_careful(data: bytes, hint: RecordFormat | None = None):
+    fast = list(read_iso2709(data, format_hint=hint))
+    careful = list(read_iso2709(data, format_hint=hint, fast=False))
+    assert len(fast) == len(careful)
+    return fast, careful
+
+
+def _assert_same_reading(fast, careful, name: str) -> None:
+    for quick, slow in zip(fast, careful, strict=True):
+        where = (name, slow.number)
+        assert type(quick) is type(slow), where
+        assert quick.local_id == slow.local_id, where
+        if isinstance(slow, ParsedRecord):
+            assert quick.fields == slow.fields, where
+            assert quick.holdings == slow.holdings, where
+            assert quick.kind == slow.kind, where
+            assert quick.warnings == slow.warnings, where
+        assert quick == slow, where  # and everything else: format, deleted, raw, offset ...
+
+
+@needs_data
+def test_fast_path_reads_every_record_as_the_careful_path(monkeypatch):
+    taken = Counter()
+
+    def counting(function):
+        def wrapper(*args, **kwargs):
+            result = function(*args, **kwargs)
+            taken[function.__name__, result is not None] += 1
+            return result
+
+        return wrapper
+
+    for helper in ("_well_formed_fields", "_decode_clean"):
+        monkeypatch.setattr(iso2709, helper, counting(getattr(iso2709, helper)))
+    names = [
+        f"{folder}/{path.name}"
+        for folder in ("marc21", "unimarc")
+        for path in sorted((DATA / folder).iterdir())
+        if path.is_file() and path.suffix != ".xml"
+    ]
+    for name in names:
+        hint = RecordFormat.UNIMARC if name.startswith("unimarc/") else None
+        fast, careful = _fast_and_careful((DATA / name).read_bytes(), hint)
+        _assert_same_reading(fast, careful, name)
+    # The fast paths must really be taken for most records, or this test compares nothing.
+    assert taken["_well_formed_fields", True] > 5000
+    assert taken["_decode_clean", True] > 5000
+
+
+def _iso2709(leader9: str, fields: list[tuple[str, bytes]]) -> bytes:
+    directory = b""
+    data = b""
+    for tag, payload in fields:
+        directory += tag.encode() + b"%04d%05d" % (len(payload) + 1, len(data))
+        data += payload + b"\x1e"
+    base = 24 + len(directory) + 1
+    length = base + len(data) + 1
+    leader = b"%05dnam %s22%05d   4500" % (length, leader9.encode(), base)
+    return leader + directory + b"\x1e" + data + b"\x1d"
+
+
+@pytest.mark.parametrize(
+    ("leader9", "fields"),
+    [
+        ("a", [("001", b"id1"), ("245", b"10\x1faTitle :\x1fbsub /\x1fcby.")]),
+        ("a", [("001", b"id1"), ("245", b"10\x1fa\x1f\x1faTitle\x1f")]),  # empty subfields
+        ("a", [("001", b"id1"), ("245", b"#\\\x1faTitle"), ("650", b"_0\x1faX")]),  # blank indicators
+        ("a", [("001", b"id1"), ("245", b"1\x1faTitle"), ("246", b"1234\x1faY")]),  # bad indicators
+        ("a", [("001", b"id1"), ("245", b"10\x1fATitle\x1f$x")]),  # bad subfield codes
+        ("a", [("001", b"id1"), ("245", b"10 Title without delimiter")]),
+        ("a", [("001", b"id1"), ("24A", b"10\x1faTitle"), ("ABC", b"10\x1faX")]),  # non-numeric tags
+        ("a", [("001", b"id1"), ("245", "10\x1faCaf\u00c3\u00a9 e\u0301".encode())]),  # double UTF-8, NFD
+        ("a", [("001", b"id1"), ("245", b"10\x1faT\xc3"), ("246", b"\xa9\x1faX")]),  # char cut in two
+        ("a", [("001", b"id1"), ("245", b"10\x1faInvalid \xff UTF-8")]),
+        (" ", [("001", b"id1"), ("245", b"10\x1faMARC-8 &#x0627; NCR")]),
+        (" ", [("001", b"id1"), ("245", b"10\x1faMARC-8 \xe2e accent")]),
+        (" ", [("001", b"id1"), ("245", "10\x1faUTF-8 caf\u00e9".encode())]),
+        (" ", [("001", b"id1"), ("245", b"10\x1fa\x1b(3Escape")]),
+        ("a", [("001", b"id\x1fx"), ("245", b"10\x1faT")]),  # a delimiter in a control field
+        ("a", [("245", b"10\x1faNo 001")]),
+    ],
+)
+def test_fast_path_matches_the_careful_path_on_odd_records(leader9, fields):
+    data = _iso2709(leader9, fields)
+    for hint in (None, RecordFormat.UNIMARC):
+        fast, careful = _fast_and_careful(data, hint)
+        _assert_same_reading(fast, careful, repr(fields))
+    # Unordered directory, wrong lengths, leader with a non-ASCII byte.
+    first, second = data.index(b"001"), data.index(b"\x1e")
+    unordered = data[:first] + data[first + 12 : second] + data[first : first + 12] + data[second:]
+    for variant in (unordered, data[:20] + b"\xe9" + data[21:], data[:30] + b"9" + data[31:]):
+        fast, careful = _fast_and_careful(variant)
+        _assert_same_reading(fast, careful, repr(fields))
 
 
 @needs_data
