@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from collections.abc import Mapping
 
 from khizana.catalog.identifiers import normalise_isbn
-from khizana.textnorm import normalise
+from khizana.textnorm import strip_arabic_article
 
 from .analysis import analyse, analyse_exact, with_proclitic_variants
 
@@ -42,9 +43,17 @@ def _joined(tokens: list[str]) -> str:
     return " ".join(tokens)
 
 
+_ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "the", "a", "an"})
+
+
+@lru_cache(maxsize=1 << 16)
+def _without_article(token: str) -> str:
+    return strip_arabic_article(token)
+
+
 def title_key(text: str) -> str:
-    """The whole title, normalised, as one exact value: an exact title match ranks first."""
-    return normalise(text, strip_articles=True)[:200]
+    """The whole title, folded, without articles, as one exact value: an exact title match ranks first."""
+    return " ".join(_without_article(t) for t in analyse_exact(text) if t not in _ARTICLES)[:200]
 
 
 def isbn_forms(values: list[str]) -> list[str]:
@@ -95,7 +104,7 @@ def work_document(work: Mapping) -> dict:
         "availability": availability,
         "weight": ranking_weight(work["library_count"] or 1, "digital" in availability),
         "title_sort": title_key(work["title"]) or "~",
-        "author_sort": normalise((work["authors"] or ["~"])[0])[:100] or "~",
+        "author_sort": " ".join(analyse_exact((work["authors"] or ["~"])[0]))[:100] or "~",
     }
     if year is not None:
         document["year"] = int(year)

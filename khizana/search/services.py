@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
 from khizana.catalog.models import Work
@@ -453,6 +455,8 @@ def _query_tokens(parsed: ParsedQuery) -> set[str]:
 
 def highlight(text: str, tokens: set[str]) -> list[Highlighted]:
     """``text`` cut into words and the spaces between them, words matching the query marked."""
+    if not tokens or not (set(analyse(text)) & tokens or set(analyse_exact(text)) & tokens):
+        return [Highlighted(text or "", False)]
     pieces: list[Highlighted] = []
     for chunk in _split_words(text):
         matched = (
@@ -467,15 +471,29 @@ def highlight(text: str, tokens: set[str]) -> list[Highlighted]:
     return pieces
 
 
-def _split_words(text: str) -> list[str]:
-    import re
+_SPACES = re.compile(r"(\s+)")
 
-    return [piece for piece in re.split(r"(\s+)", text or "") if piece]
+
+def _split_words(text: str) -> list[str]:
+    return [piece for piece in _SPACES.split(text or "") if piece]
 
 
 def _hydrate(hits: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchHit]:
     ids = [work_id for work_id, _ in hits]
-    works = {w.id: w for w in Work.objects.filter(id__in=ids)}
+    shown = Work.objects.filter(id__in=ids).only(
+        "id",
+        "title",
+        "subtitle",
+        "authors",
+        "year",
+        "publisher",
+        "material_type",
+        "library_count",
+        "libraries",
+        "availability",
+        "subjects",
+    )
+    works = {w.id: w for w in shown}
     tokens = _query_tokens(parsed)
     results = []
     for work_id, score in hits:
@@ -510,7 +528,12 @@ def _hydrate(hits: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchH
 
 def queue_works(sender, work_ids: Iterable[int], **kwargs) -> None:
     """Signal receiver: queue works for re-indexing in the current transaction; sync after commit."""
-    IndexQueue.objects.bulk_create([IndexQueue(work_id=w) for w in sorted(work_ids)], batch_size=2000)
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {IndexQueue._meta.db_table} (work_id, queued_at) VALUES (%s, %s)",
+            [(work_id, stamp) for work_id in sorted(work_ids)],
+        )
     if getattr(settings, "KHIZANA_SYNC_INDEX_ON_COMMIT", True):
         transaction.on_commit(_sync_after_commit)
 
