@@ -6,10 +6,11 @@ serves the full rebuild (rows streamed from the database) and the incremental up
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
+
+import orjson
 
 from khizana.catalog.identifiers import normalise_isbn
 from khizana.textnorm import strip_arabic_article
@@ -113,7 +114,7 @@ def work_document(work: Mapping) -> dict:
 
 
 def work_document_json(work: Mapping) -> str:
-    return json.dumps(work_document(work), ensure_ascii=False)
+    return orjson.dumps(work_document(work)).decode()
 
 
 def query_isbn(text: str) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import tantivy
 from django.conf import settings
 from django.db import connection, transaction
@@ -545,9 +546,30 @@ def _sync_after_commit() -> None:
         logger.exception("search index synchronisation failed; queued works stay queued")
 
 
-def _work_rows(queryset) -> Iterable[dict]:
-    for values in queryset.values_list(*WORK_COLUMNS).iterator(chunk_size=5000):
-        yield dict(zip(WORK_COLUMNS, values, strict=True))
+_JSON_COLUMNS = frozenset(
+    f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField" and f.name in WORK_COLUMNS
+)
+
+
+def _work_rows(work_ids: list[int] | None = None) -> Iterable[dict]:
+    """Work columns as dicts, streamed with a plain cursor: the ORM's per-field converters cost more
+    than building the documents when millions of works are read."""
+    sql = f"SELECT {', '.join(WORK_COLUMNS)} FROM {Work._meta.db_table}"
+    batches = [None] if work_ids is None else [work_ids[i : i + 5000] for i in range(0, len(work_ids), 5000)]
+    json_positions = [i for i, name in enumerate(WORK_COLUMNS) if name in _JSON_COLUMNS]
+    for batch in batches:
+        with connection.chunked_cursor() as cursor:
+            if batch is None:
+                cursor.execute(f"{sql} ORDER BY id")
+            else:
+                cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(batch))})", batch)
+            while rows := cursor.fetchmany(5000):
+                for row in rows:
+                    values = list(row)
+                    for i in json_positions:
+                        if isinstance(values[i], str | bytes):  # SQLite gives text, PostgreSQL objects
+                            values[i] = orjson.loads(values[i])
+                    yield dict(zip(WORK_COLUMNS, values, strict=True))
 
 
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
@@ -565,7 +587,7 @@ def _write_new_generation(progress: Callable[[int], None] | None = None) -> int:
     generation = location.new_generation()
     writer = engine.create_index(generation).writer(WRITER_HEAP)
     count = 0
-    for row in _work_rows(Work.objects.order_by("id")):
+    for row in _work_rows():
         writer.add_json(work_document_json(row))
         count += 1
         if progress and count % 10000 == 0:
@@ -599,7 +621,7 @@ def sync_index(batch_size: int = 5000) -> int:
             work_ids = sorted({work_id for _, work_id in queued})
             for work_id in work_ids:
                 writer.delete_documents_by_term("id", work_id)
-            for row in _work_rows(Work.objects.filter(id__in=work_ids)):
+            for row in _work_rows(work_ids):
                 writer.add_json(work_document_json(row))
             writer.commit()
             IndexQueue.objects.filter(id__lte=queued[-1][0]).delete()
