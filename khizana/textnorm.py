@@ -101,6 +101,22 @@ def ascii_digits(text: str) -> str:
 
 def words(text: str, *, strip_articles: bool = False) -> list[str]:
     """The folded words of ``text``; with ``strip_articles`` without French/English/Arabic articles."""
+    if not text:
+        return []
+    # Folding works character by character and white space separates words anyway: each
+    # space-separated piece is worked out once (titles, names and publishers repeat a lot).
+    out: list[str] = []
+    for piece in text.split():
+        out.extend(_piece_words(piece, strip_articles))
+    return out
+
+
+@lru_cache(maxsize=1 << 18)
+def _piece_words(piece: str, strip_articles: bool) -> tuple[str, ...]:
+    return tuple(_words_uncached(piece, strip_articles))
+
+
+def _words_uncached(text: str, strip_articles: bool) -> list[str]:
     folded = fold(text)
     if strip_articles:
         folded = _FRENCH_ELIDED.sub(" ", folded)

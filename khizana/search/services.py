@@ -373,10 +373,12 @@ def _run(searcher, schema, text_query, parsed, filters, sort, page, page_size) -
         result = searcher.search(
             query, page_size, count=True, offset=offset, order_by_field=order[0], order=order[1]
         )
-    hits = []
-    for score, address in result.hits:
-        document = searcher.doc(address)
-        hits.append((document["id"][0], score if order is None else 0.0))
+    addresses = [address for _, address in result.hits]
+    ids = searcher.fast_field_values("id", addresses) if addresses else []
+    hits = [
+        (work_id, score if order is None else 0.0)
+        for work_id, (score, _) in zip(ids, result.hits, strict=True)
+    ]
     return result.count or 0, hits
 
 
