@@ -117,6 +117,35 @@ def work_document_json(work: Mapping) -> str:
     return orjson.dumps(work_document(work)).decode()
 
 
+_JSON_COLUMNS = frozenset(
+    {
+        "parallel_titles",
+        "authors",
+        "subjects",
+        "languages",
+        "scripts",
+        "identifiers",
+        "libraries",
+        "availability",
+        "classification",
+    }
+)
+_JSON_POSITIONS = [i for i, name in enumerate(WORK_COLUMNS) if name in _JSON_COLUMNS]
+
+
+def documents_from_rows(rows: list[tuple]) -> list[str]:
+    """Index documents (JSON) of database rows holding :data:`WORK_COLUMNS` in order. JSON columns
+    come as text from SQLite and as objects from PostgreSQL."""
+    documents = []
+    for row in rows:
+        values = list(row)
+        for i in _JSON_POSITIONS:
+            if isinstance(values[i], str | bytes):
+                values[i] = orjson.loads(values[i])
+        documents.append(work_document_json(dict(zip(WORK_COLUMNS, values, strict=True))))
+    return documents
+
+
 def query_isbn(text: str) -> str:
     value, valid = normalise_isbn(text)
     return value if valid else ""

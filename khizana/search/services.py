@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-import orjson
 import tantivy
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,7 +33,7 @@ from khizana.catalog.models import Work
 
 from . import engine
 from .analysis import STOPWORDS, analyse, analyse_exact
-from .documents import WORK_COLUMNS, title_key, work_document_json
+from .documents import WORK_COLUMNS, documents_from_rows, title_key
 from .models import IndexQueue
 from .query import ParsedQuery, Term, parse_query
 
@@ -54,6 +57,8 @@ SORTS = {
 }
 FUZZY_RETRY_BELOW = 3  # hits under which the query is retried with typo tolerance
 WRITER_HEAP = 128 * 1024 * 1024
+PARALLEL_REBUILD_FROM = 50_000  # works; below, starting worker processes costs more than it saves
+REBUILD_WORKERS = min(4, os.cpu_count() or 1)
 # Phrase boosts (title_exact) and exact-match boosts sit on top of BM25: an exact title or ISBN
 # outranks any partial match.
 EXACT_BOOST = 50.0
@@ -548,30 +553,36 @@ def _sync_after_commit() -> None:
         logger.exception("search index synchronisation failed; queued works stay queued")
 
 
-_JSON_COLUMNS = frozenset(
-    f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField" and f.name in WORK_COLUMNS
-)
-
-
-def _work_rows(work_ids: list[int] | None = None) -> Iterable[dict]:
-    """Work columns as dicts, streamed with a plain cursor: the ORM's per-field converters cost more
-    than building the documents when millions of works are read."""
+def _work_row_batches(work_ids: list[int] | None = None, size: int = 2000) -> Iterator[list[tuple]]:
+    """Rows of the Work columns in :data:`WORK_COLUMNS` order, streamed with a plain cursor (the ORM's
+    per-field converters cost more than building the documents when millions of works are read)."""
     sql = f"SELECT {', '.join(WORK_COLUMNS)} FROM {Work._meta.db_table}"
     batches = [None] if work_ids is None else [work_ids[i : i + 5000] for i in range(0, len(work_ids), 5000)]
-    json_positions = [i for i, name in enumerate(WORK_COLUMNS) if name in _JSON_COLUMNS]
     for batch in batches:
         with connection.chunked_cursor() as cursor:
             if batch is None:
                 cursor.execute(f"{sql} ORDER BY id")
             else:
                 cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(batch))})", batch)
-            while rows := cursor.fetchmany(5000):
-                for row in rows:
-                    values = list(row)
-                    for i in json_positions:
-                        if isinstance(values[i], str | bytes):  # SQLite gives text, PostgreSQL objects
-                            values[i] = orjson.loads(values[i])
-                    yield dict(zip(WORK_COLUMNS, values, strict=True))
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+
+def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[str]]:
+    """Index documents of the row batches, built on ``workers`` processes when there are several."""
+    if workers <= 1:
+        for rows in batches:
+            yield documents_from_rows(rows)
+        return
+    pending: deque[Future] = deque()
+    # spawn, not fork: the parent holds a database connection and tantivy's threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for rows in batches:
+            pending.append(pool.submit(documents_from_rows, rows))
+            if len(pending) > workers * 3:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
@@ -589,18 +600,18 @@ def _write_new_generation(progress: Callable[[int], None] | None = None) -> int:
     generation = location.new_generation()
     writer = engine.create_index(generation).writer(WRITER_HEAP)
     count = 0
-    for row in _work_rows():
-        writer.add_json(work_document_json(row))
-        count += 1
-        if progress and count % 10000 == 0:
+    workers = REBUILD_WORKERS if Work.objects.count() >= PARALLEL_REBUILD_FROM else 1
+    for documents in _documents(_work_row_batches(), workers):
+        for document in documents:
+            writer.add_json(document)
+        count += len(documents)
+        if progress:
             progress(count)
     writer.commit()
     writer.wait_merging_threads()
     location.switch_to(generation)
     IndexQueue.objects.filter(id__lte=last_queued).delete()
     _handle.forget()
-    if progress:
-        progress(count)
     return count
 
 
@@ -623,8 +634,9 @@ def sync_index(batch_size: int = 5000) -> int:
             work_ids = sorted({work_id for _, work_id in queued})
             for work_id in work_ids:
                 writer.delete_documents_by_term("id", work_id)
-            for row in _work_rows(work_ids):
-                writer.add_json(work_document_json(row))
+            for rows in _work_row_batches(work_ids):
+                for document in documents_from_rows(rows):
+                    writer.add_json(document)
             writer.commit()
             IndexQueue.objects.filter(id__lte=queued[-1][0]).delete()
             done += len(work_ids)
