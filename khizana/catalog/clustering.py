@@ -213,7 +213,7 @@ def _write_works(
             work = Work()
             _fill_work(work, ids, fields, libraries, codes, on_shelf)
             new_works.append((work, ids))
-    Work.objects.bulk_create([work for work, _ in new_works], batch_size=1000)
+    _insert_works([work for work, _ in new_works])
     stats.works_created += len(new_works)
 
     rows = []
@@ -261,23 +261,60 @@ def _records_with_available_copies(record_ids: list[int]) -> set[int]:
 _WORK_COLUMNS = [*_DISPLAY_FIELDS, "record_count", "library_count", "libraries", "availability"]
 
 
+_JSON_WORK_COLUMNS = frozenset(f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField")
+
+
+def _column_values(work: Work) -> list:
+    return [
+        json.dumps(getattr(work, n)) if n in _JSON_WORK_COLUMNS else getattr(work, n) for n in _WORK_COLUMNS
+    ]
+
+
 def _update_works(works: list[Work]) -> None:
     """One UPDATE per work through executemany: Django's bulk_update builds a CASE per row and value."""
     if not works:
         return
-    json_columns = {f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField"}
     assignments = ", ".join(f"{name} = %s" for name in _WORK_COLUMNS)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = []
-    for work in works:
-        values = [getattr(work, name) for name in _WORK_COLUMNS]
-        values = [
-            json.dumps(v) if n in json_columns else v for n, v in zip(_WORK_COLUMNS, values, strict=True)
-        ]
-        rows.append([*values, now, work.id])
+    rows = [[*_column_values(work), now, work.id] for work in works]
     sql = f"UPDATE {Work._meta.db_table} SET {assignments}, updated_at = %s WHERE id = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _insert_works(works: list[Work]) -> None:
+    """Insert new works with executemany, ids allocated beforehand (bulk_create spends more time
+    building SQL than the database spends writing, and executemany cannot return ids)."""
+    if not works:
+        return
+    for work, work_id in zip(works, _allocate_work_ids(len(works)), strict=True):
+        work.id = work_id
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ["id", *_WORK_COLUMNS, "created_at", "updated_at"]
+    sql = (
+        f"INSERT INTO {Work._meta.db_table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[work.id, *_column_values(work), now, now] for work in works])
+
+
+def _allocate_work_ids(count: int) -> list[int]:
+    table = Work._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: this transaction holds the write lock. Ids of deleted works are never reused
+        # (AUTOINCREMENT keeps the highest id ever given in sqlite_sequence).
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+        return list(range(start, start + count))
 
 
 def _library_of(record_ids: list[int]) -> Iterator[tuple[int, int]]:
@@ -325,20 +362,19 @@ def _write_decisions(result: Clustering, scope: set[int] | None) -> None:
     else:
         for chunk in _chunks(scope):
             automatic.filter(Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk)).delete()
-    MatchDecision.objects.bulk_create(
-        [
-            MatchDecision(
-                record_a_id=_id(edge.a),
-                record_b_id=_id(edge.b),
-                verdict=MatchDecision.Verdict.SAME,
-                rule=edge.rule,
-                score=edge.score,
-            )
-            for edge in result.edges
-            if edge.rule != "manual"
-        ],
-        batch_size=2000,
-    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (_id(edge.a), _id(edge.b), MatchDecision.Verdict.SAME.value, edge.rule, edge.score, False, "", now)
+        for edge in result.edges
+        if edge.rule != "manual"
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {MatchDecision._meta.db_table} "
+            "(record_a_id, record_b_id, verdict, rule, score, manual, note, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
 
 
 def _delete_empty_works(work_ids: set) -> int:
