@@ -22,6 +22,7 @@ from io import BytesIO
 
 from lxml import etree
 
+from khizana.catalog.formats.marc_fields import flavour_scores
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 
 __all__ = ["DetectedFormat", "UnreadableFileError", "detect_format", "read_records"]
@@ -61,23 +62,6 @@ _SNIFF_EVENTS = 40_000  # XML start/end events looked at before giving up
 
 
 # --------------------------------------------------------------------------- MARC flavour
-
-
-def _flavour_score(tags: set[str], field_100a: str, field_008: str) -> tuple[int, int]:
-    """(UNIMARC score, MARC 21 score) of one record, the same weights as marc_fields.detect_marc_flavour."""
-    unimarc = 0
-    marc21 = 0
-    if "200" in tags:
-        unimarc += 2
-    if _UNIMARC_100.match(field_100a or ""):
-        unimarc += 3
-    unimarc += sum(1 for t in ("101", "102", "210", "215", "225", "801", "995") if t in tags)
-    if "245" in tags:
-        marc21 += 3
-    if len(field_008) >= 30:
-        marc21 += 2
-    marc21 += sum(1 for t in ("040", "260", "264", "300", "650", "852", "952") if t in tags)
-    return unimarc, marc21
 
 
 def _flavour(scores: list[tuple[int, int]], leaders: list[str]) -> RecordFormat:
@@ -121,7 +105,7 @@ def _iso2709_flavour(data: bytes) -> RecordFormat:
         leader = head.decode("ascii", "replace")
         leaders.append(leader)
         tags, field_100a, field_008 = _iso2709_fields(record)
-        scores.append(_flavour_score(tags, field_100a, field_008))
+        scores.append(flavour_scores(tags, field_100a, field_008))
         if end == -1:
             break
         pos = end + 1
@@ -284,7 +268,7 @@ def _sniff_xml(data: bytes) -> DetectedFormat:
                     if element.get("code") == "a":
                         field_100a = element.text or ""
                 elif name == "record" and depth == record_depth and marc_dialect:
-                    scores.append(_flavour_score(tags, field_100a, field_008))
+                    scores.append(flavour_scores(tags, field_100a, field_008))
                     record_depth = -1
                 depth -= 1
                 if len(scores) >= _SNIFF_RECORDS:
@@ -301,7 +285,7 @@ def _sniff_xml(data: bytes) -> DetectedFormat:
         if marc_format_attr in ("UNIMARC", "MARC21"):
             fmt = RecordFormat.UNIMARC if marc_format_attr == "UNIMARC" else RecordFormat.MARC21
         elif not scores and tags:
-            fmt = _flavour([_flavour_score(tags, field_100a, field_008)], leaders)
+            fmt = _flavour([flavour_scores(tags, field_100a, field_008)], leaders)
         else:
             fmt = _flavour(scores, leaders)
         if root_name == "OAI-PMH" and metadata_ns not in _MARC_NAMESPACES and metadata_name != "record":

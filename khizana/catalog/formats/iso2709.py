@@ -26,7 +26,11 @@ from itertools import accumulate
 import pymarc
 from pymarc.marc8 import marc8_to_unicode
 
-from khizana.catalog.formats.marc_fields import _flavour, describe_marc, repair_double_utf8
+from khizana.catalog.formats.marc_fields import (
+    _flavour,
+    parsed_marc_record,
+    repair_double_utf8,
+)
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 from khizana.catalog.scripts import script_of
 
@@ -147,21 +151,14 @@ def _read_record(
     record.leader = pymarc.Leader(leader)
     record.fields = decode_marc_bytes(fields, leader, fmt, warnings, fast=fast)
 
-    description = describe_marc(record, fmt, raw=raw)
-    warnings.extend(description.warnings)
-    return ParsedRecord(
-        local_id=description.local_id,
-        format=fmt,
+    return parsed_marc_record(
+        record,
+        fmt,
         serialisation=Serialisation.ISO2709,
-        kind=description.kind,
         raw=raw,
         number=number,
         offset=offset,
-        fields=description.fields,
-        holdings=description.holdings,
-        deleted=description.deleted,
-        warnings=_dedupe(warnings),
-        linked_local_id=description.linked_local_id,
+        warnings=warnings,
     )
 
 
@@ -702,10 +699,3 @@ def _ncr(text: str) -> str:
             return match.group(0)
 
     return _NCR.sub(char, text)
-
-
-def _dedupe(items: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)

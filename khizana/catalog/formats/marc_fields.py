@@ -19,8 +19,10 @@ from khizana.catalog.records import (
     HoldingData,
     HoldingStatus,
     MaterialType,
+    ParsedRecord,
     RecordFormat,
     RecordKind,
+    Serialisation,
 )
 from khizana.catalog.scripts import scripts_in
 
@@ -162,6 +164,12 @@ def detect_marc_flavour(record: pymarc.Record) -> RecordFormat:
 
 
 def _flavour(tags: set[str], field_100a: str, field_008: str) -> RecordFormat:
+    unimarc, marc21 = flavour_scores(tags, field_100a, field_008)
+    return RecordFormat.UNIMARC if unimarc > marc21 else RecordFormat.MARC21
+
+
+def flavour_scores(tags: set[str], field_100a: str, field_008: str) -> tuple[int, int]:
+    """(UNIMARC score, MARC 21 score) of one record from its tags, 100 $a and 008."""
     unimarc = 0
     marc21 = 0
     if "200" in tags:
@@ -174,7 +182,7 @@ def _flavour(tags: set[str], field_100a: str, field_008: str) -> RecordFormat:
     if len(field_008) >= 30:
         marc21 += 2
     marc21 += sum(1 for t in ("040", "260", "264", "300", "650", "852", "952") if t in tags)
-    return RecordFormat.UNIMARC if unimarc > marc21 else RecordFormat.MARC21
+    return unimarc, marc21
 
 
 # --------------------------------------------------------------------------- main entry
@@ -636,3 +644,31 @@ def _holdings(record: pymarc.Record) -> list[HoldingData]:
                 )
             )
     return items
+
+
+def parsed_marc_record(
+    record: pymarc.Record,
+    fmt: RecordFormat,
+    *,
+    serialisation: Serialisation,
+    raw: bytes,
+    number: int,
+    offset: int,
+    warnings: list[str],
+) -> ParsedRecord:
+    """The :class:`ParsedRecord` of a decoded MARC record, whatever serialisation it came in."""
+    description = describe_marc(record, fmt, raw=raw)
+    return ParsedRecord(
+        local_id=description.local_id,
+        format=fmt,
+        serialisation=serialisation,
+        kind=description.kind,
+        raw=raw,
+        number=number,
+        offset=offset,
+        fields=description.fields,
+        holdings=description.holdings,
+        deleted=description.deleted,
+        warnings=list(dict.fromkeys([*warnings, *description.warnings])),
+        linked_local_id=description.linked_local_id,
+    )

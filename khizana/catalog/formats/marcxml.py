@@ -15,7 +15,11 @@ from collections.abc import Iterator
 import pymarc
 from lxml import etree
 
-from khizana.catalog.formats.marc_fields import describe_marc, detect_marc_flavour, repair_double_utf8
+from khizana.catalog.formats.marc_fields import (
+    detect_marc_flavour,
+    parsed_marc_record,
+    repair_double_utf8,
+)
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 
 __all__ = ["read_marcxml"]
@@ -179,21 +183,8 @@ def _read_record(
     record.leader = pymarc.Leader(leader_text)
     record.fields = fields
 
-    description = describe_marc(record, fmt, raw=raw)
-    warnings.extend(description.warnings)
-    return ParsedRecord(
-        local_id=description.local_id,
-        format=fmt,
-        serialisation=Serialisation.XML,
-        kind=description.kind,
-        raw=raw,
-        number=number,
-        offset=offset,
-        fields=description.fields,
-        holdings=description.holdings,
-        deleted=description.deleted,
-        warnings=list(dict.fromkeys(warnings)),
-        linked_local_id=description.linked_local_id,
+    return parsed_marc_record(
+        record, fmt, serialisation=Serialisation.XML, raw=raw, number=number, offset=offset, warnings=warnings
     )
 
 
