@@ -56,6 +56,8 @@ SORTS = {
     "author": ("author_sort", tantivy.Order.Asc),
 }
 FUZZY_RETRY_BELOW = 3  # hits under which the query is retried with typo tolerance
+MAX_PAGE_SIZE = 200
+MAX_OFFSET = 10_000  # deep paging is refused: refine the query or the facets instead
 WRITER_HEAP = 128 * 1024 * 1024
 PARALLEL_REBUILD_FROM = 50_000  # works; below, starting worker processes costs more than it saves
 REBUILD_WORKERS = min(4, os.cpu_count() or 1)
@@ -171,7 +173,8 @@ def search(
     started = time.perf_counter()
     filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS and vs}
     sort = sort if sort in SORTS else "relevance"
-    page = max(1, page)
+    page_size = min(max(1, page_size), MAX_PAGE_SIZE)
+    page = min(max(1, page), max(1, MAX_OFFSET // page_size))
     parsed = parse_query(query or "")
     if year_from is not None or year_to is not None:
         parsed.year_from = year_from if year_from is not None else parsed.year_from

@@ -171,3 +171,9 @@ def test_parallel_rebuild_gives_the_same_index(catalog, monkeypatch):
         (round(h.score, 4), h.work_id) for h in serial.hits
     )
     assert parallel.total == serial.total and parallel.facets == serial.facets
+
+
+def test_page_size_and_depth_are_bounded(catalog):
+    results = services.search("pride", page=10**9, page_size=10**9)
+    assert results.page_size == services.MAX_PAGE_SIZE
+    assert results.page * results.page_size <= services.MAX_OFFSET
