@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "khizana.libraries",
     "khizana.catalog",
     "khizana.search",
+    "khizana.accounts",
+    "khizana.web",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from khizana.catalog import views as catalog_views
 
 urlpatterns = [
-    path("", catalog_views.network_summary, name="home"),
+    path("", include("khizana.web.urls")),
+    path("account/", include("khizana.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path(
         "staff/imports/<int:run_id>/rejects.csv", catalog_views.import_rejects_csv, name="import-rejects-csv"
     ),

@@ -1,21 +1,9 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
-from khizana.libraries.models import Library
-
-from .models import ImportRun, SourceRecord, Work
+from .models import ImportRun, SourceRecord
 from .reports import write_rejects_csv
-
-
-def network_summary(request: HttpRequest) -> HttpResponse:
-    context = {
-        "libraries": Library.objects.all(),
-        "work_count": Work.objects.count(),
-        "record_count": SourceRecord.objects.filter(deleted=False, kind="bibliographic").count(),
-        "shared_work_count": Work.objects.filter(library_count__gt=1).count(),
-    }
-    return render(request, "catalog/network_summary.html", context)
 
 
 @staff_member_required

@@ -45,7 +45,7 @@ def test_staff_pages_render(staff_client, library_a):
         reverse("admin:catalog_work_change", args=[work.pk]),
         reverse("admin:catalog_importrun_change", args=[run.pk]),
         reverse("admin:libraries_library_changelist"),
-        reverse("home"),
+        reverse("web:home"),
     ]:
         assert staff_client.get(url).status_code == 200, url
     raw = staff_client.get(reverse("source-record-raw", args=[record.pk]))
