@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint lock bench clean
+.PHONY: run test test-sqlite test-postgres lint lock bench clean browser-deps
 
 $(BIN)/khizana: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ run: $(BIN)/khizana
 	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /admin/). Ctrl-C stops it."
 	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
-test: $(BIN)/khizana lint test-sqlite test-postgres
+test: $(BIN)/khizana browser-deps lint test-sqlite test-postgres
+
+# The browser tests drive Debian's Chromium: installed here when we are root, else they are skipped.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== installing Debian's chromium for the browser tests =="; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+		|| echo "== could not install chromium: the browser tests will be SKIPPED =="; \
+	else \
+		echo "== chromium is missing and we are not root: the browser tests will be SKIPPED (apt-get install chromium) =="; \
+	fi
 
 lint: $(BIN)/khizana
 	$(BIN)/ruff check khizana bench tests

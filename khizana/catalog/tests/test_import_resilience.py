@@ -2,17 +2,14 @@
 
 import os
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from .conftest import DEMO, REPO
+from tests.support import PrivateInstallation
+
+from .conftest import DEMO
 
 pytestmark = pytest.mark.slow
 
@@ -24,47 +21,8 @@ SOURCES = [
 ]
 
 
-class Catalog:
-    """A private Khizana installation run through its command line, as an operator would."""
-
-    def __init__(self, data_dir: Path):
-        self.env = {
-            **os.environ,
-            "KHIZANA_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "khizana.settings",
-        }
-        self.pg_url = None
-        if os.environ.get("DATABASE_URL"):
-            self.pg_url = _create_pg_database()
-            self.env["DATABASE_URL"] = self.pg_url
-        self.sqlite_path = data_dir / "khizana.sqlite3"
-
-    def khizana(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "khizana", *args],
-            env=self.env,
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            text=True,
-            **kwargs,
-        )
-
-    def start(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-m", "khizana", *args],
-            env=self.env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def query(self, sql: str) -> list[tuple]:
-        if self.pg_url:
-            with psycopg.connect(self.pg_url) as connection:
-                return connection.execute(sql).fetchall()
-        with sqlite3.connect(self.sqlite_path, timeout=30) as connection:
-            return connection.execute(sql).fetchall()
+class Catalog(PrivateInstallation):
+    """A private installation whose catalog state can be compared with another's."""
 
     def state(self) -> dict:
         records = self.query(
@@ -82,24 +40,6 @@ class Catalog:
             "keys": self.query("select count(*) from catalog_matchkey")[0][0],
             "versions": self.query("select count(*) from catalog_sourcerecordversion")[0][0],
         }
-
-    def close(self) -> None:
-        if self.pg_url:
-            _drop_pg_database(self.pg_url)
-
-
-def _create_pg_database() -> str:
-    base = os.environ["DATABASE_URL"]
-    name = f"khizana_kill_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return base.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_pg_database(url: str) -> None:
-    base, name = os.environ["DATABASE_URL"], url.rsplit("/", 1)[1]
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _prepare(catalog: Catalog) -> None:

@@ -1,0 +1,87 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real gunicorn server that serves a
+private installation loaded with the demo network. Skipped, with the reason, when Chromium is absent
+(`make test` installs it where it can)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support import REPO, PrivateInstallation
+
+CHROMIUM = os.environ.get("KHIZANA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+LANGUAGES = ("fr", "ar", "en")
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: run `make test` as root to install it")
+        for item in items:
+            if "tests/browser" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    installation = PrivateInstallation(tmp_path_factory.mktemp("browser-site"))
+    try:
+        installation.khizana("migrate", "--noinput")
+        installation.khizana("demo", "--no-admin")
+        installation.khizana("index", "rebuild", "--no-progress")
+        installation.serve()
+        yield installation
+    finally:
+        installation.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_in(browser, site):
+    """A fresh page whose language is chosen the way a reader's choice is remembered (the cookie)."""
+    contexts = []
+
+    def open_page(language: str = "fr"):
+        context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": language, "url": site.base_url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )

@@ -1,0 +1,125 @@
+"""A private Khizana installation for tests that need other processes: its own data directory and
+database (SQLite, or a fresh PostgreSQL database when DATABASE_URL is set), driven through the
+`khizana` command line and served by gunicorn, as an operator would run it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class PrivateInstallation:
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.env = {
+            **os.environ,
+            "KHIZANA_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "khizana.settings",
+            "KHIZANA_PLAIN_STATIC": "1",
+        }
+        self.pg_url = None
+        if os.environ.get("DATABASE_URL"):
+            self.pg_url = _create_pg_database()
+            self.env["DATABASE_URL"] = self.pg_url
+        self.sqlite_path = data_dir / "khizana.sqlite3"
+        self.server: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def khizana(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "khizana", *args],
+            env=self.env,
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "khizana", *args],
+            env=self.env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.pg_url:
+            with psycopg.connect(self.pg_url) as connection:
+                return connection.execute(sql).fetchall()
+        with sqlite3.connect(self.sqlite_path, timeout=30) as connection:
+            return connection.execute(sql).fetchall()
+
+    def serve(self) -> str:
+        """Start gunicorn on a free loopback port; returns the base URL once it answers."""
+        port = _free_port()
+        self.server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "khizana.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            cwd=REPO,
+        )
+        self.base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base_url + "/", timeout=2)
+                return self.base_url
+            except OSError:
+                if self.server.poll() is not None:
+                    raise RuntimeError("gunicorn exited before answering") from None
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+        if self.pg_url:
+            _drop_pg_database(self.pg_url)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _create_pg_database() -> str:
+    base = os.environ["DATABASE_URL"]
+    name = f"khizana_private_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
