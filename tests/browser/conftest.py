@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 
 def pytest_collection_modifyitems(items):
     if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: run `make test` as root to install it")
+        reason = f"Chromium not found at {CHROMIUM}: run `make test` as root to install it"
+        skip = pytest.mark.skip(reason=reason)
         for item in items:
             if "tests/browser" in str(item.fspath):
                 item.add_marker(skip)
