@@ -19,7 +19,9 @@ run: $(BIN)/khizana
 	$(BIN)/khizana demo
 	$(BIN)/khizana index rebuild --no-progress
 	$(BIN)/khizana collectstatic --noinput --verbosity 0
-	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /admin/). Ctrl-C stops it."
+	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /staff/, administration: /admin/). Ctrl-C stops it."
+	@# The job queue (staff uploads) runs beside the web server and stops with it.
+	$(BIN)/khizana run_huey --workers 1 & queue=$$!; trap 'kill $$queue 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
 test: $(BIN)/khizana browser-deps lint test-sqlite test-postgres

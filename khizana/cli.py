@@ -19,6 +19,7 @@ COMMANDS = {
     "index": "Rebuild, synchronise or describe the search index (rebuild | sync | status).",
     "search": "Search the network's works from the command line.",
     "demo": "Create the demo network from demo/ (libraries and their records).",
+    "create-staff": "Create a staff account (cataloguer, library or network administrator) for a library.",
     "migrate": "Create or update the database tables (Django).",
     "createsuperuser": "Create a network administrator account (Django).",
 }

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "khizana.search",
     "khizana.accounts",
     "khizana.web",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -144,3 +145,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:account"
+LOGOUT_REDIRECT_URL = "web:home"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khizana <no-reply@localhost>")
+
+# Background jobs (staff uploads): a SQLite queue in the data directory, Redis when REDIS_URL is set.
+# `make run` starts the consumer (khizana run_huey) beside gunicorn.
+HUEY = {
+    "name": "khizana",
+    "immediate": os.environ.get("KHIZANA_HUEY_IMMEDIATE", "") == "1",
+    "consumer": {"workers": int(os.environ.get("KHIZANA_HUEY_WORKERS", 1)), "worker_type": "thread"},
+}
+if os.environ.get("REDIS_URL"):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})

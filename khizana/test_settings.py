@@ -11,3 +11,5 @@ from khizana.settings import *  # noqa: F403
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: module-scoped fixtures and other processes see the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+HUEY = {**HUEY, "immediate": True}  # noqa: F405  (jobs run inside the test)

@@ -6,10 +6,8 @@ from khizana.catalog import views as catalog_views
 urlpatterns = [
     path("", include("khizana.web.urls")),
     path("account/", include("khizana.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "staff/imports/<int:run_id>/rejects.csv", catalog_views.import_rejects_csv, name="import-rejects-csv"
-    ),
+    path("staff/", include("khizana.accounts.staff_urls")),
     path("staff/records/<int:record_id>/raw", catalog_views.source_record_raw, name="source-record-raw"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -50,7 +50,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     def rejects_report(self, run):
         if not run.records_rejected:
             return "—"
-        url = reverse("import-rejects-csv", args=[run.pk])
+        url = reverse("staff:import-rejects-csv", args=[run.pk])
         return format_html(
             '<a href="{}">Download the {} rejected records (CSV)</a>', url, run.records_rejected
         )

@@ -98,7 +98,10 @@ def import_bytes(
     progress: ProgressCallback | None = None,
     batch_size: int | None = None,
     cluster: bool = True,
+    on_start: Callable[[ImportRun], None] | None = None,
 ) -> ImportRun:
+    """Import ``data`` (a file's bytes) into ``library``; ``on_start`` is called with the new run as soon
+    as it exists (the staff space links its upload to it, to show progress)."""
     sha256 = hashlib.sha256(data).hexdigest()
     _mark_dead_runs_interrupted(library)
     run = ImportRun.objects.create(
@@ -110,6 +113,8 @@ def import_bytes(
         started_by=user,
         pid=os.getpid(),
     )
+    if on_start:
+        on_start(run)
     try:
         detected, records = read_records(data, filename, format_hint, workers=settings.KHIZANA_IMPORT_WORKERS)
     except UnreadableFileError as error:

@@ -2,17 +2,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from .models import ImportRun, SourceRecord
-from .reports import write_rejects_csv
-
-
-@staff_member_required
-def import_rejects_csv(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = get_object_or_404(ImportRun, pk=run_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejects.csv"'
-    write_rejects_csv(run, response)
-    return response
+from .models import SourceRecord
 
 
 @staff_member_required

@@ -657,6 +657,18 @@ def libraries_context() -> dict[str, Any]:
     return {"rows": rows, "map": network_map(rows)}
 
 
+_COMPASS = {
+    "E": pgettext_lazy("compass point", "E"),
+    "W": pgettext_lazy("compass point", "W"),
+    "N": pgettext_lazy("compass point", "N"),
+    "S": pgettext_lazy("compass point", "S"),
+}
+
+
+def _compass(degrees: float, positive: str, negative: str) -> str:
+    return str(_COMPASS[positive]) if degrees > 0 else str(_COMPASS[negative]) if degrees < 0 else ""
+
+
 def network_map(rows: list[dict[str, Any]], width: int = 600, height: int = 400) -> dict[str, Any] | None:
     """Points of an equirectangular map around the libraries that have coordinates, and a graticule."""
     placed = [r for r in rows if r["library"].latitude is not None and r["library"].longitude is not None]
@@ -685,11 +697,11 @@ def network_map(rows: list[dict[str, Any]], width: int = 600, height: int = 400)
 
     step = 5 if max(east - west, north - south) > 12 else 2
     meridians = [
-        {"x": x(lon), "label": f"{abs(lon)}°{'E' if lon > 0 else 'W' if lon < 0 else ''}"}
+        {"x": x(lon), "label": f"{abs(lon)}°{_compass(lon, 'E', 'W')}"}
         for lon in range(math.ceil(west / step) * step, math.floor(east) + 1, step)
     ]
     parallels = [
-        {"y": y(lat), "label": f"{abs(lat)}°{'N' if lat > 0 else 'S' if lat < 0 else ''}"}
+        {"y": y(lat), "label": f"{abs(lat)}°{_compass(lat, 'N', 'S')}"}
         for lat in range(math.ceil(south / step) * step, math.floor(north) + 1, step)
     ]
     points = []

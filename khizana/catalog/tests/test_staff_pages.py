@@ -26,7 +26,7 @@ def test_rejects_report_downloads_as_csv_with_the_bytes(staff_client, library_a)
     broken = b"00026nam  2200025   4500\x1e\x1d"  # a leader and nothing else
     run = import_bytes(library_a, good + broken, "lot.mrc")
     assert (run.records_added, run.records_rejected) == (1, 1)
-    response = staff_client.get(reverse("import-rejects-csv", args=[run.pk]))
+    response = staff_client.get(reverse("staff:import-rejects-csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert (rows[0]["file"], rows[0]["record"], rows[0]["byte_offset"]) == ("lot.mrc", "2", str(len(good)))
@@ -54,5 +54,5 @@ def test_staff_pages_render(staff_client, library_a):
 
 def test_readers_cannot_download_staff_reports(client, library_a):
     run = import_bytes(library_a, b"00026nam  2200025   4500\x1e\x1d", "x.mrc")
-    response = client.get(reverse("import-rejects-csv", args=[run.pk]))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = client.get(reverse("staff:import-rejects-csv", args=[run.pk]))
+    assert response.status_code == 302 and "/account/login/" in response["Location"]

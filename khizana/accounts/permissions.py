@@ -1,0 +1,138 @@
+"""Who may write what. Every staff view asks these functions about the OBJECT it is about to change
+(its library as stored in the database), never about a library id sent by a form.
+
+Roles: a reader writes nothing; a cataloguer and a library administrator write their library's records,
+holdings and imports; a library administrator also manages the staff accounts of their library; a network
+administrator (or a Django superuser) may do everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from khizana.catalog.models import Holding, SourceRecord, Work
+from khizana.libraries.models import Library
+
+from .models import STAFF_ROLES, Membership, Role
+
+
+def membership(user) -> Membership | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role(user) -> str | None:
+    """The user's role; superusers are network administrators; None for anonymous or inactive users."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.NETWORK_ADMIN
+    found = membership(user)
+    return found.role if found else None
+
+
+def is_network_admin(user) -> bool:
+    return role(user) == Role.NETWORK_ADMIN
+
+
+def is_staff(user) -> bool:
+    """May enter the staff space (cataloguer, library administrator, network administrator)."""
+    return role(user) in STAFF_ROLES
+
+
+def _library_id(library: Library | int | None) -> int | None:
+    if library is None:
+        return None
+    return library if isinstance(library, int) else library.pk
+
+
+def libraries_managed(user) -> QuerySet[Library]:
+    """The libraries whose records, holdings and imports the user may change."""
+    current = role(user)
+    if current == Role.NETWORK_ADMIN:
+        return Library.objects.all()
+    if current in (Role.CATALOGUER, Role.LIBRARY_ADMIN):
+        return Library.objects.filter(pk=membership(user).library_id)
+    return Library.objects.none()
+
+
+def can_write(user, library: Library | int | None) -> bool:
+    """May change the catalogue data (records, holdings, imports) of ``library``."""
+    library_id = _library_id(library)
+    if library_id is None:
+        return False
+    current = role(user)
+    if current == Role.NETWORK_ADMIN:
+        return True
+    if current in (Role.CATALOGUER, Role.LIBRARY_ADMIN):
+        return membership(user).library_id == library_id
+    return False
+
+
+def can_import(user, library: Library | int | None) -> bool:
+    return can_write(user, library)
+
+
+def can_edit_holding(user, holding: Holding) -> bool:
+    """A holding belongs to its library and to its record's library: both must be in the user's scope."""
+    return can_write(user, holding.library_id) and can_write(user, holding.record.library_id)
+
+
+def can_split(user, record: SourceRecord) -> bool:
+    """Take a record of the user's library out of its work."""
+    return can_write(user, record.library_id)
+
+
+def can_join(user, works: Iterable[Work]) -> bool:
+    """Join works: every work must hold an active record of the user's library (network admin: any)."""
+    works = list(works)
+    if not works or not is_staff(user):
+        return False
+    if is_network_admin(user):
+        return True
+    library_id = membership(user).library_id
+    return all(
+        SourceRecord.objects.filter(work=work, library_id=library_id, deleted=False).exists()
+        for work in works
+    )
+
+
+def can_split_join(user, work_or_records) -> bool:
+    """One entry point: a SourceRecord (split), a Work or an iterable of Works (join), or of records."""
+    if isinstance(work_or_records, SourceRecord):
+        return can_split(user, work_or_records)
+    if isinstance(work_or_records, Work):
+        return can_join(user, [work_or_records])
+    items = list(work_or_records)
+    if items and all(isinstance(item, SourceRecord) for item in items):
+        return all(can_split(user, item) for item in items)
+    if items and all(isinstance(item, Work) for item in items):
+        return can_join(user, items)
+    return False
+
+
+def can_manage_staff(user, library: Library | int | None) -> bool:
+    """Create and list the staff accounts of ``library``: its library administrator or a network admin."""
+    library_id = _library_id(library)
+    if library_id is None:
+        return False
+    current = role(user)
+    if current == Role.NETWORK_ADMIN:
+        return True
+    return current == Role.LIBRARY_ADMIN and membership(user).library_id == library_id
+
+
+def roles_grantable(user) -> list[str]:
+    """The staff roles the user may give to a new account."""
+    current = role(user)
+    if current == Role.NETWORK_ADMIN:
+        return [Role.CATALOGUER, Role.LIBRARY_ADMIN]
+    if current == Role.LIBRARY_ADMIN:
+        return [Role.CATALOGUER]
+    return []

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import staff_views as views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/upload/", views.import_upload, name="import-upload"),
+    path("imports/jobs/<int:job_id>/", views.import_job, name="import-job"),
+    path("imports/<int:run_id>/", views.import_run, name="import-run"),
+    path("imports/<int:run_id>/rejects.csv", views.import_rejects_csv, name="import-rejects-csv"),
+    path("records/", views.record_search, name="records"),
+    path("records/<int:record_id>/", views.record_detail, name="record"),
+    path("holdings/<int:holding_id>/edit/", views.holding_edit, name="holding-edit"),
+    path("works/", views.works, name="works"),
+    path("works/split/", views.work_split, name="work-split"),
+    path("works/join/", views.work_join, name="work-join"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user-create"),
+]

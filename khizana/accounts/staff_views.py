@@ -1,0 +1,365 @@
+"""The staff space (/staff/): imports, holdings, splits and joins, staff accounts.
+
+Every view needs a signed-in member of staff; every write fetches its object by id and asks
+:mod:`.permissions` about the object's own library (never a library id sent by the form). Refusals are 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from khizana.catalog.holdings import update_holding
+from khizana.catalog.manual import ManualDecisionError, join_works, split_record
+from khizana.catalog.models import Holding, ImportRun, SourceRecord, Work
+from khizana.catalog.reports import write_rejects_csv
+from khizana.libraries.models import Library
+
+from . import permissions
+from .forms import HoldingForm, ImportUploadForm, JoinForm, SplitForm, StaffAccountForm
+from .models import AuditEntry, ImportJob, Membership, Role
+from .tasks import incoming_dir, run_import_job
+
+
+def staff_required(view):
+    """Signed in (else to the sign-in page) and a staff role (else 403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        if not permissions.is_staff(request.user):
+            raise PermissionDenied(_("This page is for the staff of member libraries."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _audit(request, library, action: str, target: str, **details) -> None:
+    library_id = library if isinstance(library, int) or library is None else library.pk
+    AuditEntry.objects.create(
+        user=request.user, library_id=library_id, action=action, target=target[:255], details=details
+    )
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+# --- home -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    libraries = permissions.libraries_managed(request.user)
+    context = {
+        "libraries": libraries,
+        "role": permissions.role(request.user),
+        "can_manage_staff": any(permissions.can_manage_staff(request.user, lib) for lib in libraries[:50]),
+        "recent_runs": ImportRun.objects.filter(library__in=libraries).select_related("library")[:10],
+    }
+    return render(request, "staff/home.html", context)
+
+
+# --- imports ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    libraries = permissions.libraries_managed(request.user)
+    context = {
+        "runs": ImportRun.objects.filter(library__in=libraries).select_related("library")[:200],
+        "waiting": ImportJob.objects.filter(library__in=libraries, run__isnull=True).select_related(
+            "library"
+        )[:50],
+    }
+    return render(request, "staff/import_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    libraries = permissions.libraries_managed(request.user)
+    if request.method == "POST":
+        # The library named by the form is checked first: a forged id is a refusal, not a form error.
+        library = get_object_or_404(Library, pk=_int_or_404(request.POST.get("library")))
+        if not permissions.can_import(request.user, library):
+            raise PermissionDenied(_("You cannot import records into this library."))
+        form = ImportUploadForm(request.POST, request.FILES, libraries=libraries)
+        if form.is_valid():
+            library = form.cleaned_data["library"]
+            if not permissions.can_import(request.user, library):  # the same check, on the cleaned object
+                raise PermissionDenied(_("You cannot import records into this library."))
+            job = _queue_import(request, library, form)
+            messages.success(request, _("%(name)s is being imported.") % {"name": job.filename})
+            return redirect("staff:import-job", job_id=job.pk)
+    else:
+        form = ImportUploadForm(libraries=libraries)
+    return render(request, "staff/import_upload.html", {"form": form})
+
+
+def _queue_import(request, library: Library, form: ImportUploadForm) -> ImportJob:
+    stored_name = f"{uuid.uuid4().hex}.upload"  # never the name sent by the browser
+    folder = incoming_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / stored_name
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(form.data_bytes)
+    partial.replace(target)
+    job = ImportJob.objects.create(
+        library=library,
+        uploaded_by=request.user,
+        filename=form.display_name,
+        stored_name=stored_name,
+        size=len(form.data_bytes),
+        sha256=form.sha256,
+        format=form.detected.dialect,
+    )
+    _audit(request, library, "import", job.filename, job=job.pk, sha256=job.sha256, size=job.size)
+    run_import_job(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _job_in_scope(request, job_id: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("library"), pk=job_id)
+    if not permissions.can_import(request.user, job.library_id):
+        raise PermissionDenied(_("This import belongs to another library."))
+    return job
+
+
+@require_GET
+@staff_required
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job_in_scope(request, job_id)
+    if job.run_id:
+        return redirect("staff:import-run", run_id=job.run_id)
+    return render(request, "staff/import_job.html", {"job": job, "refresh": job.status == job.Status.QUEUED})
+
+
+def _run_in_scope(request, run_id: int) -> ImportRun:
+    run = get_object_or_404(ImportRun.objects.select_related("library", "started_by"), pk=run_id)
+    if not permissions.can_import(request.user, run.library_id):
+        raise PermissionDenied(_("This import belongs to another library."))
+    return run
+
+
+@require_GET
+@staff_required
+def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run_in_scope(request, run_id)
+    running = run.status == ImportRun.Status.RUNNING
+    context = {
+        "run": run,
+        "refresh": running,
+        "rejects": run.rejects.only("number", "offset", "local_id", "reason")[:200],
+        "job": ImportJob.objects.filter(run=run).first(),
+    }
+    return render(request, "staff/import_run.html", context)
+
+
+@require_GET
+@staff_required
+def import_rejects_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run_in_scope(request, run_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejects.csv"'
+    write_rejects_csv(run, response)
+    return response
+
+
+# --- records and holdings ---------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def record_search(request: HttpRequest) -> HttpResponse:
+    libraries = permissions.libraries_managed(request.user)
+    query = request.GET.get("q", "").strip()
+    records = SourceRecord.objects.none()
+    if query:
+        records = (
+            SourceRecord.objects.filter(library__in=libraries)
+            .filter(Q(local_id=query) | Q(title__icontains=query))
+            .select_related("library")
+            .order_by("library__code", "local_id")[:50]
+        )
+    return render(request, "staff/record_search.html", {"query": query, "records": records})
+
+
+@require_GET
+@staff_required
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = get_object_or_404(SourceRecord.objects.select_related("library", "work"), pk=record_id)
+    if not permissions.can_write(request.user, record.library_id):
+        raise PermissionDenied(_("This record belongs to another library."))
+    context = {
+        "record": record,
+        "holdings": record.holdings.select_related("library").order_by("id"),
+        "work_records": (
+            SourceRecord.objects.filter(work_id=record.work_id).select_related("library").order_by("id")
+            if record.work_id
+            else []
+        ),
+        "split_form": SplitForm(initial={"record": record.pk}),
+    }
+    return render(request, "staff/record_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def holding_edit(request: HttpRequest, holding_id: int) -> HttpResponse:
+    holding = get_object_or_404(Holding.objects.select_related("record", "library"), pk=holding_id)
+    if not permissions.can_edit_holding(request.user, holding):
+        raise PermissionDenied(_("This holding belongs to another library."))
+    form = HoldingForm(request.POST or None, instance=Holding.objects.get(pk=holding.pk))
+    if request.method == "POST" and form.is_valid():
+        before = {name: getattr(holding, name) for name in form.fields}
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        update_holding(holding, **changes)
+        _audit(request, holding.library_id, "holding-edit", str(holding), holding=holding.pk, before=before)
+        messages.success(request, _("The holding has been saved."))
+        return redirect("staff:record", record_id=holding.record_id)
+    return render(request, "staff/holding_edit.html", {"form": form, "holding": holding})
+
+
+# --- works: split and join --------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def works(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/works.html", {"split_form": SplitForm(), "join_form": JoinForm()})
+
+
+@require_POST
+@staff_required
+def work_split(request: HttpRequest) -> HttpResponse:
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        return render(request, "staff/works.html", {"split_form": form, "join_form": JoinForm()}, status=400)
+    record = get_object_or_404(SourceRecord.objects.select_related("library"), pk=form.cleaned_data["record"])
+    if not permissions.can_split_join(request.user, record):
+        raise PermissionDenied(_("This record belongs to another library."))
+    note = form.cleaned_data["note"] or "split in the staff space"
+    try:
+        work = split_record(record, user=request.user, note=note)
+    except ManualDecisionError as error:
+        messages.error(request, str(error))
+        return redirect("staff:record", record_id=record.pk)
+    _audit(request, record.library_id, "split", str(record), record=record.pk, work=work.pk, note=note)
+    messages.success(request, _("%(record)s is now in work %(work)s.") % {"record": record, "work": work.pk})
+    return redirect("staff:record", record_id=record.pk)
+
+
+@require_POST
+@staff_required
+def work_join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return render(request, "staff/works.html", {"split_form": SplitForm(), "join_form": form}, status=400)
+    work_a = get_object_or_404(Work, pk=form.cleaned_data["work_a"])
+    work_b = get_object_or_404(Work, pk=form.cleaned_data["work_b"])
+    if not permissions.can_split_join(request.user, [work_a, work_b]):
+        raise PermissionDenied(_("Each work must hold a record of your library."))
+    note = form.cleaned_data["note"] or "joined in the staff space"
+    try:
+        joined = join_works(work_a, work_b, user=request.user, note=note)
+    except ManualDecisionError as error:
+        messages.error(request, str(error))
+        return redirect("staff:works")
+    _audit(
+        request,
+        _join_library(request.user, [work_a.pk, work_b.pk]),
+        "join",
+        f"{work_a.pk}+{work_b.pk}",
+        works=[work_a.pk, work_b.pk],
+        result=joined.pk,
+        note=note,
+    )
+    messages.success(request, _("The works are joined into work %(work)s.") % {"work": joined.pk})
+    return redirect("staff:works")
+
+
+def _join_library(user, work_ids: list[int]) -> int | None:
+    """The library a join is recorded under: the user's own, else the first library holding the works."""
+    membership = permissions.membership(user)
+    if membership and membership.library_id:
+        return membership.library_id
+    return (
+        SourceRecord.objects.filter(work_id__in=work_ids)
+        .order_by("library__code")
+        .values_list("library_id", flat=True)
+        .first()
+    )
+
+
+# --- staff accounts ---------------------------------------------------------------------------------
+
+
+def _staff_libraries(request) -> list[Library]:
+    return [
+        lib
+        for lib in permissions.libraries_managed(request.user)
+        if permissions.can_manage_staff(request.user, lib)
+    ]
+
+
+@require_GET
+@staff_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    libraries = _staff_libraries(request)
+    if not libraries:
+        raise PermissionDenied(_("Only a library administrator manages staff accounts."))
+    members = (
+        Membership.objects.filter(library__in=libraries, role__in=[Role.CATALOGUER, Role.LIBRARY_ADMIN])
+        .select_related("user", "library")
+        .order_by("library__code", "user__username")
+    )
+    return render(request, "staff/user_list.html", {"members": members})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    libraries = _staff_libraries(request)
+    if not libraries:
+        raise PermissionDenied(_("Only a library administrator manages staff accounts."))
+    roles = permissions.roles_grantable(request.user)
+    if request.method == "POST":
+        library = get_object_or_404(Library, pk=_int_or_404(request.POST.get("library")))
+        if not permissions.can_manage_staff(request.user, library):
+            raise PermissionDenied(_("You cannot create accounts for this library."))
+        if request.POST.get("role") not in roles:
+            raise PermissionDenied(_("You cannot give this role."))
+    queryset = Library.objects.filter(pk__in=[lib.pk for lib in libraries])
+    form = StaffAccountForm(request.POST or None, libraries=queryset, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            _audit(
+                request,
+                form.cleaned_data["library"],
+                "create-staff",
+                user.username,
+                role=form.cleaned_data["role"],
+            )
+        messages.success(request, _("The account %(name)s has been created.") % {"name": user.username})
+        return redirect("staff:users")
+    return render(request, "staff/user_create.html", {"form": form})

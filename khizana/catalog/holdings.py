@@ -1,0 +1,31 @@
+"""Staff edits of holdings (copies): the work's libraries, availability and search entry follow."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from . import clustering
+from .models import Holding, SourceRecord
+
+EDITABLE_FIELDS = ("call_number", "barcode", "location", "status")
+
+
+def update_holding(holding: Holding, **changes) -> Holding:
+    """Save ``changes`` (call number, barcode, location, status) to ``holding``, then re-cluster its record
+    so that the work's availability and the search index are brought up to date.
+
+    Permission checks are the caller's business (see khizana.accounts.permissions.can_edit_holding).
+    Note: holdings are derived from the record as sent; the library's next version of the record replaces
+    them.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"holding fields that cannot be edited: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(holding, name, value)
+        holding.full_clean(exclude=["record", "library"])
+        holding.save(update_fields=[*changes] or None)
+        SourceRecord.objects.filter(pk=holding.record_id).update(cluster_dirty=True)
+    clustering.recluster_dirty()
+    return holding
