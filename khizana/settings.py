@@ -169,3 +169,4 @@ if os.environ.get("REDIS_URL"):
     HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's language choice is remembered for a year

@@ -548,11 +548,26 @@ _FIELD_NAMES = {
 }
 
 
+# Identifier schemes whose key is not the name a reader knows (the others are shown in capitals: ISBN...).
+_IDENTIFIER_SCHEMES = {
+    "isbn_cancelled": _("ISBN (cancelled)"),
+    "isbn_invalid": _("ISBN (invalid)"),
+    "issn_invalid": _("ISSN (invalid)"),
+    "nbn": _("National bibliography no."),
+    "oclc": "OCLC",
+    "doi": "DOI",
+}
+
+
+def identifier_scheme(scheme: str) -> str:
+    return str(_IDENTIFIER_SCHEMES.get(scheme, scheme.upper()))
+
+
 def _display_value(name: str, value: Any) -> list[str]:
     if value in (None, "", [], {}):
         return []
     if name == "identifiers" and isinstance(value, dict):
-        return [f"{scheme.upper()} {v}" for scheme, values in value.items() for v in values]
+        return [f"{identifier_scheme(scheme)} {v}" for scheme, values in value.items() for v in values]
     if name == "languages":
         return [language_name(v) for v in value]
     if name == "material_type":

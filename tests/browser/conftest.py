@@ -36,6 +36,7 @@ def site(tmp_path_factory):
         installation.khizana("migrate", "--noinput")
         installation.khizana("demo", "--no-admin")
         installation.khizana("index", "rebuild", "--no-progress")
+        installation.khizana("collectstatic", "--noinput", "--verbosity", "0")  # as `make run` does
         installation.serve()
         yield installation
     finally:
@@ -51,8 +52,13 @@ def browser():
             executable_path=CHROMIUM,
             headless=True,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield browser
