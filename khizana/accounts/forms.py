@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from khizana.catalog.formats import UnreadableFileError, detect_format
 from khizana.catalog.models import Holding
+from khizana.catalog.records import HoldingStatus
 from khizana.libraries.models import Library
+from khizana.web.services import HOLDING_STATUS
 
 from . import ratelimit
 from .models import Membership, Role
@@ -186,6 +188,12 @@ class HoldingForm(forms.ModelForm):
             "location": _("Location"),
             "status": _("Status"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The statuses as readers see them on the work page, not their codes.
+        labels = [(status.value, HOLDING_STATUS.get(status.value, status.value)) for status in HoldingStatus]
+        self.fields["status"].choices = labels
 
 
 class SplitForm(forms.Form):

@@ -25,6 +25,7 @@ from khizana.catalog.manual import ManualDecisionError, join_works, split_record
 from khizana.catalog.models import Holding, ImportRun, SourceRecord, Work
 from khizana.catalog.reports import write_rejects_csv
 from khizana.libraries.models import Library
+from khizana.web.services import HOLDING_STATUS
 
 from . import permissions
 from .forms import HoldingForm, ImportUploadForm, JoinForm, SplitForm, StaffAccountForm
@@ -209,9 +210,12 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = get_object_or_404(SourceRecord.objects.select_related("library", "work"), pk=record_id)
     if not permissions.can_write(request.user, record.library_id):
         raise PermissionDenied(_("This record belongs to another library."))
+    holdings = list(record.holdings.select_related("library").order_by("id"))
+    for holding in holdings:
+        holding.status_label = HOLDING_STATUS.get(holding.status, holding.status)
     context = {
         "record": record,
-        "holdings": record.holdings.select_related("library").order_by("id"),
+        "holdings": holdings,
         "work_records": (
             SourceRecord.objects.filter(work_id=record.work_id).select_related("library").order_by("id")
             if record.work_id

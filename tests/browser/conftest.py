@@ -32,6 +32,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     installation = PrivateInstallation(tmp_path_factory.mktemp("browser-site"))
+    # No huey consumer runs here: uploaded files are imported during the request.
+    installation.env["KHIZANA_HUEY_IMMEDIATE"] = "1"
     try:
         installation.khizana("migrate", "--noinput")
         installation.khizana("demo", "--no-admin")
