@@ -47,8 +47,8 @@ test-sqlite: $(BIN)/khizana
 # Runs again on PostgreSQL when one answers at PG_TEST_URL (CI has one), and says so when not.
 test-postgres: $(BIN)/khizana
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== test suite on PostgreSQL ($(PG_TEST_URL)) =="; \
-		DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q; \
+		echo "== test suite on PostgreSQL ($(PG_TEST_URL)); the browser tests ran on SQLite =="; \
+		DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
 	else \
 		echo "== PostgreSQL is not reachable at $(PG_TEST_URL): the PostgreSQL run is SKIPPED =="; \
 	fi
