@@ -17,16 +17,15 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 LANGUAGES = ("fr", "ar", "en")
 
-pytestmark = pytest.mark.browser
-
-
+@pytest.hookimpl(tryfirst=True)  # before -m "not browser" looks at the marks
 def pytest_collection_modifyitems(items):
-    if not Path(CHROMIUM).exists():
-        reason = f"Chromium not found at {CHROMIUM}: run `make test` as root to install it"
-        skip = pytest.mark.skip(reason=reason)
-        for item in items:
-            if "tests/browser" in str(item.fspath):
-                item.add_marker(skip)
+    missing = not Path(CHROMIUM).exists()
+    reason = f"Chromium not found at {CHROMIUM}: run `make test` as root to install it"
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
