@@ -58,6 +58,7 @@ def main() -> None:
     args = parser.parse_args()
 
     site = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-page-bench-")))
+    site.env["PYTHONPATH"] = str(REPO / "bench")  # search_corpus, for --works
     try:
         site.khizana("migrate", "--noinput")
         if args.works:
@@ -71,7 +72,6 @@ def main() -> None:
             site.khizana("demo", "--no-admin")
         site.khizana("index", "rebuild", "--no-progress", timeout=7200)
         site.khizana("collectstatic", "--noinput", "--verbosity", "0")
-        site.env["PYTHONPATH"] = str(REPO / "bench")
         site.serve()
         work_ids = [
             row[0] for row in site.query("select id from catalog_work order by library_count desc limit 20")
