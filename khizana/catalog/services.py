@@ -441,13 +441,3 @@ def fields_as_dict(fields: BibFields) -> dict:
 
 
 _BIB_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(BibFields))
-
-
-def bib_fields(source: SourceRecord) -> BibFields:
-    """The stored normalised fields of a source record as a :class:`BibFields`."""
-    return bib_fields_from_dict(source.fields)
-
-
-def bib_fields_from_dict(data: dict) -> BibFields:
-    known = {f.name for f in dataclasses.fields(BibFields)}
-    return BibFields(**{k: v for k, v in data.items() if k in known})

@@ -12,7 +12,6 @@ from functools import lru_cache
 
 import orjson
 
-from khizana.catalog.identifiers import normalise_isbn
 from khizana.textnorm import strip_arabic_article
 
 from .analysis import analyse, analyse_exact, with_proclitic_variants
@@ -144,8 +143,3 @@ def documents_from_rows(rows: list[tuple]) -> list[str]:
                 values[i] = orjson.loads(values[i])
         documents.append(work_document_json(dict(zip(WORK_COLUMNS, values, strict=True))))
     return documents
-
-
-def query_isbn(text: str) -> str:
-    value, valid = normalise_isbn(text)
-    return value if valid else ""

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -253,16 +253,11 @@ _FIELD_SETS = {
 }
 
 
-def _analysed(term: Term) -> tuple[list[str], list[str]]:
-    """(stemmed tokens, exact tokens) of a term, analysed as the index was."""
-    return analyse(term.text), analyse_exact(term.text)
-
-
 def _term_query(schema, term: Term, fuzzy: bool):
     if term.field == "isbn":
         return tantivy.Query.term_query(schema, "isbn", term.text)
     fields = _FIELD_SETS.get(term.field, engine.TEXT_FIELDS)
-    stemmed, exact = _analysed(term)
+    stemmed, exact = analyse(term.text), analyse_exact(term.text)  # as the index was analysed
     if not exact:
         return None
     if term.phrase and len(exact) > 1:
@@ -655,7 +650,6 @@ class IndexStatus:
     documents: int
     queued: int
     size_bytes: int
-    facets: dict = field(default_factory=dict)
 
 
 def index_status() -> IndexStatus:

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 import pymarc
 from lxml import etree
 
+from khizana.catalog.formats.iso2709 import marc_record
 from khizana.catalog.models import SourceRecord
+from khizana.catalog.records import RecordFormat
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 MARC_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
@@ -36,7 +38,7 @@ def marcxml_collection(records: Iterable[SourceRecord]) -> bytes:
     for record in marc_records(records):
         label = f" {record.library.code}:{record.local_id} ({record.format}) "
         try:
-            element = record_element(bytes(record.raw), record.serialisation)
+            element = record_element(bytes(record.raw), record.serialisation, RecordFormat(record.format))
         except Exception as error:  # one bad record must not spoil the export
             collection.append(etree.Comment(_comment(f"{label}not exported: {type(error).__name__}")))
             continue
@@ -49,12 +51,12 @@ def _comment(text: str) -> str:
     return text.replace("--", "- -").rstrip("-") + " "
 
 
-def record_element(raw: bytes, serialisation: str) -> etree._Element:
+def record_element(raw: bytes, serialisation: str, format_hint: RecordFormat | None = None) -> etree._Element:
     """One MARCXML ``<record>`` element from the raw bytes of a source record."""
     if serialisation == "xml":
         return _xml_record(raw)
     if serialisation == "iso2709":
-        return _iso2709_record(raw)
+        return _iso2709_record(raw, format_hint)
     raise ValueError(f"not a MARC serialisation: {serialisation}")
 
 
@@ -91,28 +93,12 @@ def _into_marc_namespace(element: etree._Element) -> etree._Element:
     return copy
 
 
-def _iso2709_record(raw: bytes) -> etree._Element:
-    record = _lenient_pymarc(raw)
+def _iso2709_record(raw: bytes, format_hint: RecordFormat | None) -> etree._Element:
+    """The record as the catalog read it (same repairs and character set), as MARCXML."""
+    try:
+        record = marc_record(raw, format_hint)
+    except ValueError:
+        record = pymarc.Record(data=raw, to_unicode=True, force_utf8=True, utf8_handling="replace")
     leader = str(record.leader)
     record.leader = pymarc.Leader(leader[:9] + "a" + leader[10:])  # the XML is UTF-8
     return etree.fromstring(pymarc.record_to_xml(record, namespace=True))
-
-
-def _lenient_pymarc(raw: bytes) -> pymarc.Record:
-    """The record as the catalog read it (same repairs and character set), falling back to pymarc."""
-    try:
-        from khizana.catalog.formats import iso2709
-        from khizana.catalog.records import RecordFormat
-
-        body = raw.rstrip(b"\x1d")
-        warnings: list[str] = []
-        leader = iso2709._leader(body[:24], warnings)
-        fields = iso2709._structure(body, leader, warnings)
-        tags = {tag for tag, _ in fields}
-        fmt = RecordFormat.UNIMARC if "200" in tags and "245" not in tags else RecordFormat.MARC21
-        record = pymarc.Record()
-        record.leader = pymarc.Leader(leader)
-        record.fields = iso2709.decode_marc_bytes(fields, leader, fmt, warnings)
-        return record
-    except Exception:
-        return pymarc.Record(data=raw, to_unicode=True, force_utf8=True, utf8_handling="replace")

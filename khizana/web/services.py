@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from khizana.catalog.formats.dublin_core import ISO639_1
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.libraries.models import Library
 from khizana.search.query import ParsedQuery, Term, parse_query
@@ -115,16 +116,8 @@ _LANGUAGE_EXTRA = {
 }
 
 
-def _iso639_1() -> dict[str, str]:
-    """ISO 639-2/B -> ISO 639-1 (``fre`` -> ``fr``), from the table of the Dublin Core reader."""
-    try:
-        from khizana.catalog.formats.dublin_core import _ISO639_1
-    except ImportError:  # pragma: no cover
-        return {"fre": "fr", "ara": "ar", "eng": "en"}
-    return {three: two for two, three in _ISO639_1.items()}
-
-
-_TO_639_1 = _iso639_1()
+# ISO 639-2/B -> ISO 639-1 (``fre`` -> ``fr``), from the table of the Dublin Core reader.
+_TO_639_1 = {three: two for two, three in ISO639_1.items()}
 
 
 def language_tag(code: str) -> str:

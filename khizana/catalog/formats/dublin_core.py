@@ -94,7 +94,7 @@ yid yor ypk zap zbl zen zgh zha znd zul zun zxx zza
 """.split()  # noqa: SIM905 - a word list reads better than 487 quoted strings
 )
 # ISO 639-1 two-letter code + ISO 639-2/B code, run together.
-_ISO639_1 = {
+ISO639_1 = {
     pair[:2]: pair[2:]
     for pair in """
 aaaar ababk afafr akaka amamh arara anarg asasm avava aeave ayaym azaze babak bmbam bebel bnben
@@ -164,8 +164,8 @@ def normalise_language(value: str) -> str:
     if folded in _LANGUAGE_NAMES:
         return _LANGUAGE_NAMES[folded]
     code = re.split(r"[-_ ]", folded, maxsplit=1)[0]
-    if len(code) == 2 and code in _ISO639_1:
-        return _ISO639_1[code]
+    if len(code) == 2 and code in ISO639_1:
+        return ISO639_1[code]
     if len(code) == 3:
         code = _ISO639_2T.get(code, code)
         if code in _ISO639_2B and code not in _NO_LANGUAGE:

@@ -34,7 +34,7 @@ from khizana.catalog.formats.marc_fields import (
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 from khizana.catalog.scripts import script_of
 
-__all__ = ["decode_marc_bytes", "read_iso2709"]
+__all__ = ["decode_marc_bytes", "marc_record", "read_iso2709"]
 
 RECORD_TERMINATOR = b"\x1d"
 FIELD_TERMINATOR = b"\x1e"
@@ -129,6 +129,22 @@ def _read_record(
     if len(body) < LEADER_LENGTH:
         raise _Reject(f"record is shorter than a leader ({len(body)} bytes)")
 
+    record, fmt = _decode_record(body, format_hint, warnings, fast=fast)
+    return parsed_marc_record(
+        record,
+        fmt,
+        serialisation=Serialisation.ISO2709,
+        raw=raw,
+        number=number,
+        offset=offset,
+        warnings=warnings,
+    )
+
+
+def _decode_record(
+    body: bytes, format_hint: RecordFormat | None, warnings: list[str], *, fast: bool = True
+) -> tuple[pymarc.Record, RecordFormat]:
+    """The pymarc record of one record's bytes (without terminator), with the catalog's repairs."""
     leader = _leader(body[:LEADER_LENGTH], warnings)
     fields = _structure(body, leader, warnings, fast=fast)
     if not fields:
@@ -151,15 +167,19 @@ def _read_record(
     record.leader = pymarc.Leader(leader)
     record.fields = decode_marc_bytes(fields, leader, fmt, warnings, fast=fast)
 
-    return parsed_marc_record(
-        record,
-        fmt,
-        serialisation=Serialisation.ISO2709,
-        raw=raw,
-        number=number,
-        offset=offset,
-        warnings=warnings,
-    )
+    return record, fmt
+
+
+def marc_record(raw: bytes, format_hint: RecordFormat | None = None) -> pymarc.Record:
+    """One stored record's bytes decoded as an import decodes them (exports use it)."""
+    body = raw.rstrip(b"\x1d").lstrip()
+    if len(body) < LEADER_LENGTH:
+        raise ValueError(f"record is shorter than a leader ({len(body)} bytes)")
+    try:
+        record, _ = _decode_record(body, format_hint, [])
+    except _Reject as error:
+        raise ValueError(str(error)) from None
+    return record
 
 
 def _leader(raw_leader: bytes, warnings: list[str]) -> str:
