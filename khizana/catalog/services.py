@@ -282,27 +282,6 @@ def _apply_batch(
     _store_derived(library, [*stored, *((r.id, r.local_id) for r in changed)], latest)
 
 
-_UPDATED_FIELDS = [
-    "format",
-    "serialisation",
-    "kind",
-    "raw",
-    "checksum",
-    "import_run",
-    "source_file",
-    "source_number",
-    "source_offset",
-    "deleted",
-    "deleted_at",
-    "title",
-    "fields",
-    "warnings",
-    "linked_local_id",
-    "cluster_dirty",
-    "updated_at",
-]
-
-
 _INSERTED_COLUMNS = (
     "library_id",
     "local_id",
@@ -325,6 +304,12 @@ _INSERTED_COLUMNS = (
     "linked_local_id",
     "cluster_dirty",
 )
+# A changed record gets every column a new one gets, but its identity and first arrival.
+_UPDATED_FIELDS = [
+    "import_run" if c == "import_run_id" else c
+    for c in _INSERTED_COLUMNS
+    if c not in {"library_id", "local_id", "received_at"}
+]
 
 
 def _insert_new_records(
