@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "khizana.search",
     "khizana.accounts",
     "khizana.web",
+    "khizana.oai",
+    "khizana.harvest",
+    "khizana.api",
+    "khizana.sru",
     "huey.contrib.djhuey",
 ]
 

@@ -8,6 +8,10 @@ urlpatterns = [
     path("account/", include("khizana.accounts.urls")),
     path("staff/", include("khizana.accounts.staff_urls")),
     path("staff/records/<int:record_id>/raw", catalog_views.source_record_raw, name="source-record-raw"),
+    path("oai", include("khizana.oai.urls")),
+    path("api/", include("khizana.api.urls")),
+    path("sru", include("khizana.sru.urls")),
+    path("staff/harvest/", include("khizana.harvest.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
