@@ -1,3 +1,6 @@
-from django.urls import path  # noqa: F401  (routes are added by the app as it is built)
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "oai"
+urlpatterns = [path("", views.endpoint, name="endpoint")]
