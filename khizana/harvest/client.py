@@ -1,0 +1,176 @@
+"""An OAI-PMH client for harvesting (no Django import): HTTP with retries, resumption tokens.
+
+:class:`OaiClient` sends GET requests with :mod:`requests`. Transient failures (connection errors,
+timeouts, HTTP 429 and 5xx) are retried with exponential back-off; a ``Retry-After`` header (seconds
+or an HTTP date) is honoured. Retries stop after ``max_attempts`` or when the waits would exceed
+``retry_budget`` seconds, with an :class:`HarvestHTTPError` naming the URL and the last failure.
+:meth:`OaiClient.pages` follows resumption tokens until the list is complete.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import requests
+
+from .oai import OaiResponse, OaiResponseError, parse_response
+
+USER_AGENT = "Khizana-harvester/1.0 (OAI-PMH 2.0)"
+_RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class HarvestError(Exception):
+    """A harvest request failed for good; the message names the URL and the problem."""
+
+
+class HarvestHTTPError(HarvestError):
+    """The server could not be reached or kept answering with an HTTP error."""
+
+
+class OaiProtocolError(HarvestError):
+    """The server answered with OAI-PMH errors (``noRecordsMatch``, ``badArgument`` ...)."""
+
+    def __init__(self, url: str, response: OaiResponse):
+        self.url = url
+        self.response = response
+        super().__init__(f"{url}: the OAI-PMH server answered with an error: {response.describe_errors()}")
+
+
+@dataclass
+class Page:
+    """One response: its bytes as sent, what they say, and the URL asked."""
+
+    url: str
+    data: bytes
+    response: OaiResponse
+
+
+@dataclass
+class RetryPolicy:
+    timeout: float = 60.0  # seconds per request (connect and read)
+    max_attempts: int = 5
+    backoff: float = 2.0  # first wait; doubled at each retry
+    retry_budget: float = 300.0  # total seconds of waiting allowed for one request
+
+
+class OaiClient:
+    def __init__(
+        self,
+        base_url: str,
+        policy: RetryPolicy | None = None,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = base_url.strip()
+        self.policy = policy or RetryPolicy()
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        self.sleep = sleep
+        self.requests_sent = 0
+
+    def url_for(self, params: dict[str, str]) -> str:
+        separator = "&" if "?" in self.base_url else "?"
+        return f"{self.base_url}{separator}{urlencode(params)}"
+
+    def request(self, verb: str, **params: str) -> Page:
+        """One request; raises :class:`OaiProtocolError` when the response carries OAI-PMH errors."""
+        query = {"verb": verb, **{k: v for k, v in params.items() if v}}
+        url = self.url_for(query)
+        data = self._get(url)
+        try:
+            response = parse_response(data, url)
+        except OaiResponseError as error:
+            raise HarvestError(str(error)) from None
+        if response.errors:
+            raise OaiProtocolError(url, response)
+        return Page(url, data, response)
+
+    def pages(self, verb: str, **params: str) -> Iterator[Page]:
+        """Every page of a list verb, following resumption tokens (a token seen twice is an error)."""
+        page = self.request(verb, **params)
+        seen: set[str] = set()
+        while True:
+            yield page
+            token = page.response.resumption_token
+            if not token:
+                return
+            if token in seen:
+                raise HarvestError(f"{page.url}: the server sent the resumption token {token!r} twice")
+            seen.add(token)
+            page = self.request(verb, resumptionToken=token)
+
+    def identify(self) -> OaiResponse:
+        return self.request("Identify").response
+
+    def metadata_prefixes(self) -> list[str]:
+        return self.request("ListMetadataFormats").response.metadata_prefixes
+
+    def _get(self, url: str) -> bytes:
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(url)
+            if outcome.body is not None:
+                return outcome.body
+            delay = outcome.wait if outcome.wait is not None else self.policy.backoff * 2 ** (attempt - 1)
+            if attempt >= self.policy.max_attempts or waited + delay > self.policy.retry_budget:
+                raise HarvestHTTPError(
+                    f"{url}: gave up after {attempt} attempt(s), {waited:g} s waited: {outcome.failure}"
+                )
+            self.sleep(delay)
+            waited += delay
+
+    def _attempt(self, url: str) -> _Outcome:
+        """The body, or a transient failure to retry; raises for a failure not worth retrying."""
+        self.requests_sent += 1
+        try:
+            reply = self.session.get(url, timeout=self.policy.timeout)
+        except requests.Timeout:
+            return _Outcome(failure=f"no answer within {self.policy.timeout:g} s")
+        except requests.ConnectionError as error:
+            return _Outcome(failure=f"cannot connect ({_short(error)})")
+        except requests.RequestException as error:
+            raise HarvestHTTPError(f"{url}: request failed: {_short(error)}") from None
+        if reply.status_code in _RETRIED_STATUS:
+            return _Outcome(
+                failure=f"HTTP {reply.status_code} {reply.reason}",
+                wait=_retry_after(reply.headers.get("Retry-After")),
+            )
+        if reply.status_code >= 400:
+            raise HarvestHTTPError(f"{url}: HTTP {reply.status_code} {reply.reason}")
+        return _Outcome(body=reply.content)
+
+
+@dataclass
+class _Outcome:
+    body: bytes | None = None
+    failure: str = ""
+    wait: float | None = None  # what Retry-After asked for
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _short(error: Exception) -> str:
+    text = str(error)
+    return text if len(text) <= 300 else text[:300] + "…"

@@ -1,0 +1,215 @@
+"""OAI-PMH 2.0 responses, read for a harvester (no Django import).
+
+:func:`parse_response` turns the bytes of one response into an :class:`OaiResponse`: the
+``responseDate``, the errors (``<error code=...>``), the records or headers of a list verb with their
+identifier, datestamp and deleted flag, the resumption token, and what Identify and ListMetadataFormats
+say (granularity, metadata prefixes). Anything that is not an OAI-PMH response raises
+:class:`OaiResponseError` with a message naming the URL and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
+MARC_NAMESPACES = frozenset(
+    {
+        "http://www.loc.gov/MARC21/slim",
+        "info:lc/xmlns/marcxchange-v1",
+        "info:lc/xmlns/marcxchange-v2",
+        "urn:iso:std:iso:25577",
+        "http://www.rba.ru/rusmarc/soft",
+    }
+)
+DAY_GRANULARITY = "YYYY-MM-DD"
+SECONDS_GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
+_LIST_VERBS = ("ListRecords", "ListIdentifiers", "GetRecord", "ListSets")
+_UTC_DATESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z?)?$")
+
+
+class OaiResponseError(ValueError):
+    """The body is not a usable OAI-PMH response; the message names the URL and the problem."""
+
+
+@dataclass
+class OaiItem:
+    """One record (ListRecords, GetRecord) or header (ListIdentifiers) of a response."""
+
+    identifier: str
+    datestamp: str
+    deleted: bool
+    metadata: etree._Element | None = None  # the first element inside <metadata>, if any
+
+    @property
+    def is_marc(self) -> bool:
+        if self.metadata is None:
+            return False
+        qname = etree.QName(self.metadata)
+        return qname.namespace in MARC_NAMESPACES or (
+            qname.localname in ("record", "collection")
+            and any(etree.QName(c).localname == "leader" for c in self.metadata.iter(etree.Element))
+        )
+
+
+@dataclass
+class OaiError:
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code
+
+
+@dataclass
+class OaiResponse:
+    response_date: str
+    verb: str  # the element naming the verb answered (ListRecords ...), "" for an error response
+    errors: list[OaiError] = field(default_factory=list)
+    items: list[OaiItem] = field(default_factory=list)
+    resumption_token: str = ""
+    complete_list_size: int | None = None
+    granularity: str = ""  # Identify only
+    metadata_prefixes: list[str] = field(default_factory=list)  # ListMetadataFormats only
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [error.code for error in self.errors]
+
+    def describe_errors(self) -> str:
+        return "; ".join(str(error) for error in self.errors)
+
+
+def parse_response(data: bytes, url: str = "") -> OaiResponse:
+    """Read one OAI-PMH response. Raises :class:`OaiResponseError` for a body that is not one."""
+    where = f"{url}: " if url else ""
+    root = _parse_xml(data, where)
+    if _local(root) != "OAI-PMH":
+        raise OaiResponseError(f"{where}not an OAI-PMH response (root element <{_local(root)}>)")
+    response = OaiResponse(response_date=_child_text(root, "responseDate"), verb="")
+    for child in root.iterchildren(etree.Element):
+        name = _local(child)
+        if name == "error":
+            response.errors.append(OaiError(child.get("code") or "unknown", _text(child)))
+        elif name in _LIST_VERBS or name in ("Identify", "ListMetadataFormats"):
+            response.verb = name
+            _read_verb(child, response)
+    if not response.errors and not response.verb:
+        raise OaiResponseError(f"{where}OAI-PMH response without a verb element or an error")
+    return response
+
+
+def _parse_xml(data: bytes, where: str) -> etree._Element:
+    if not data.strip():
+        raise OaiResponseError(f"{where}empty response body")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        line, column = error.position if error.position else (0, 0)
+        message = re.sub(r",? line \d+, column \d+.*$", "", error.msg or str(error)).strip()
+        raise OaiResponseError(
+            f"{where}not well-formed XML: {message} (line {line}, column {column})"
+        ) from None
+    if root is None:
+        raise OaiResponseError(f"{where}the response holds no XML element")
+    return root
+
+
+def _read_verb(element: etree._Element, response: OaiResponse) -> None:
+    name = _local(element)
+    if name == "Identify":
+        response.granularity = _child_text(element, "granularity")
+        return
+    if name == "ListMetadataFormats":
+        response.metadata_prefixes = [
+            _child_text(f, "metadataPrefix") for f in _children(element, "metadataFormat")
+        ]
+        return
+    for child in element.iterchildren(etree.Element):
+        kind = _local(child)
+        if kind == "record":
+            response.items.append(_item(_first_child(child, "header"), _first_child(child, "metadata")))
+        elif kind == "header":
+            response.items.append(_item(child, None))
+        elif kind == "resumptionToken":
+            response.resumption_token = "".join(child.itertext()).strip()
+            size = (child.get("completeListSize") or "").strip()
+            response.complete_list_size = int(size) if size.isdigit() else None
+
+
+def _item(header: etree._Element | None, metadata: etree._Element | None) -> OaiItem:
+    payload = next(metadata.iterchildren(etree.Element), None) if metadata is not None else None
+    if header is None:
+        return OaiItem(identifier="", datestamp="", deleted=False, metadata=payload)
+    return OaiItem(
+        identifier=_child_text(header, "identifier"),
+        datestamp=_child_text(header, "datestamp"),
+        deleted=(header.get("status") or "").strip().lower() == "deleted",
+        metadata=payload,
+    )
+
+
+def datestamp_for_from(response_date: str, granularity: str) -> str:
+    """The ``from`` argument for the next incremental harvest: ``response_date`` at the repository's
+    granularity (day granularity keeps the date only; the day is harvested again, which is harmless)."""
+    match = _UTC_DATESTAMP.match(response_date.strip())
+    if not match:
+        raise ValueError(f"responseDate {response_date!r} is not a UTC datestamp (YYYY-MM-DDThh:mm:ssZ)")
+    day, time = match.groups()
+    if granularity == SECONDS_GRANULARITY and time:
+        return f"{day}T{time}Z"
+    return day
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in element.iterchildren(etree.Element) if _local(c) == name]
+
+
+def _first_child(element: etree._Element, name: str) -> etree._Element | None:
+    return next(iter(_children(element, name)), None)
+
+
+def _child_text(element: etree._Element, name: str) -> str:
+    child = _first_child(element, name)
+    return _text(child) if child is not None else ""
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+_DELETED_LEADERS = {"marc21": "00000dam a2200000 i 4500", "unimarc": "00000dam  2200000   450 "}
+
+
+def marc_deletions(records: list[tuple[str, str]]) -> bytes:
+    """A MARCXML collection that deletes ``records`` ((local id, "marc21" or "unimarc") pairs): one
+    record each with leader/05 ``d`` and the local id in 001, the MARC way of saying "deleted"."""
+    slim = "http://www.loc.gov/MARC21/slim"
+    collection = etree.Element(f"{{{slim}}}collection", nsmap={None: slim})
+    for local_id, record_format in records:
+        record = etree.SubElement(collection, f"{{{slim}}}record", format=record_format.upper())
+        etree.SubElement(record, f"{{{slim}}}leader").text = _DELETED_LEADERS[record_format]
+        etree.SubElement(record, f"{{{slim}}}controlfield", tag="001").text = local_id
+    return etree.tostring(collection, encoding="utf-8", xml_declaration=True)
+
+
+def oai_deletions(local_ids: list[str], response_date: str) -> bytes:
+    """An OAI-PMH ListRecords document of deleted headers, one per local id (for records kept as
+    Dublin Core or CSV, whose deletion the OAI reader understands)."""
+    root = etree.Element(f"{{{OAI_NAMESPACE}}}OAI-PMH", nsmap={None: OAI_NAMESPACE})
+    etree.SubElement(root, f"{{{OAI_NAMESPACE}}}responseDate").text = response_date
+    listing = etree.SubElement(root, f"{{{OAI_NAMESPACE}}}ListRecords")
+    for local_id in local_ids:
+        header = etree.SubElement(etree.SubElement(listing, f"{{{OAI_NAMESPACE}}}record"), "header")
+        header.tag = f"{{{OAI_NAMESPACE}}}header"
+        header.set("status", "deleted")
+        etree.SubElement(header, f"{{{OAI_NAMESPACE}}}identifier").text = local_id
+        etree.SubElement(header, f"{{{OAI_NAMESPACE}}}datestamp").text = response_date
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,340 @@
+"""Harvesting member libraries over OAI-PMH into the union catalog.
+
+A harvest asks Identify (for the granularity), chooses the metadata format (the source's, else MARC 21
+when offered, else ``oai_dc``), then pages through ListRecords from the ``from`` of the last successful
+harvest, following resumption tokens. Each page goes, as sent, through the ordinary import
+(:func:`khizana.catalog.services.import_bytes`): records are kept, versioned, clustered and indexed
+like any import, and bad records become rejects of that page while the harvest goes on.
+
+Deletions (``status="deleted"`` headers): with Dublin Core the import reads them itself (the record's
+local id is the OAI identifier). MARC records are keyed by their 001, so the harvester remembers which
+local id each OAI identifier was stored under (:class:`HarvestedIdentifier`) and deletes the record
+with a MARCXML record whose leader/05 is ``d``, through the same import.
+
+The next harvest starts ``from`` the ``responseDate`` of the first response of the last successful
+one (the repository's clock, not ours), cut to the repository's granularity.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from lxml import etree
+
+from khizana.catalog import clustering
+from khizana.catalog.formats.marcxml import read_marcxml
+from khizana.catalog.models import ImportRun, SourceRecord
+from khizana.catalog.records import ParsedRecord
+from khizana.catalog.services import ImportFileError, import_bytes
+from khizana.libraries.models import Library
+
+from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy
+from .models import HarvestedIdentifier, HarvestRun, HarvestSource
+from .oai import OaiItem, datestamp_for_from, marc_deletions, oai_deletions
+
+logger = logging.getLogger(__name__)
+
+PREFERRED_PREFIXES = ("marc21", "marcxml", "MARC21", "marc", "oai_dc")
+_MARC_FORMATS = ("marc21", "unimarc")
+
+
+class HarvestConfigError(ValueError):
+    """A library cannot be harvested as asked (no endpoint ...); the message says why."""
+
+
+def retry_policy() -> RetryPolicy:
+    """From settings (``KHIZANA_HARVEST_TIMEOUT``, ``_ATTEMPTS``, ``_BACKOFF``, ``_RETRY_BUDGET``) or the
+    environment variables of the same names."""
+
+    def setting(name: str, default: float) -> float:
+        value = getattr(settings, name, None)
+        return float(value if value is not None else os.environ.get(name, default))
+
+    return RetryPolicy(
+        timeout=setting("KHIZANA_HARVEST_TIMEOUT", 60),
+        max_attempts=int(setting("KHIZANA_HARVEST_ATTEMPTS", 5)),
+        backoff=setting("KHIZANA_HARVEST_BACKOFF", 2),
+        retry_budget=setting("KHIZANA_HARVEST_RETRY_BUDGET", 300),
+    )
+
+
+# --- sources ------------------------------------------------------------------------------------------
+
+
+def source_for(library: Library) -> HarvestSource:
+    """The library's source; created from ``Library.oai_endpoint`` when it has one and no source yet."""
+    source = HarvestSource.objects.filter(library=library).first()
+    if source is not None:
+        return source
+    if not library.oai_endpoint:
+        raise HarvestConfigError(
+            f"{library.code} has no OAI-PMH endpoint: set one in the staff space or with --url"
+        )
+    return HarvestSource.objects.create(library=library, base_url=library.oai_endpoint)
+
+
+def configure(
+    library: Library,
+    base_url: str,
+    *,
+    metadata_prefix: str | None = None,
+    set_spec: str | None = None,
+    enabled: bool | None = None,
+) -> HarvestSource:
+    """Set the endpoint (and what is given of the rest). A changed URL, format or set starts the next
+    harvest from the beginning, since the last datestamp belonged to another list."""
+    source, _ = HarvestSource.objects.get_or_create(library=library, defaults={"base_url": base_url})
+    before = (source.base_url, source.metadata_prefix, source.set_spec)
+    source.base_url = base_url
+    if metadata_prefix is not None:
+        source.metadata_prefix = metadata_prefix.strip()
+    if set_spec is not None:
+        source.set_spec = set_spec.strip()
+    if enabled is not None:
+        source.enabled = enabled
+    if (source.base_url, source.metadata_prefix, source.set_spec) != before:
+        source.last_datestamp = ""
+    source.save()
+    return source
+
+
+def scheduled_sources() -> list[HarvestSource]:
+    """Every enabled source, and a new one for each library with an endpoint but no source yet."""
+    for library in Library.objects.exclude(oai_endpoint="").filter(harvest_source__isnull=True):
+        source_for(library)
+    return list(HarvestSource.objects.filter(enabled=True).select_related("library"))
+
+
+# --- runs ---------------------------------------------------------------------------------------------
+
+
+def queue_harvest(
+    source: HarvestSource, *, user=None, trigger: str = "cli", full: bool = False
+) -> HarvestRun:
+    """A queued run; ``full`` ignores the last datestamp and harvests everything."""
+    return HarvestRun.objects.create(
+        source=source,
+        trigger=trigger,
+        started_by=user if user is not None and user.is_authenticated else None,
+        base_url=source.base_url,
+        metadata_prefix=source.metadata_prefix,
+        set_spec=source.set_spec,
+        requested_from="" if full else source.last_datestamp,
+    )
+
+
+def harvest(library: Library, *, user=None, trigger: str = "cli", full: bool = False) -> HarvestRun:
+    """Harvest ``library`` now; returns the finished (or failed) run. Raises HarvestConfigError only."""
+    return run_harvest(queue_harvest(source_for(library), user=user, trigger=trigger, full=full))
+
+
+def harvest_all(trigger: str = "schedule") -> list[HarvestRun]:
+    """Harvest every scheduled source, one after the other; one failing source does not stop the others."""
+    return [run_harvest(queue_harvest(source, trigger=trigger)) for source in scheduled_sources()]
+
+
+def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestRun:
+    """Run a queued harvest to its end. Failures are recorded on the run, never raised."""
+    if run.status != HarvestRun.Status.QUEUED:
+        return run
+    run.status, run.started_at, run.pid = HarvestRun.Status.RUNNING, timezone.now(), os.getpid()
+    run.save(update_fields=["status", "started_at", "pid"])
+    client = client or OaiClient(run.base_url, retry_policy())
+    try:
+        next_from = _harvest_pages(run, client)
+    except OaiProtocolError as error:
+        if error.response.error_codes == ["noRecordsMatch"]:  # nothing new since the last harvest
+            run.response_date = run.response_date or error.response.response_date
+            next_from = _next_from(run)
+        else:
+            next_from = _fail(run, str(error))
+    except HarvestError as error:
+        next_from = _fail(run, str(error))
+    except Exception as error:  # a bug must leave a failed run behind, not a run stuck "running"
+        logger.exception("harvest %s failed", run.pk)
+        next_from = _fail(run, f"{run.base_url}: internal error: {type(error).__name__}: {error}")
+    clustering.recluster_dirty()
+    _finish(run, next_from)
+    return run
+
+
+def _harvest_pages(run: HarvestRun, client: OaiClient) -> str | None:
+    identify = client.identify()
+    run.granularity = identify.granularity
+    if not run.metadata_prefix:
+        run.metadata_prefix = choose_prefix(client)
+    run.save(update_fields=["metadata_prefix", "granularity"])
+    params = {"metadataPrefix": run.metadata_prefix, "set": run.set_spec, "from": run.requested_from}
+    for number, page in enumerate(client.pages("ListRecords", **params), start=1):
+        if number == 1:
+            run.response_date = page.response.response_date
+        _apply_page(run, page, number)
+        _save_counts(run)
+    return _next_from(run)
+
+
+def choose_prefix(client: OaiClient) -> str:
+    """MARC 21 when the repository offers it, else oai_dc (which every repository must offer)."""
+    try:
+        offered = client.metadata_prefixes()
+    except HarvestError:
+        return "oai_dc"
+    return next((prefix for prefix in PREFERRED_PREFIXES if prefix in offered), "oai_dc")
+
+
+def _next_from(run: HarvestRun) -> str | None:
+    try:
+        return datestamp_for_from(run.response_date, run.granularity)
+    except ValueError as error:
+        run.errors.append(f"{run.base_url}: {error}; the next harvest will start from the beginning")
+        return ""
+
+
+def _fail(run: HarvestRun, message: str) -> None:  # the source keeps its datestamp
+    run.status = HarvestRun.Status.FAILED
+    run.errors.append(message)
+    return None
+
+
+def _finish(run: HarvestRun, next_from: str | None) -> None:
+    """Close the run; a successful one moves the source's ``from`` (None: leave it where it was)."""
+    if run.status == HarvestRun.Status.RUNNING:
+        run.status = HarvestRun.Status.FINISHED
+    run.finished_at = timezone.now()
+    _save_counts(run)
+    run.save(update_fields=["status", "finished_at", "errors", "response_date", "metadata_prefix"])
+    if run.status == HarvestRun.Status.FINISHED and next_from is not None:
+        HarvestSource.objects.filter(pk=run.source_id).update(
+            last_datestamp=next_from, last_metadata_prefix=run.metadata_prefix, updated_at=timezone.now()
+        )
+
+
+def _save_counts(run: HarvestRun) -> None:
+    totals = {name: 0 for name in ("added", "updated", "unchanged", "deleted", "rejected")}
+    for imported in run.import_runs.all():
+        for name in totals:
+            totals[name] += getattr(imported, f"records_{name}")
+    for name, value in totals.items():
+        setattr(run, f"records_{name}", value)
+    run.save(
+        update_fields=["pages", "records_harvested", "errors", *(f"records_{name}" for name in totals)]
+    )
+
+
+# --- one page -----------------------------------------------------------------------------------------
+
+
+def _apply_page(run: HarvestRun, page: Page, number: int) -> None:
+    items = page.response.items
+    run.pages += 1
+    run.records_harvested += len(items)
+    if not items:
+        return
+    filename = f"oai-{run.source.library.code}-harvest{run.pk}-page{number:04d}.xml"
+    if _is_marc_harvest(run, items):
+        live = [item for item in items if not item.deleted]
+        if live:
+            _import(run, page.data, filename)
+            _remember_local_ids(run.source, live)
+        _delete_marc_items(run, [item for item in items if item.deleted], page, filename)
+    else:
+        _import(run, page.data, filename)
+
+
+def _is_marc_harvest(run: HarvestRun, items: list[OaiItem]) -> bool:
+    return "marc" in run.metadata_prefix.lower() or any(item.is_marc for item in items)
+
+
+def _import(run: HarvestRun, data: bytes, filename: str) -> ImportRun | None:
+    library = run.source.library
+    try:
+        imported = import_bytes(library, data, filename, user=run.started_by, cluster=False)
+    except ImportFileError as error:  # this page is lost, the next ones may be fine
+        run.errors.append(str(error))
+        failed = ImportRun.objects.filter(library=library, filename=filename).order_by("-id").first()
+        if failed is not None:
+            run.import_runs.add(failed)
+        return None
+    run.import_runs.add(imported)
+    return imported
+
+
+def _remember_local_ids(source: HarvestSource, items: Iterable[OaiItem]) -> None:
+    rows = []
+    for item in items:
+        local_id = _marc_local_id(item)
+        if item.identifier and local_id:
+            rows.append(HarvestedIdentifier(source=source, identifier=item.identifier, local_id=local_id))
+    HarvestedIdentifier.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["source", "identifier"], update_fields=["local_id"]
+    )
+
+
+def _marc_local_id(item: OaiItem) -> str:
+    """The local id the MARC reader gives the item's record (its 001, 035 $a ...)."""
+    if item.metadata is None:
+        return ""
+    data = etree.tostring(item.metadata, encoding="utf-8")
+    found = next((r for r in read_marcxml(data) if isinstance(r, ParsedRecord)), None)
+    return found.local_id[:255] if found else ""
+
+
+def _delete_marc_items(run: HarvestRun, items: list[OaiItem], page: Page, filename: str) -> None:
+    if not items:
+        return
+    library = run.source.library
+    known = dict(
+        HarvestedIdentifier.objects.filter(
+            source=run.source, identifier__in=[item.identifier for item in items]
+        ).values_list("identifier", "local_id")
+    )
+    marc: list[tuple[str, str]] = []
+    other: list[str] = []
+    for item in items:
+        if not item.identifier:
+            run.errors.append(f"{filename}: a deleted header without an identifier cannot name a record")
+            continue
+        local_id = known.get(item.identifier, item.identifier)
+        record = SourceRecord.objects.filter(library=library, local_id=local_id).only("format", "deleted")
+        record = record.first()
+        if record is None or record.deleted:
+            continue  # never harvested, or already deleted: nothing to do
+        if record.format in _MARC_FORMATS:
+            marc.append((local_id, record.format))
+        else:
+            other.append(local_id)
+    stem = filename.removesuffix(".xml")
+    if marc:
+        _import(run, marc_deletions(marc), f"{stem}-deletions.xml")
+    if other:
+        _import(run, oai_deletions(other, page.response.response_date), f"{stem}-deletions-dc.xml")
+
+
+def mark_interrupted_runs() -> int:
+    """Runs left "running" by a process that died: failed, with the reason."""
+    count = 0
+    for run in HarvestRun.objects.filter(status=HarvestRun.Status.RUNNING):
+        if run.pid and run.pid != os.getpid() and _alive(run.pid):
+            continue
+        with transaction.atomic():
+            run.status = HarvestRun.Status.FAILED
+            run.errors.append("the harvesting process ended before finishing")
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "errors", "finished_at"])
+        count += 1
+    return count
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
