@@ -1,0 +1,235 @@
+"""Public reads through Django's test client: search, works (cursor walk), records, holdings, libraries."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+
+from khizana.catalog.models import Holding, SourceRecord, Work
+from khizana.search.services import FACETS
+
+
+def shared_work() -> Work:
+    return Work.objects.get(records__local_id="B-1")
+
+
+def json_of(response, status=200):
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_returns_hits_facets_and_how_the_query_was_read(api):
+    data = json_of(api.get("/api/search", {"q": "histoire maghreb"}))
+    assert data["total"] == 1
+    hit = data["hits"][0]
+    assert hit["id"] == shared_work().id
+    assert hit["libraries"] == ["APIA", "APIB"]
+    assert hit["url"].endswith(f"/api/works/{hit['id']}")
+    assert hit["web_url"].endswith(f"/work/{hit['id']}/")
+    assert set(data["facets"]) == set(FACETS)
+    libraries = {f["value"]: f for f in data["facets"]["library"]}
+    assert libraries["APIA"]["count"] == 1 and libraries["APIA"]["label"]
+    assert "histoire" in data["read_as"] and data["next"] is None
+
+
+def test_search_filters_combine_like_the_pages(api):
+    everything = json_of(api.get("/api/search"))
+    only_b = json_of(api.get("/api/search", {"library": "APIB"}))
+    either = json_of(api.get("/api/search", {"library": ["APIA", "APIB"]}))
+    assert only_b["total"] == 1 and only_b["filters"] == {"library": ["APIB"]}
+    assert either["total"] == everything["total"] > only_b["total"]
+    arabic_b = json_of(api.get("/api/search", {"library": "APIB", "language": "ara"}))
+    assert arabic_b["total"] == 0
+
+
+def test_search_pages_with_next_and_previous(api):
+    first = json_of(api.get("/api/search", {"size": 2, "sort": "title"}))
+    assert first["total"] > 2 and len(first["hits"]) == 2 and first["previous"] is None
+    second = json_of(api.get(first["next"]))
+    assert second["page"] == 2 and second["sort"] == "title" and second["previous"]
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+def test_search_offers_did_you_mean_for_a_typo(api):
+    data = json_of(api.get("/api/search", {"q": "histoir maghrebb"}))
+    assert data["did_you_mean"] or data["fuzzy"]
+
+
+def test_search_by_year_range(api):
+    data = json_of(api.get("/api/search", {"year_from": 1960, "year_to": 1980}))
+    assert [h["year"] for h in data["hits"]] and all(1960 <= h["year"] <= 1980 for h in data["hits"])
+
+
+@pytest.mark.parametrize(
+    ("params", "where"),
+    [
+        ({"sort": "price"}, "sort"),
+        ({"size": 0}, "size"),
+        ({"size": 101}, "size"),
+        ({"page": "two"}, "page"),
+        ({"year_from": "1990s"}, "year_from"),
+        ({"q": "x" * 1001}, "q"),
+        ({"library": "A" * 201}, "library"),
+        ({"page": 600}, "page"),
+    ],
+)
+def test_bad_search_parameters_are_422_naming_the_parameter(api, params, where):
+    data = json_of(api.get("/api/search", params), 422)
+    assert where in data["detail"]
+    assert data["errors"]
+
+
+# ---------------------------------------------------------------- works
+
+
+def test_cursor_walk_returns_every_work_once(api):
+    seen: list[int] = []
+    url = "/api/works?limit=3"
+    pages = 0
+    while url:
+        data = json_of(api.get(url))
+        assert len(data["items"]) <= 3
+        seen += [item["id"] for item in data["items"]]
+        url = data["next"]
+        pages += 1
+    assert pages > 1
+    assert seen == sorted(seen)
+    assert sorted(seen) == sorted(Work.objects.values_list("id", flat=True))
+
+
+def test_cursor_is_opaque_and_garbage_is_422(api):
+    first = json_of(api.get("/api/works", {"limit": 1}))
+    cursor = first["next"].split("cursor=")[1].split("&")[0]
+    assert str(first["items"][0]["id"]) not in cursor or not cursor.isdigit()
+    for garbage in ["zzz", "!!!", base64.urlsafe_b64encode(b"records:1").decode(), "d29ya3M6LTE", "x" * 101]:
+        data = json_of(api.get("/api/works", {"cursor": garbage}), 422)
+        assert "cursor" in data["detail"]
+
+
+def test_work_has_description_holdings_per_library_records_and_exports(api):
+    work = shared_work()
+    data = json_of(api.get(f"/api/works/{work.id}"))
+    assert data["title"] == "Histoire du Maghreb" and data["year"] == 1970
+    assert data["identifiers"]["isbn"] == ["9782707110046"]
+    by_library = {group["library"]: group for group in data["holdings"]}
+    assert set(by_library) == {"APIA", "APIB"}
+    assert [c["call_number"] for c in by_library["APIA"]["copies"]] == ["961 LAR"]
+    assert [c["status"] for c in by_library["APIB"]["copies"]] == ["available"]
+    assert "barcode" not in by_library["APIA"]["copies"][0]
+    assert {r["local_id"] for r in data["records"]} == {"A-1", "B-1"}
+    assert {"self", "web", "ris", "bibtex", "citation", "dublin_core"} <= set(data["links"])
+    assert "marcxml" not in data["links"]  # CSV records only
+    ris = api.get(data["links"]["ris"])
+    assert ris.status_code == 200 and b"Histoire du Maghreb" in ris.content
+
+
+def test_work_of_marc_records_links_to_marcxml(api):
+    work = Work.objects.filter(records__format="marc21").first()
+    data = json_of(api.get(f"/api/works/{work.id}"))
+    assert api.get(data["links"]["marcxml"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/works/999999999", "/api/records/999999999", "/api/holdings/999999999"]
+)
+def test_unknown_ids_are_404_json(api, path):
+    assert "999999999" in json_of(api.get(path), 404)["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/works/abc", "/api/works/0", "/api/works/-5", "/api/works/99999999999999999999999"]
+)
+def test_malformed_ids_are_422_json(api, path):
+    assert "work_id" in json_of(api.get(path), 422)["detail"]
+
+
+def test_unknown_api_path_is_json_404(api):
+    assert "/api/docs" in json_of(api.get("/api/nothing/here"), 404)["detail"]
+
+
+# ---------------------------------------------------------------- records and holdings
+
+
+def test_record_detail_and_its_raw_bytes_as_sent(api):
+    record = SourceRecord.objects.filter(format="marc21").first()
+    data = json_of(api.get(f"/api/records/{record.id}"))
+    assert (data["library"], data["local_id"], data["format"], data["serialisation"]) == (
+        "APIA",
+        record.local_id,
+        "marc21",
+        "iso2709",
+    )
+    assert data["deleted"] is False and data["fields"]["title"] == record.fields["title"]
+    raw = api.get(data["links"]["raw"])
+    assert raw.status_code == 200 and raw["Content-Type"] == "application/marc"
+    assert raw.content == bytes(record.raw) and len(raw.content) == data["size"]
+    assert hashlib.sha256(raw.content).hexdigest() == data["checksum"]
+    assert api.get(data["links"]["work"]).status_code == 200
+
+
+def test_records_of_a_library_walk_by_cursor(api):
+    seen, url = [], "/api/records?library=apib&limit=1"
+    while url:
+        data = json_of(api.get(url))
+        seen += [item["local_id"] for item in data["items"]]
+        url = data["next"]
+    assert seen == ["B-1"]
+    assert "NOPE" in json_of(api.get("/api/records", {"library": "NOPE"}), 404)["detail"]
+
+
+def test_holding_detail(api):
+    copy = Holding.objects.get(record__local_id="A-1")
+    data = json_of(api.get(f"/api/holdings/{copy.id}"))
+    assert data == {
+        "id": copy.id,
+        "record_id": copy.record_id,
+        "work_id": copy.record.work_id,
+        "library": "APIA",
+        "call_number": "961 LAR",
+        "location": "Magasin",
+        "status": "available",
+        "links": data["links"],
+    }
+    assert data["links"]["work"].endswith(f"/api/works/{copy.record.work_id}")
+
+
+# ---------------------------------------------------------------- libraries, documentation
+
+
+def test_libraries_list_and_detail(api):
+    listed = json_of(api.get("/api/libraries"))
+    assert [lib["code"] for lib in listed][:2] == ["APIA", "APIB"] or {"APIA", "APIB"} <= {
+        lib["code"] for lib in listed
+    }
+    detail = json_of(api.get("/api/libraries/apia"))
+    assert detail["names"]["ar"] == "مكتبة أ"
+    assert detail["record_count"] == SourceRecord.objects.filter(library__code="APIA").count()
+    assert detail["copy_count"] == Holding.objects.filter(library__code="APIA").count()
+    assert detail["shared_work_count"] == 1
+    assert "NOPE" in json_of(api.get("/api/libraries/NOPE"), 404)["detail"]
+    assert json_of(api.get("/api/libraries/bad%20code"), 422)["detail"].startswith("path.code")
+
+
+def test_json_keeps_arabic_letters_as_they_are(api):
+    response = api.get("/api/libraries/APIA")
+    assert "مكتبة أ".encode() in response.content
+
+
+def test_openapi_document_and_docs_page(client):
+    document = json_of(client.get("/api/openapi.json"))
+    paths = document["paths"]
+    assert {"/api/search", "/api/works", "/api/works/{work_id}", "/api/records/{record_id}/raw"} <= set(paths)
+    assert "patch" in paths["/api/holdings/{holding_id}"]
+    assert "post" in paths["/api/libraries/{code}/imports"]
+    assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and b"swagger-ui-bundle.js" in docs.content
+    script = client.get("/api/docs/static/swagger-ui-bundle.js")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in b"".join(script.streaming_content)
+    assert client.get("/api/docs/static/..%2Fsettings.py").status_code == 404
