@@ -106,13 +106,18 @@ def dir_size_mb(path: Path) -> float:
 class TantivyTarget:
     """What the bare tantivy runs need to know about an index: its fields and its query analysis."""
 
-    def __init__(self, index, text_fields, facet_fields, analyse, analyse_exact, exact_fields) -> None:
+    def __init__(
+        self, index, text_fields, facet_fields, analyse, analyse_exact, exact_fields, count_fields=None
+    ) -> None:
         self.index = index
         self.text_fields: dict[str, float] = text_fields  # field -> boost
         self.facet_fields: dict[str, tuple[str, int]] = facet_fields  # facet -> (index field, size)
         self.analyse = analyse  # query text -> tokens, as the index's stemmed fields were built
         self.analyse_exact = analyse_exact  # the same for the unstemmed fields
         self.exact_fields: set[str] = exact_fields
+        # The fast fields a terms aggregation reads for the counts (the facet fields themselves, or the
+        # service's single-valued slot fields).
+        self.count_fields: dict[str, int] = count_fields or dict(facet_fields.values())
 
 
 def own_index(path: Path, n: int) -> tuple[TantivyTarget, float]:
@@ -164,6 +169,11 @@ def service_target(index_path: Path) -> TantivyTarget:
         analyse,
         analyse_exact,
         {"title_exact", "author"},
+        {
+            slot: services._slot_size(name)
+            for name, (field, _) in services.FACETS.items()
+            for slot in engine.slot_fields(field)
+        },
     )
 
 
@@ -225,7 +235,7 @@ def bare_query(target: TantivyTarget, query: Query):
 def bare_tantivy_runner(target: TantivyTarget) -> Callable[[Query], int]:
     searcher = target.index.searcher()
     aggregations = {
-        name: {"terms": {"field": field, "size": size}} for name, (field, size) in target.facet_fields.items()
+        field: {"terms": {"field": field, "size": size}} for field, size in target.count_fields.items()
     }
     prepared: dict[int, object] = {}
 

@@ -14,6 +14,7 @@ import orjson
 
 from khizana.textnorm import strip_arabic_article
 
+from . import engine
 from .analysis import analyse, analyse_exact, with_proclitic_variants
 
 WORK_COLUMNS = (
@@ -96,20 +97,36 @@ def work_document(work: Mapping) -> dict:
         ),
         "title_key": [key for key in {title_key(work["title"]), title_key(title_text)} if key],
         "isbn": isbn_forms(identifiers.get("isbn", [])) + list(identifiers.get("issn", [])),
-        "library": list(work["libraries"] or []),
-        "language": list(work["languages"] or []),
-        "type": [work["material_type"] or "other"],
-        "subject_facet": [s[:200] for s in subjects[:MAX_SUBJECT_FACETS]],
-        "script": list(work["scripts"] or []),
-        "availability": availability,
         "weight": ranking_weight(work["library_count"] or 1, "digital" in availability),
         "title_sort": title_key(work["title"]) or "~",
         "author_sort": " ".join(analyse_exact((work["authors"] or ["~"])[0]))[:100] or "~",
     }
+    facets = {
+        "library": list(work["libraries"] or []),
+        "language": list(work["languages"] or []),
+        "type": [work["material_type"] or "other"],
+        "decade": [str(int(year) // 10 * 10)] if year is not None else [],
+        "subject_facet": [s[:200] for s in subjects[:MAX_SUBJECT_FACETS]],
+        "script": list(work["scripts"] or []),
+        "availability": availability,
+    }
+    for name, values in facets.items():
+        add_facet(document, name, values)
     if year is not None:
         document["year"] = int(year)
-        document["decade"] = [str(int(year) // 10 * 10)]
     return document
+
+
+def add_facet(document: dict, name: str, values: list[str]) -> None:
+    """The facet's values for filtering, and its slot fields for counting (see engine.FACET_SLOTS)."""
+    values = list(dict.fromkeys(v for v in values if v and v != engine.EMPTY_SLOT))
+    slots = engine.slot_fields(name)
+    document[name] = values
+    for i, slot in enumerate(slots):
+        document[slot] = [values[i] if i < len(values) else engine.EMPTY_SLOT]
+    if len(values) > len(slots):
+        document[engine.more_field(name)] = values[len(slots) :]
+        document.setdefault(engine.OVERFLOW, []).append(name)
 
 
 def work_document_json(work: Mapping) -> str:

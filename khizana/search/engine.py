@@ -23,9 +23,34 @@ RAW = "raw"
 
 # Full-text fields and their boosts (title > author > subject > notes).
 TEXT_FIELDS = {"title": 4.0, "title_exact": 2.0, "author": 2.5, "subject": 1.5, "notes": 0.5}
-# Exact-value fields: facets (fast, for counts) and identifiers.
-FACET_FIELDS = ("library", "language", "type", "decade", "subject_facet", "script", "availability")
-SCHEMA_VERSION = "1"
+# Facet fields: exact values, indexed for filtering. Counting reads single-valued fast "slot" fields:
+# tantivy aggregates a column with one value in every document about ten times faster than a
+# multi-valued or optional one (bench/RESULTS.md), so a facet with up to N values per work is stored as
+# N slots (`library_0` .. `library_3`), each filled with EMPTY_SLOT where the work has fewer values. The
+# rare values beyond the slots go to `<facet>_more`, and the work is marked in `facet_overflow`, so those
+# are counted by a second aggregation over the marked works only.
+FACET_SLOTS = {
+    "library": 4,
+    "language": 2,
+    "type": 1,
+    "decade": 1,
+    "subject_facet": 3,
+    "script": 2,
+    "availability": 2,
+}
+FACET_FIELDS = tuple(FACET_SLOTS)
+EMPTY_SLOT = "~"
+OVERFLOW = "facet_overflow"
+SCHEMA_VERSION = "2"
+SCHEMA_FILE = "SCHEMA"
+
+
+def slot_fields(facet_field: str) -> list[str]:
+    return [f"{facet_field}_{i}" for i in range(FACET_SLOTS[facet_field])]
+
+
+def more_field(facet_field: str) -> str:
+    return f"{facet_field}_more"
 
 
 def build_schema() -> tantivy.Schema:
@@ -36,7 +61,10 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("title_key", stored=False, tokenizer_name=RAW, index_option="basic")
     builder.add_text_field("isbn", stored=False, tokenizer_name=RAW, index_option="basic")
     for name in FACET_FIELDS:
-        builder.add_text_field(name, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
+        builder.add_text_field(name, stored=False, tokenizer_name=RAW, index_option="basic")
+        for slot in [*slot_fields(name), more_field(name)]:
+            builder.add_text_field(slot, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
+    builder.add_text_field(OVERFLOW, stored=False, tokenizer_name=RAW, index_option="basic")
     builder.add_integer_field("year", stored=False, indexed=True, fast=True)
     builder.add_float_field("weight", stored=False, fast=True)
     builder.add_text_field("title_sort", stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
@@ -65,7 +93,9 @@ class IndexLocation:
         except FileNotFoundError:
             return None
         path = self.root / name
-        return path if (path / "meta.json").exists() else None
+        if not (path / "meta.json").exists() or schema_version(path) != SCHEMA_VERSION:
+            return None  # absent, or written by an older Khizana: the next sync rebuilds it
+        return path
 
     def new_generation(self) -> Path:
         path = self.root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -92,8 +122,17 @@ class IndexLocation:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def schema_version(generation: Path) -> str:
+    try:
+        return (generation / SCHEMA_FILE).read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
 def create_index(path: Path) -> tantivy.Index:
-    return _register(tantivy.Index(build_schema(), path=str(path), reuse=False))
+    index = _register(tantivy.Index(build_schema(), path=str(path), reuse=False))
+    (path / SCHEMA_FILE).write_text(f"{SCHEMA_VERSION}\n")
+    return index
 
 
 def open_index(path: Path) -> tantivy.Index:

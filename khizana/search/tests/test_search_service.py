@@ -177,3 +177,43 @@ def test_page_size_and_depth_are_bounded(catalog):
     results = services.search("pride", page=10**9, page_size=10**9)
     assert results.page_size == services.MAX_PAGE_SIZE
     assert results.page * results.page_size <= services.MAX_OFFSET
+
+
+def test_facet_counts_are_exact_beyond_the_counting_slots(catalog):
+    """Works with more values than a facet's slots (engine.FACET_SLOTS) are counted through overflow."""
+    works = list(Work.objects.order_by("id"))
+    for i, work in enumerate(works):
+        work.libraries = [f"L{(i + k) % 9}" for k in range(i % 8)]  # 0 to 7 libraries
+        work.languages = ["fre", "eng", "ara", "ber"][: i % 5]
+        work.availability = ["on_shelf", "digital"][: i % 3]
+        work.subjects = [f"Subject {(i * k) % 11}" for k in range(1, i % 6 + 1)]
+    Work.objects.bulk_update(works, ["libraries", "languages", "availability", "subjects"])
+    services.rebuild_index()
+    for filters in [{}, {"library": ["L3"]}, {"library": ["L3", "L8"], "language": ["ara"]}]:
+        results = services.search("", filters)
+        for facet, column in [("library", "libraries"), ("language", "languages"), ("subject", "subjects")]:
+            narrowed = {k: v for k, v in filters.items() if k != facet}
+            expected = Counter(
+                value
+                for work in works
+                if _matches(work, narrowed)
+                for value in dict.fromkeys(getattr(work, column))
+            )
+            shown = dict(results.facets[facet])
+            assert shown == {k: v for k, v in expected.items() if k in shown}, (facet, filters)
+            assert len(shown) == min(len(expected), services.FACETS[facet][1])
+
+
+def _matches(work: Work, filters: dict[str, list[str]]) -> bool:
+    columns = {"library": work.libraries, "language": work.languages}
+    return all(set(values) & set(columns[facet]) for facet, values in filters.items())
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_by_the_next_sync(catalog, settings):
+    location = services._handle.location()
+    (location.current() / "SCHEMA").write_text("1\n")  # as written by an earlier Khizana
+    services._handle.forget()
+    assert location.current() is None
+    assert services.search("pride").total == 0  # says the index is not built, never fails
+    assert services.sync_index() == Work.objects.count()
+    assert services.search("pride prejudice").total > 20
