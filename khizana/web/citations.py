@@ -30,6 +30,8 @@ OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+SRW_DC = "info:srw/schema/1/dc-schema"
+DC_SCHEMAS = {OAI_DC: OAI_DC_SCHEMA, SRW_DC: "http://www.loc.gov/standards/sru/recordSchemas/dc-schema.xsd"}
 
 _RIS_TYPES = {
     "book": "BOOK",
@@ -175,8 +177,8 @@ def bibtex_key(work: WorkDict) -> str:
     return key[:60] or "khizana"
 
 
-def bibtex(work: WorkDict) -> str:
-    """A BibTeX entry (@book, @article, @phdthesis or @misc)."""
+def bibtex(work: WorkDict, cite_key: str = "") -> str:
+    """A BibTeX entry (@book, @article, @phdthesis or @misc); ``cite_key`` replaces the generated key."""
     entry_type = _BIBTEX_TYPES.get(work.get("material_type") or "", "misc")
     fields: list[tuple[str, str]] = []
     if _list(work, "authors"):
@@ -201,7 +203,7 @@ def bibtex(work: WorkDict) -> str:
     if _text(work.get("url")):
         fields.append(("url", bibtex_escape(work.get("url"))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{entry_type}{{{bibtex_key(work)},\n{body}\n}}\n"
+    return f"@{entry_type}{{{cite_key or bibtex_key(work)},\n{body}\n}}\n"
 
 
 # ------------------------------------------------------------------ plain text
@@ -240,10 +242,19 @@ def plain_citation(work: WorkDict, language: str = "fr") -> str:
 
 def dublin_core_xml(work: WorkDict) -> bytes:
     """An ``oai_dc:dc`` document (UTF-8, with its XML declaration)."""
+    root = dublin_core_element(work)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def dublin_core_element(work: WorkDict, tag: str = f"{{{OAI_DC}}}dc") -> etree._Element:
+    """The Dublin Core description of the work as an element (``oai_dc:dc`` unless ``tag`` is given:
+    SRU's ``srw_dc:dc`` holds the same ``dc:`` elements)."""
+    namespace = etree.QName(tag).namespace
+    prefix = "oai_dc" if namespace == OAI_DC else "srw_dc"
     root = etree.Element(
-        f"{{{OAI_DC}}}dc",
-        nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI},
-        attrib={f"{{{XSI}}}schemaLocation": f"{OAI_DC} {OAI_DC_SCHEMA}"},
+        tag,
+        nsmap={prefix: namespace, "dc": DC, "xsi": XSI},
+        attrib={f"{{{XSI}}}schemaLocation": f"{namespace} {DC_SCHEMAS.get(namespace, '')}".strip()},
     )
 
     def add(name: str, value: str) -> None:
@@ -270,7 +281,7 @@ def dublin_core_xml(work: WorkDict) -> bytes:
     add("identifier", work.get("url"))
     for language in _list(work, "languages"):
         add("language", language)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return root
 
 
 def _xml_safe(text: str) -> str:
@@ -333,3 +344,67 @@ def json_ld(work: WorkDict, url: str) -> dict:
     if offers:
         data["offers"] = offers
     return data
+
+
+# ------------------------------------------------------------------ CSL-JSON
+
+_CSL_TYPES = {
+    "book": "book",
+    "serial": "periodical",
+    "article": "article-journal",
+    "thesis": "thesis",
+    "score": "musical_score",
+    "sound": "song",
+    "video": "motion_picture",
+    "map": "map",
+    "image": "graphic",
+    "manuscript": "manuscript",
+    "electronic": "software",
+    "kit": "collection",
+}
+_NAME_DATES = re.compile(r"^[\d\s?.()-]+$|^(?:fl\.|b\.|d\.|ca\.|né|morte?)\s", re.IGNORECASE)
+
+
+def csl_name(name: str) -> dict[str, str]:
+    """A CSL name: ``{"family", "given"}`` from "Surname, Forename[, dates]" (Latin or Arabic comma),
+    ``{"literal"}`` for a name without a comma (a corporate body, a single name)."""
+    parts = [p.strip(" .,;") for p in re.split(r"[,،]", _text(name))]
+    parts = [p for p in parts if p and not _NAME_DATES.match(p)]
+    if len(parts) >= 2:
+        return {"family": parts[0], "given": parts[1]}
+    return {"literal": parts[0] if parts else _text(name)}
+
+
+def csl_item(work: WorkDict) -> dict[str, Any]:
+    """One CSL-JSON item (the field names of the CSL-JSON schema)."""
+    item: dict[str, Any] = {
+        "id": f"khizana-{work.get('id')}" if work.get("id") is not None else "khizana",
+        "type": _CSL_TYPES.get(work.get("material_type") or "", "document"),
+    }
+    title = full_title(work)
+    if title:
+        item["title"] = title
+    if _list(work, "authors"):
+        item["author"] = [csl_name(a) for a in _list(work, "authors")]
+    if _year(work):
+        item["issued"] = {"date-parts": [[int(_year(work))]]}
+    for key, source in (("publisher", "publisher"), ("publisher-place", "place"), ("edition", "edition")):
+        if _text(work.get(source)):
+            item[key] = _text(work.get(source))
+    if _ids(work, "isbn"):
+        item["ISBN"] = _ids(work, "isbn")[0]
+    if _ids(work, "issn"):
+        item["ISSN"] = _ids(work, "issn")[0]
+    languages = _list(work, "language_tags") or _list(work, "languages")
+    if languages:
+        item["language"] = languages[0]
+    if _list(work, "subjects"):
+        item["keyword"] = ", ".join(_list(work, "subjects"))
+    if _text(work.get("url")):
+        item["URL"] = _text(work.get("url"))
+    return item
+
+
+def csl_json(works: list[WorkDict]) -> list[dict[str, Any]]:
+    """CSL-JSON: an array of items, as Zotero, Pandoc and citeproc read it."""
+    return [csl_item(work) for work in works]

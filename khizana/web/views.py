@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import json
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from khizana.catalog.models import Work
 from khizana.libraries.models import Library
 
-from . import citations, exports, services
+from . import citations, exports, negotiation, services
 
 
 @require_safe
@@ -32,8 +42,15 @@ def _work(work_id: int) -> Work:
 @require_safe
 def work(request: HttpRequest, work_id: int) -> HttpResponse:
     item = _work(work_id)
-    url = request.build_absolute_uri(item_url(item))
-    return render(request, "web/work.html", services.work_context(item, url))
+    export = negotiation.work_export(request.headers.get("Accept"))
+    if export:  # content negotiation: 303 to the URL of the asked representation
+        target = reverse(WORK_EXPORTS[export], args=[item.pk])
+        response: HttpResponse = HttpResponseRedirect(target, status=303)
+    else:
+        url = request.build_absolute_uri(item_url(item))
+        response = render(request, "web/work.html", services.work_context(item, url))
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def item_url(item: Work) -> str:
@@ -89,6 +106,72 @@ def work_marcxml(request: HttpRequest, work_id: int) -> HttpResponse:
     return _download(
         exports.marcxml_collection(records), "application/marcxml+xml", f"khizana-{item.pk}-marc.xml"
     )
+
+
+# ------------------------------------------------------------------ CSL-JSON, MARC 21, JSON-LD, lists
+
+# Export name (see :mod:`khizana.web.negotiation`) -> URL name of that export of a work.
+WORK_EXPORTS = {
+    "marc.xml": "web:work-marcxml",
+    "mrc": "web:work-mrc",
+    "jsonld": "web:work-jsonld",
+    "ris": "web:work-ris",
+    "bib": "web:work-bibtex",
+    "csl.json": "web:work-csl",
+}
+
+
+@require_safe
+def work_csl(request: HttpRequest, work_id: int) -> HttpResponse:
+    item, data = _citable(request, work_id)
+    body = json.dumps(citations.csl_json([data]), ensure_ascii=False, indent=1)
+    return _download(
+        body, "application/vnd.citationstyles.csl+json; charset=utf-8", f"khizana-{item.pk}.csl.json"
+    )
+
+
+@require_safe
+def work_jsonld(request: HttpRequest, work_id: int) -> HttpResponse:
+    _item, data = _citable(request, work_id)
+    body = json.dumps(citations.json_ld(data, data["url"]), ensure_ascii=False, indent=1)
+    return HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+
+
+@require_safe
+def work_mrc(request: HttpRequest, work_id: int) -> HttpResponse:
+    item = _work(work_id)
+    records = list(item.records.select_related("library").order_by("library__code", "local_id"))
+    body = b"".join(exports.iso2709_chunks(records))
+    if not body:
+        raise Http404("no MARC 21 record")
+    return _download(body, "application/marc", f"khizana-{item.pk}.mrc")
+
+
+@require_safe
+def search_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The first ``exports.EXPORT_LIMIT`` works of a search (same parameters as the results page)."""
+    export_format = exports.LIST_FORMATS.get(fmt)
+    if export_format is None:
+        known = ", ".join(exports.LIST_FORMATS)
+        return HttpResponseNotFound(
+            f"Unknown export format {fmt!r}: use one of {known}.\n", content_type="text/plain; charset=utf-8"
+        )
+    params = services.parse_params(request.GET)
+    total, ids = exports.ranked_work_ids(
+        params.q, params.filters, params.sort, 0, exports.EXPORT_LIMIT, params.year_from, params.year_to
+    )
+
+    def url_for(work_id: int) -> str:
+        return request.build_absolute_uri(reverse("web:work", args=[work_id]))
+
+    response = StreamingHttpResponse(
+        exports.list_export(fmt, ids, url_for), content_type=export_format.content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_format.filename}"'
+    response["X-Result-Count"] = str(total)
+    response["X-Export-Count"] = str(len(ids))
+    response["X-Export-Limit"] = str(exports.EXPORT_LIMIT)
+    return response
 
 
 @require_safe
