@@ -26,6 +26,8 @@ OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 MARC_SLIM = "http://www.loc.gov/MARC21/slim"
 MARC_SLIM_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
+MARCXCHANGE = "info:lc/xmlns/marcxchange-v2"
+MARCXCHANGE_SCHEMA = "http://www.loc.gov/standards/iso25577/marcxchange-2-0.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -224,3 +226,33 @@ def _identifier_values(identifiers: dict[str, list[str]]) -> list[str]:
         for code in codes:
             out.append(f"urn:{scheme}:{code}" if scheme in {"isbn", "issn"} else f"{scheme}:{code}")
     return out
+
+
+def marcxml_payload(record: etree._Element) -> etree._Element:
+    """A MARCXML (MARC21slim) ``<record>`` with its schema location, ready to be a MARC 21 payload."""
+    record.set(f"{{{XSI}}}schemaLocation", f"{MARC_SLIM} {MARC_SLIM_SCHEMA}")
+    return record
+
+
+def marcxchange_payload(record: etree._Element, marc_format: str = "UNIMARC") -> etree._Element:
+    """A MARCXML ``<record>`` moved into the MARCXchange (ISO 25577) namespace, which carries any MARC
+    format (MARC21slim's leader pattern refuses UNIMARC leaders, which end in "450 ")."""
+    copy = _in_namespace(record, MARCXCHANGE)
+    copy.set("format", marc_format)
+    copy.set("type", "Bibliographic")
+    copy.set(f"{{{XSI}}}schemaLocation", f"{MARCXCHANGE} {MARCXCHANGE_SCHEMA}")
+    return copy
+
+
+def _in_namespace(element: etree._Element, namespace: str) -> etree._Element:
+    copy = etree.Element(f"{{{namespace}}}{etree.QName(element).localname}", nsmap={None: namespace})
+    for name, value in element.attrib.items():
+        if "{" not in name:
+            copy.set(name, value)
+    copy.text = element.text
+    for child in element:
+        if isinstance(child.tag, str):
+            converted = _in_namespace(child, namespace)
+            converted.tail = child.tail
+            copy.append(converted)
+    return copy

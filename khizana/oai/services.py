@@ -14,10 +14,10 @@ stay here as headers with ``status="deleted"`` and no metadata (deletedRecord=pe
 
 **Metadata formats**: ``oai_dc`` for every item, built from the fields the catalog extracted from the
 record (the record's own, not its work's, so an item only changes when its record changes);
-``marc21`` (MARCXML) for MARC 21 records and ``unimarc`` for UNIMARC records, both the stored
-record converted to MARCXML (MARC21slim schema and namespace; UNIMARC content keeps its UNIMARC
-tags). Asking ``marc21`` of a UNIMARC item is cannotDisseminateFormat; list requests in a MARC
-format list the items that have it.
+``marc21`` (MARCXML, MARC21slim) for MARC 21 records and ``unimarc`` for UNIMARC records, both the
+stored record as XML; UNIMARC comes in MARCXchange (ISO 25577, ``format="UNIMARC"``), made for any
+MARC format (MARC21slim's leader pattern refuses UNIMARC leaders). Asking ``marc21`` of a UNIMARC
+item is cannotDisseminateFormat; list requests in a MARC format list the items that have it.
 
 **Sets**: ``library`` with one ``library:<code>`` per member library, and ``type`` with one
 ``type:<material type>`` per material type (the record's own type, as extracted from it). An unknown
@@ -53,7 +53,7 @@ from .protocol import split_identifier as split_oai_identifier
 
 OAI_DC = xml.MetadataFormat("oai_dc", xml.OAI_DC_SCHEMA, xml.OAI_DC)
 MARC21 = xml.MetadataFormat("marc21", xml.MARC_SLIM_SCHEMA, xml.MARC_SLIM)
-UNIMARC = xml.MetadataFormat("unimarc", xml.MARC_SLIM_SCHEMA, xml.MARC_SLIM)
+UNIMARC = xml.MetadataFormat("unimarc", xml.MARCXCHANGE_SCHEMA, xml.MARCXCHANGE)
 METADATA_FORMATS = {f.prefix: f for f in (OAI_DC, MARC21, UNIMARC)}
 # The record formats each metadata prefix can be given for (None: every format).
 _RECORD_FORMATS: dict[str, str | None] = {"oai_dc": None, "marc21": "marc21", "unimarc": "unimarc"}
@@ -200,7 +200,7 @@ def _list(request: OaiRequest, verb: str, element_of) -> list[etree._Element]:
     if not page:
         if position is None:
             raise OaiError("noRecordsMatch", "no item matches these arguments")
-        raise OaiError("noRecordsMatch", "the rest of this list has changed; harvest again from its last datestamp")
+        raise OaiError("noRecordsMatch", "the rest of this list has changed; harvest again")
     more = len(page) > size
     page = page[:size]
     cursor = position.cursor if position else 0
@@ -305,5 +305,4 @@ def _metadata(record: SourceRecord, prefix: str) -> etree._Element:
     if prefix == "oai_dc":
         return xml.oai_dc_element(record.fields or {})
     marc = marcxml_record(bytes(record.raw), record.serialisation, RecordFormat(record.format))
-    marc.set(f"{{{xml.XSI}}}schemaLocation", f"{xml.MARC_SLIM} {xml.MARC_SLIM_SCHEMA}")
-    return marc
+    return xml.marcxml_payload(marc) if prefix == "marc21" else xml.marcxchange_payload(marc)
