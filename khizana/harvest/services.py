@@ -12,7 +12,7 @@ local id each OAI identifier was stored under (:class:`HarvestedIdentifier`) and
 with a MARCXML record whose leader/05 is ``d``, through the same import.
 
 The next harvest starts ``from`` the ``responseDate`` of the first response of the last successful
-one (the repository's clock, not ours), cut to the repository's granularity.
+one (its Identify: the repository's clock, not ours), cut to the repository's granularity.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import os
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from lxml import etree
@@ -88,6 +90,11 @@ def configure(
 ) -> HarvestSource:
     """Set the endpoint (and what is given of the rest). A changed URL, format or set starts the next
     harvest from the beginning, since the last datestamp belonged to another list."""
+    base_url = base_url.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(base_url)
+    except ValidationError:
+        raise HarvestConfigError(f"{base_url!r} is not an http:// or https:// URL") from None
     source, _ = HarvestSource.objects.get_or_create(library=library, defaults={"base_url": base_url})
     before = (source.base_url, source.metadata_prefix, source.set_spec)
     source.base_url = base_url
@@ -149,7 +156,6 @@ def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestR
         next_from = _harvest_pages(run, client)
     except OaiProtocolError as error:
         if error.response.error_codes == ["noRecordsMatch"]:  # nothing new since the last harvest
-            run.response_date = run.response_date or error.response.response_date
             next_from = _next_from(run)
         else:
             next_from = _fail(run, str(error))
@@ -166,13 +172,12 @@ def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestR
 def _harvest_pages(run: HarvestRun, client: OaiClient) -> str | None:
     identify = client.identify()
     run.granularity = identify.granularity
+    run.response_date = identify.response_date  # the first response: the next harvest's "from"
     if not run.metadata_prefix:
         run.metadata_prefix = choose_prefix(client)
     run.save(update_fields=["metadata_prefix", "granularity"])
     params = {"metadataPrefix": run.metadata_prefix, "set": run.set_spec, "from": run.requested_from}
     for number, page in enumerate(client.pages("ListRecords", **params), start=1):
-        if number == 1:
-            run.response_date = page.response.response_date
         _apply_page(run, page, number)
         _save_counts(run)
     return _next_from(run)
