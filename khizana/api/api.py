@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, NinjaAPI, Query, UploadedFile
+from ninja import File, NinjaAPI, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.params import Path as PathParam
@@ -256,7 +256,7 @@ def library(request: HttpRequest, code: str = LIBRARY_CODE):
 def import_file(request: HttpRequest, file: File[UploadedFile], code: str = LIBRARY_CODE):
     """Send a catalogue file (multipart field ``file``): checked, then imported by a background job."""
     job = services.queue_import(request, request.auth.user, code, file)
-    return 202, services.import_job_payload(request, job)
+    return Status(202, services.import_job_payload(request, job))
 
 
 @api.get(
