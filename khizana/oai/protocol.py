@@ -234,7 +234,8 @@ def encode_token(position: ListPosition, key: bytes) -> str:
 def decode_token(token: str, key: bytes) -> ListPosition:
     """The position a token made by :func:`encode_token` carries; badResumptionToken otherwise."""
     body, dot, signature = token.partition(".")
-    if not dot or not hmac.compare_digest(signature, _signature(body.encode(), key)):
+    expected = _signature(body.encode(), key).encode()
+    if not dot or not hmac.compare_digest(signature.encode(), expected):
         raise OaiError("badResumptionToken", "the resumptionToken is not one this repository issued")
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
