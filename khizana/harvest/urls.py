@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401  (routes are added by the app as it is built)
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "harvest"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>/", views.library_page, name="library"),
+    path("<str:code>/start/", views.start, name="start"),
+    path("<str:code>/runs/<int:run_id>/", views.run_detail, name="run"),
+]

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import HarvestSource
+
+
+class HarvestSourceForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=_("OAI-PMH base URL"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://catalogue.example.org/oai"}),
+    )
+
+    class Meta:
+        model = HarvestSource
+        fields = ["base_url", "metadata_prefix", "set_spec", "enabled"]
