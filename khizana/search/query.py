@@ -12,7 +12,8 @@ clauses (conjunctive normal form): every clause must match, a clause matches whe
 does; an excluded term is always alone in its clause.
 
 Nothing here raises on any input: what cannot be read as written is read in the nearest sensible way,
-``degraded`` is set and ``notes`` says how (short English sentences, to be translated by the page).
+``degraded`` is set and ``notes`` says how (:class:`Note`: a code and a value for the page to translate,
+which reads as a short English sentence elsewhere).
 """
 
 from __future__ import annotations
@@ -24,9 +25,51 @@ from itertools import product
 from khizana.catalog.identifiers import normalise_isbn
 from khizana.textnorm import fold, words
 
-__all__ = ["FIELDS", "ParsedQuery", "Term", "parse_query"]
+__all__ = ["FIELDS", "NOTE_TEXTS", "Note", "ParsedQuery", "Term", "parse_query"]
 
 FIELDS = ("title", "author", "subject", "isbn", "year")
+
+# What a note says, in English; ``{value}`` is the part of the query it is about.
+NOTE_TEXTS = {
+    "unbalanced_quote": "Unbalanced quote ignored",
+    "empty_quotes": "Empty quotes ignored",
+    "stray_sign": 'Stray "{value}" ignored',
+    "unknown_field": 'Unknown field "{value}:" read as words',
+    "punctuation": 'Punctuation "{value}" ignored',
+    "unbalanced_close": 'Unbalanced ")" ignored',
+    "dangling_or": '"OR" without a term on both sides ignored',
+    "empty_field": 'Empty field "{value}:" ignored',
+    "too_deep": "Too many nested parentheses: some ignored",
+    "unbalanced_open": 'Unbalanced "(" closed at the end',
+    "isbn_not_understood": 'ISBN "{value}" not understood, ignored',
+    "isbn_invalid": 'ISBN "{value}" is not valid, searched as a word',
+    "year_whole_query": "A year filter applies to the whole query",
+    "year_reversed": 'Year range "{value}" reversed',
+    "year_not_understood": 'Year "{value}" not understood, ignored',
+    "years_conflict": "Conflicting years: the last one kept",
+    "too_complex": "Query too complex: its groups were read as any of their words",
+    "exclusion_in_or": "Exclusion inside OR read as a plain word",
+    "cut": "Query cut to {value} characters",
+    "not_understood": "Query not understood: read as words",
+    "index_missing": "The search index is not built yet.",
+    "fuzzy_retry": "Few exact matches: results include close spellings.",
+}
+
+
+class Note(str):
+    """A remark on how a query was read: reads as its English sentence; ``code`` and ``value`` let a
+    page say it in the reader's language."""
+
+    code: str
+    value: str
+
+    def __new__(cls, code: str, value: str = "") -> Note:
+        note = super().__new__(cls, NOTE_TEXTS[code].format(value=value))
+        note.code, note.value = code, value
+        return note
+
+    def __reduce__(self):
+        return (Note, (self.code, self.value))
 _FIELD_NAMES = {
     **{name: name for name in FIELDS},
     "titre": "title",
@@ -77,7 +120,7 @@ class ParsedQuery:
     year_to: int | None = None
     isbn: list[str] = field(default_factory=list)  # normalised ISBN-13s the query looks for
     degraded: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     raw: str = ""
 
     @property
@@ -124,7 +167,7 @@ class ParsedQuery:
 # follows: what follows is spaces or the end).
 
 
-def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:
+def _lex(text: str, notes: list[Note]) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     i, n = 0, len(text)
     while i < n:
@@ -134,14 +177,14 @@ def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:
         elif char in _QUOTES:
             end = _closing_quote(text, i + 1)
             if end < 0:
-                notes.append("Unbalanced quote ignored")
+                notes.append(Note("unbalanced_quote"))
                 i += 1
                 continue
             phrase = " ".join(text[i + 1 : end].split())
             if words(phrase):
                 tokens.append(("PHRASE", phrase))
             else:
-                notes.append("Empty quotes ignored")
+                notes.append(Note("empty_quotes"))
             i = end + 1
         elif char == "(":
             tokens.append(("LPAREN", char))
@@ -168,7 +211,7 @@ def _closing_quote(text: str, start: int) -> int:
     return -1
 
 
-def _lex_word(raw: str, glued: bool, tokens: list[tuple[str, str]], notes: list[str]) -> None:
+def _lex_word(raw: str, glued: bool, tokens: list[tuple[str, str]], notes: list[Note]) -> None:
     """A run of characters without spaces, quotes, parentheses or '|'; ``glued`` if one of those follows."""
     if raw == "OR":
         tokens.append(("OR", raw))
@@ -183,7 +226,7 @@ def _lex_word(raw: str, glued: bool, tokens: list[tuple[str, str]], notes: list[
         if sign == "-" and (rest or glued):
             tokens.append(("NOT", "-"))
         elif not rest:
-            notes.append(f'Stray "{raw}" ignored')
+            notes.append(Note("stray_sign", raw))
         if not rest:
             return
         raw = rest
@@ -196,7 +239,7 @@ def _lex_word(raw: str, glued: bool, tokens: list[tuple[str, str]], notes: list[
                 tokens.append(("WORD", value))
             return
         if any(c.isalpha() for c in name):
-            notes.append(f'Unknown field "{name}:" read as words')
+            notes.append(Note("unknown_field", name))
         tokens.append(("WORD", name))
         if not words(value):
             return
@@ -204,7 +247,7 @@ def _lex_word(raw: str, glued: bool, tokens: list[tuple[str, str]], notes: list[
     if words(raw):
         tokens.append(("WORD", raw))
     else:
-        notes.append(f'Punctuation "{raw}" ignored')
+        notes.append(Note("punctuation", raw))
 
 
 # --------------------------------------------------------------------------------------------- parser
@@ -226,7 +269,7 @@ class _Parser:
         node = self.sequence(depth=0)
         while self.pos < len(self.tokens):  # only a stray ')' stops a top-level sequence
             self.pos += 1
-            self.notes.append('Unbalanced ")" ignored')
+            self.notes.append(Note("unbalanced_close"))
             node = ("and", [node, self.sequence(depth=0)])
         return self.years(node)
 
@@ -235,7 +278,7 @@ class _Parser:
         while self.peek() not in (None, "RPAREN"):
             if self.peek() == "OR":
                 self.pos += 1
-                self.notes.append('"OR" without a term on both sides ignored')
+                self.notes.append(Note("dangling_or"))
                 continue
             items.append(self.alternatives(depth))
         return ("and", items)
@@ -245,7 +288,7 @@ class _Parser:
         while self.peek() == "OR":
             self.pos += 1
             if self.peek() in (None, "RPAREN", "OR"):
-                self.notes.append('"OR" without a term on both sides ignored')
+                self.notes.append(Note("dangling_or"))
                 break
             options.append(self.unary(depth))
         return options[0] if len(options) == 1 else ("or", options)
@@ -255,30 +298,30 @@ class _Parser:
         if kind == "NOT":
             self.pos += 1
             if self.peek() in (None, "RPAREN", "OR"):
-                self.notes.append('Stray "-" ignored')
+                self.notes.append(Note("stray_sign", "-"))
                 return None
             return ("not", self.unary(depth, field_name))
         if kind in ("FIELD", "EMPTY_FIELD"):
             name = self.tokens[self.pos][1]
             self.pos += 1
             if kind == "EMPTY_FIELD" and self.peek() not in ("WORD", "PHRASE", "LPAREN"):
-                self.notes.append(f'Empty field "{name}:" ignored')
+                self.notes.append(Note("empty_field", name))
                 return None
             if self.peek() in (None, "RPAREN", "OR", "FIELD", "EMPTY_FIELD"):
-                self.notes.append(f'Empty field "{name}:" ignored')
+                self.notes.append(Note("empty_field", name))
                 return None
             return self.unary(depth, name)
         self.pos += 1
         value = self.tokens[self.pos - 1][1]
         if kind == "LPAREN":
             if depth >= MAX_DEPTH:
-                self.notes.append("Too many nested parentheses: some ignored")
+                self.notes.append(Note("too_deep"))
                 return None
             node = self.sequence(depth + 1)
             if self.peek() == "RPAREN":
                 self.pos += 1
             else:
-                self.notes.append('Unbalanced "(" closed at the end')
+                self.notes.append(Note("unbalanced_open"))
             return _with_field(node, field_name) if field_name else node
         if kind == "PHRASE":
             return self.leaf(value, field_name, phrase=True)
@@ -290,10 +333,10 @@ class _Parser:
         if field_name == "isbn":
             value, valid = normalise_isbn(text)
             if not value:
-                self.notes.append(f'ISBN "{text}" not understood, ignored')
+                self.notes.append(Note("isbn_not_understood", text))
                 return None
             if not valid:
-                self.notes.append(f'ISBN "{text}" is not valid, searched as a word')
+                self.notes.append(Note("isbn_invalid", text))
                 return ("term", Term(text, None, phrase))
             return ("term", Term(value, "isbn"))
         term = ("term", Term(text, field_name, phrase))
@@ -311,7 +354,7 @@ class _Parser:
         kind = node[0]
         if kind == "year":
             if nested:
-                self.notes.append("A year filter applies to the whole query")
+                self.notes.append(Note("year_whole_query"))
             self.year(node[1])
             return None
         if kind == "term":
@@ -329,20 +372,20 @@ class _Parser:
             low, high = int(match.group(1)), int(match.group(2))
             if low > high:
                 low, high = high, low
-                self.notes.append(f'Year range "{text}" reversed')
+                self.notes.append(Note("year_reversed", text))
         elif match := _YEAR_FROM.match(text):
             low = int(match.group(1)) if match.group(1) else int(match.group(3)) + (match.group(2) == ">")
         elif match := _YEAR_TO.match(text):
             high = int(match.group(1)) if match.group(1) else int(match.group(3)) - (match.group(2) == "<")
         else:
-            self.notes.append(f'Year "{text}" not understood, ignored')
+            self.notes.append(Note("year_not_understood", text))
             return
         result = self.result
         lows = [v for v in (low, result.year_from) if v is not None]
         highs = [v for v in (high, result.year_to) if v is not None]
         new_from, new_to = max(lows, default=None), min(highs, default=None)
         if new_from is not None and new_to is not None and new_from > new_to:
-            self.notes.append("Conflicting years: the last one kept")
+            self.notes.append(Note("years_conflict"))
             new_from, new_to = low, high
         result.year_from, result.year_to = new_from, new_to
 
@@ -409,21 +452,21 @@ def _terms(node) -> list[Term]:
     return [term for child in node[1] for term in _terms(child)]
 
 
-def _clauses(node, notes: list[str]) -> list[Clause]:
+def _clauses(node, notes: list[Note]) -> list[Clause]:
     node = _push_not(node)
     if node is None:
         return []
     try:
         clauses = _cnf(node)
     except _TooComplex:
-        notes.append("Query too complex: its groups were read as any of their words")
+        notes.append(Note("too_complex"))
         clauses = [_terms(node)]
     out: list[Clause] = []
     seen = set()
     for clause in clauses:
         unique = list(dict.fromkeys(clause))
         if len(unique) > 1 and any(t.negated for t in unique):
-            notes.append("Exclusion inside OR read as a plain word")
+            notes.append(Note("exclusion_in_or"))
             unique = list(dict.fromkeys(replace(t, negated=False) for t in unique))
         key = frozenset(unique)
         if key not in seen:
@@ -438,14 +481,14 @@ def parse_query(text: str | None) -> ParsedQuery:
     result = ParsedQuery(raw=text)
     notes = result.notes
     if len(text) > MAX_LENGTH:
-        notes.append(f"Query cut to {MAX_LENGTH} characters")
+        notes.append(Note("cut", str(MAX_LENGTH)))
         text = text[:MAX_LENGTH]
     try:
         tokens = _lex(text, notes)
         tree = _Parser(tokens, result).parse()
         result.clauses = _clauses(tree, notes)
     except RecursionError:  # pragma: no cover - MAX_DEPTH and MAX_LENGTH keep it out of reach
-        notes.append("Query not understood: read as words")
+        notes.append(Note("not_understood"))
         result.clauses = [[Term(word)] for word in dict.fromkeys(words(text))]
     result.isbn = list(
         dict.fromkeys(t.text for c in result.clauses for t in c if t.field == "isbn" and not t.negated)

@@ -35,7 +35,7 @@ from . import engine
 from .analysis import STOPWORDS, analyse, analyse_exact
 from .documents import WORK_COLUMNS, documents_from_rows, title_key
 from .models import IndexQueue
-from .query import ParsedQuery, Term, parse_query
+from .query import Note, ParsedQuery, Term, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class SearchHit:
 class SearchResults:
     query: str
     read_as: str  # how the query was understood, in words
-    notes: list[str]  # what was repaired in a malformed query, what was retried
+    notes: list[Note]  # what was repaired in a malformed query, what was retried
     total: int
     page: int
     page_size: int
@@ -196,7 +196,7 @@ def search(
         filters=filters,
     )
     if index is None:
-        results.notes.append("The search index is not built yet.")
+        results.notes.append(Note("index_missing"))
         return results
     searcher = index.searcher()
     schema = index.schema
@@ -209,7 +209,7 @@ def search(
         if fuzzy_total > total:
             total, hits, text_query = fuzzy_total, fuzzy_hits, fuzzy_query
             results.fuzzy = True
-            results.notes.append("Few exact matches: results include close spellings.")
+            results.notes.append(Note("fuzzy_retry"))
         if suggestion and suggestion != query:
             results.did_you_mean = suggestion
     results.total = total

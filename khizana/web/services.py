@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from khizana.catalog.formats.dublin_core import ISO639_1
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.libraries.models import Library
-from khizana.search.query import ParsedQuery, Term, parse_query
+from khizana.search.query import Note, ParsedQuery, Term, parse_query
 from khizana.search.services import FACETS, SORTS, SearchResults, search
 
 from . import citations
@@ -156,51 +155,37 @@ def facet_value_label(facet: str, value: str, libraries: dict[str, str]) -> str:
 
 # ------------------------------------------------------------------ how the query was read
 
-_NOTES = [  # the search service's notes (English), with their translations
-    (r"Unbalanced quote ignored", _("An unbalanced quotation mark was ignored.")),
-    (r"Empty quotes ignored", _("Empty quotation marks were ignored.")),
-    (r'Stray "(?P<x>.*)" ignored', _("The sign “%(x)s” was ignored.")),
-    (r'Unknown field "(?P<x>.*):" read as words', _("“%(x)s:” is not a known field: it was read as words.")),
-    (r'Punctuation "(?P<x>.*)" ignored', _("The punctuation “%(x)s” was ignored.")),
-    (r'Unbalanced "\)" ignored', _("A closing parenthesis without its opening one was ignored.")),
-    (r'"OR" without a term on both sides ignored', _("“OR” needs a word on each side: it was ignored.")),
-    (r'Empty field "(?P<x>.*):" ignored', _("“%(x)s:” was followed by nothing: it was ignored.")),
-    (
-        r"Too many nested parentheses: some ignored",
-        _("Too many parentheses inside each other: some ignored."),
-    ),
-    (r'Unbalanced "\(" closed at the end', _("An opening parenthesis was closed at the end.")),
-    (r'ISBN "(?P<x>.*)" not understood, ignored', _("The ISBN “%(x)s” was not understood: it was ignored.")),
-    (
-        r'ISBN "(?P<x>.*)" is not valid, searched as a word',
-        _("The ISBN “%(x)s” is not valid: it was searched as a word."),
-    ),
-    (r"A year filter applies to the whole query", _("A year limit applies to the whole search.")),
-    (r'Year range "(?P<x>.*)" reversed', _("The years “%(x)s” were the wrong way round: they were swapped.")),
-    (r'Year "(?P<x>.*)" not understood, ignored', _("The year “%(x)s” was not understood: it was ignored.")),
-    (r"Conflicting years: the last one kept", _("Several years were given: the last one was kept.")),
-    (
-        r"Query too complex: its groups were read as any of their words",
-        _("The search was too complex: each group was read as any of its words."),
-    ),
-    (r"Exclusion inside OR read as a plain word", _("A “-” inside “OR” was read as a plain word.")),
-    (r"Query cut to (?P<x>\d+) characters", _("The search was cut to %(x)s characters.")),
-    (r"Query not understood: read as words", _("The search was not understood: it was read as plain words.")),
-    (r"The search index is not built yet\.", _("The search is not available yet. Please try again later.")),
-    (
-        r"Few exact matches: results include close spellings\.",
-        _("Few exact matches: the results include close spellings."),
-    ),
-]
-_NOTE_PATTERNS = [(re.compile(f"^{pattern}$"), text) for pattern, text in _NOTES]
+_NOTES = {  # the search service's note codes (khizana.search.query.NOTE_TEXTS), in the reader's language
+    "unbalanced_quote": _("An unbalanced quotation mark was ignored."),
+    "empty_quotes": _("Empty quotation marks were ignored."),
+    "stray_sign": _("The sign “%(x)s” was ignored."),
+    "unknown_field": _("“%(x)s:” is not a known field: it was read as words."),
+    "punctuation": _("The punctuation “%(x)s” was ignored."),
+    "unbalanced_close": _("A closing parenthesis without its opening one was ignored."),
+    "dangling_or": _("“OR” needs a word on each side: it was ignored."),
+    "empty_field": _("“%(x)s:” was followed by nothing: it was ignored."),
+    "too_deep": _("Too many parentheses inside each other: some ignored."),
+    "unbalanced_open": _("An opening parenthesis was closed at the end."),
+    "isbn_not_understood": _("The ISBN “%(x)s” was not understood: it was ignored."),
+    "isbn_invalid": _("The ISBN “%(x)s” is not valid: it was searched as a word."),
+    "year_whole_query": _("A year limit applies to the whole search."),
+    "year_reversed": _("The years “%(x)s” were the wrong way round: they were swapped."),
+    "year_not_understood": _("The year “%(x)s” was not understood: it was ignored."),
+    "years_conflict": _("Several years were given: the last one was kept."),
+    "too_complex": _("The search was too complex: each group was read as any of its words."),
+    "exclusion_in_or": _("A “-” inside “OR” was read as a plain word."),
+    "cut": _("The search was cut to %(x)s characters."),
+    "not_understood": _("The search was not understood: it was read as plain words."),
+    "index_missing": _("The search is not available yet. Please try again later."),
+    "fuzzy_retry": _("Few exact matches: the results include close spellings."),
+}
 
 
-def translate_note(note: str) -> str:
-    for pattern, text in _NOTE_PATTERNS:
-        match = pattern.match(note)
-        if match:
-            return str(text) % match.groupdict() if match.groupdict() else str(text)
-    return note
+def translate_note(note: Note | str) -> str:
+    text = _NOTES.get(getattr(note, "code", ""))
+    if text is None:
+        return str(note)
+    return str(text) % {"x": note.value} if "%(x)s" in str(text) else str(text)
 
 
 _FIELD_LABELS = {

@@ -1,0 +1,27 @@
+"""How the search service's notes on a query reach the reader: by code, in the reader's language."""
+
+import pickle
+
+from django.utils import translation
+
+from khizana.search.query import NOTE_TEXTS, Note, parse_query
+from khizana.web import services
+
+
+def test_every_note_code_has_a_translatable_text():
+    assert set(services._NOTES) == set(NOTE_TEXTS)
+
+
+def test_a_note_reads_as_english_and_is_shown_in_the_readers_language():
+    note = next(n for n in parse_query("flaubert isbn:12-x").notes if n.code == "isbn_not_understood")
+    assert note == 'ISBN "12-x" not understood, ignored' and note.value == "12-x"
+    assert pickle.loads(pickle.dumps(note)).code == "isbn_not_understood"
+    with translation.override("fr"):
+        assert services.translate_note(note) == "L’ISBN « 12-x » n’a pas été compris : il a été ignoré."
+    with translation.override("ar"):
+        assert "12-x" in services.translate_note(note)
+        assert "ISBN" not in services.translate_note(Note("years_conflict"))
+
+
+def test_a_plain_string_passes_through():
+    assert services.translate_note("something else") == "something else"
