@@ -1,3 +1,5 @@
-from django.urls import path  # noqa: F401  (routes are added by the app as it is built)
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [path("", views.sru, name="sru")]

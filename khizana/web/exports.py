@@ -222,7 +222,7 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i : i + CHUNK]
 
 
-def _work_dicts(ids: list[int], url_for: Callable[[int], str]) -> list[dict]:
+def work_dicts(ids: list[int], url_for: Callable[[int], str]) -> list[dict]:
     """The citable work dicts (with holdings) of ``ids``, in that order; works gone since are skipped."""
     works = Work.objects.in_bulk(ids)
     records: dict[int, list[SourceRecord]] = {}
@@ -294,7 +294,7 @@ def _marc_elements(records: Iterator[SourceRecord]) -> Iterator[etree._Element]:
 
 def list_export(name: str, ids: list[int], url_for: Callable[[int], str]) -> Iterator[bytes]:
     """The works ``ids`` in the export format ``name`` (a key of :data:`LIST_FORMATS`), as chunks."""
-    dicts = (data for chunk in _chunks(ids) for data in _work_dicts(chunk, url_for))
+    dicts = (data for chunk in _chunks(ids) for data in work_dicts(chunk, url_for))
     records = (record for chunk in _chunks(ids) for record in _marc_records(chunk))
     if name == "ris":
         return (citations.ris(data).encode() for data in dicts)
