@@ -146,8 +146,10 @@ def search_retrieve_response(
 
 
 def _zeerex(info: ServerInfo, version: str) -> etree._Element:
-    def add(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
-        element = etree.SubElement(parent, f"{{{ZEEREX}}}{name}", attributes)
+    def add(
+        parent: etree._Element, tag: str, text: str | None = None, /, **attributes: str
+    ) -> etree._Element:
+        element = etree.SubElement(parent, f"{{{ZEEREX}}}{tag}", attributes)
         if text is not None:
             element.text = xml_text(text)
         return element
