@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from khizana.catalog import views as catalog_views
+from khizana.accounts import staff_views
 
 urlpatterns = [
     path("", include("khizana.web.urls")),
     path("account/", include("khizana.accounts.urls")),
     path("staff/", include("khizana.accounts.staff_urls")),
-    path("staff/records/<int:record_id>/raw", catalog_views.source_record_raw, name="source-record-raw"),
+    path("staff/records/<int:record_id>/raw", staff_views.source_record_raw, name="source-record-raw"),
     path("oai", include("khizana.oai.urls")),
     path("api/", include("khizana.api.urls")),
     path("sru", include("khizana.sru.urls")),

@@ -367,3 +367,15 @@ def user_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The account %(name)s has been created.") % {"name": user.username})
         return redirect("staff:users")
     return render(request, "staff/user_create.html", {"form": form})
+
+
+@staff_required
+@require_GET
+def source_record_raw(request: HttpRequest, record_id: int) -> HttpResponse:
+    """A source record exactly as its library sent it (any staff member may read what the network holds)."""
+    record = get_object_or_404(SourceRecord, pk=record_id)
+    extension = {"iso2709": "mrc", "xml": "xml", "csv": "csv"}.get(record.serialisation, "bin")
+    response = HttpResponse(bytes(record.raw), content_type="application/octet-stream")
+    safe_id = "".join(c if c.isalnum() or c in "-_." else "_" for c in record.local_id)[:80]
+    response["Content-Disposition"] = f'attachment; filename="{record.library.code}-{safe_id}.{extension}"'
+    return response

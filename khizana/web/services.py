@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -409,18 +410,37 @@ def paging(params: SearchParams, results: SearchResults) -> dict[str, Any]:
 # ------------------------------------------------------------------ home
 
 
+NETWORK_COUNTS_KEY = "khizana:network-counts"
+NETWORK_COUNTS_SECONDS = 300  # how stale the home page's figures may be after another process's import
+
+
+def network_counts() -> dict[str, int]:
+    """What the network holds, for the home page: counted once, then cached (full counts cost
+    seconds over millions of records). Forgotten in this process whenever works change."""
+    counts = cache.get(NETWORK_COUNTS_KEY)
+    if counts is None:
+        availability = dict(search("", page_size=1).facets.get("availability", []))
+        counts = {
+            "library_count": Library.objects.count(),
+            "work_count": Work.objects.count(),
+            "record_count": SourceRecord.objects.filter(deleted=False, kind="bibliographic").count(),
+            "shared_work_count": Work.objects.filter(library_count__gt=1).count(),
+            "digital_count": availability.get("digital", 0),
+        }
+        cache.set(NETWORK_COUNTS_KEY, counts, NETWORK_COUNTS_SECONDS)
+    return counts
+
+
+def forget_network_counts(**kwargs: Any) -> None:
+    cache.delete(NETWORK_COUNTS_KEY)
+
+
 def home_context() -> dict[str, Any]:
-    overview = search("", page_size=1)
-    availability = dict(overview.facets.get("availability", []))
-    recent = Work.objects.only("id", "title", "subtitle", "authors", "year", "material_type").order_by(
-        "-created_at", "-id"
-    )[:8]
+    # Work ids grow with creation (clustering allocates them upwards): the newest by primary key.
+    fields = ("id", "title", "subtitle", "authors", "year", "material_type")
+    recent = Work.objects.only(*fields).order_by("-id")[:8]
     return {
-        "library_count": Library.objects.count(),
-        "work_count": Work.objects.count(),
-        "record_count": SourceRecord.objects.filter(deleted=False, kind="bibliographic").count(),
-        "shared_work_count": Work.objects.filter(library_count__gt=1).count(),
-        "digital_count": availability.get("digital", 0),
+        **network_counts(),
         "recent": [{"work": w, "type_label": MATERIAL_TYPES.get(w.material_type, "")} for w in recent],
     }
 

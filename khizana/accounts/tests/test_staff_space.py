@@ -408,3 +408,18 @@ def test_a_failed_import_job_says_why(users, lib_a, monkeypatch):
     job = ImportJob.objects.get()
     assert job.status == "failed" and "disk is full" in job.error
     assert "disk is full" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("reader", 403), ("cataloguer_b", 200), ("network_admin", 200)],
+)
+def test_a_record_as_sent_is_for_staff_roles(who, expected, users, catalog):
+    record = SourceRecord.objects.filter(library__code="LIBA").first()
+    client = Client()
+    if users[who]:
+        client.force_login(users[who])
+    response = client.get(reverse("source-record-raw", args=[record.pk]))
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.content == bytes(record.raw)

@@ -18,3 +18,11 @@ def grouped(value):
         return number_format(value, force_grouping=True)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def is_staff_member(user) -> bool:
+    """A staff role of the network (cataloguer, library or network administrator), as the staff space asks."""
+    from khizana.accounts.permissions import is_staff
+
+    return is_staff(user)

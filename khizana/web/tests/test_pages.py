@@ -146,6 +146,20 @@ def test_home_tells_what_the_network_holds(pages):
     assert f'href="/work/{Work.objects.order_by("-created_at", "-id").first().id}/"' in html
 
 
+def test_home_counts_are_cached_and_forgotten_when_works_change(pages, django_assert_max_num_queries):
+    from khizana.catalog.signals import works_changed
+    from khizana.web.services import home_context
+
+    home_context()
+    with django_assert_max_num_queries(1):  # the recent works only: the counts come from the cache
+        context = home_context()
+    assert context["work_count"] == Work.objects.count()
+    works_changed.send(sender=Work, work_ids=[])
+    with django_assert_max_num_queries(8) as queries:
+        home_context()
+    assert len(queries) > 1  # counted again
+
+
 # ------------------------------------------------------------------ results
 
 
