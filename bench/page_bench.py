@@ -55,13 +55,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--works", type=int, default=0, help="synthetic works instead of the demo network")
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    parser.add_argument(
+        "--data-dir",
+        help="a data directory already holding the works and their index (search_bench.py --data-dir X "
+        "leaves one in X/data): served as it is",
+    )
     args = parser.parse_args()
 
-    site = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-page-bench-")))
+    reuse = bool(args.data_dir)
+    site = PrivateInstallation(
+        Path(args.data_dir) if reuse else Path(tempfile.mkdtemp(prefix="khizana-page-bench-"))
+    )
     site.env["PYTHONPATH"] = str(REPO / "bench")  # search_corpus, for --works
     try:
         site.khizana("migrate", "--noinput")
-        if args.works:
+        if reuse:
+            args.works = site.query("select count(*) from catalog_work")[0][0]
+        elif args.works:
             site.khizana(
                 "shell",
                 "-c",
@@ -70,7 +80,8 @@ def main() -> None:
             )
         else:
             site.khizana("demo", "--no-admin")
-        site.khizana("index", "rebuild", "--no-progress", timeout=7200)
+        if not reuse:
+            site.khizana("index", "rebuild", "--no-progress", timeout=7200)
         site.khizana("collectstatic", "--noinput", "--verbosity", "0")
         site.serve()
         work_ids = [

@@ -379,10 +379,22 @@ def main() -> None:
         help="time FTS5 on every Nth query only (its tail at millions of works takes tens of minutes)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument(
+        "--data-dir",
+        help="work in this directory and keep it; a database already holding the works is not reloaded",
+    )
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="with --data-dir: query the index already built there"
+    )
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args()
 
-    work_dir = Path(tempfile.mkdtemp(prefix="khizana-search-bench-"))
+    if args.data_dir:
+        work_dir = Path(args.data_dir).resolve()
+        work_dir.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    else:
+        work_dir = Path(tempfile.mkdtemp(prefix="khizana-search-bench-"))
     os.environ["KHIZANA_DATA_DIR"] = str(work_dir / "data")
     os.environ["DJANGO_SETTINGS_MODULE"] = "khizana.settings"
     import django
@@ -409,8 +421,16 @@ def main() -> None:
         if batches % 10 == 1 or not message.startswith("  works inserted"):
             print(message, flush=True)
 
-    load_time = load_works_into_db(args.works, progress=load_progress)
-    report(f"database load: {args.works:,} works in {load_time:.1f} s = {args.works / load_time:,.0f} rows/s")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM catalog_work")
+        present = cursor.fetchone()[0]
+    if present == args.works:
+        report(f"database: {present:,} works already loaded in {work_dir}")
+    else:
+        load_time = load_works_into_db(args.works, progress=load_progress)
+        report(
+            f"database load: {args.works:,} works in {load_time:.1f} s = {args.works / load_time:,.0f} rows/s"
+        )
 
     try:
         from khizana.search.services import rebuild_index
@@ -423,12 +443,18 @@ def main() -> None:
     if have_service:
         from khizana.search.engine import IndexLocation
 
-        start = time.perf_counter()
-        indexed = rebuild_index()
-        index_time = time.perf_counter() - start
         index_path = IndexLocation(settings.DATA_DIR).current()
-        target = service_target(index_path)
-        label = "rebuild_index() from the Work table"
+        if args.reuse_index and index_path is not None:
+            target = service_target(index_path)
+            indexed = target.index.searcher().num_docs
+            index_time, label = float("nan"), "reused, built by an earlier run"
+        else:
+            start = time.perf_counter()
+            indexed = rebuild_index()
+            index_time = time.perf_counter() - start
+            index_path = IndexLocation(settings.DATA_DIR).current()
+            target = service_target(index_path)
+            label = "rebuild_index() from the Work table"
     else:
         index_path = work_dir / "own-index"
         target, index_time = own_index(index_path, args.works)
