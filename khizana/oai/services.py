@@ -152,8 +152,8 @@ def _sets() -> list[tuple[str, str]]:
 
 
 def get_record(request: OaiRequest, base_url: str) -> list[etree._Element]:
-    record = _item(request.identifier)
     _check_prefix(request.metadata_prefix)
+    record = _item(request.identifier)
     if not _offers(record, request.metadata_prefix):
         raise OaiError(
             "cannotDisseminateFormat",

@@ -1,0 +1,440 @@
+"""End to end: the demo network in a private installation, served by gunicorn, harvested over real HTTP
+by two OAI-PMH clients (Sickle with GET, pyoai with POST) and by plain requests that validate every
+response against the schemas. Every item must come back exactly once and agree with the database.
+
+The catalog is changed only by the tests at the end of the module (deletion, changes during a
+harvest); the others compare with the database as it is when they run.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from lxml import etree
+from sickle import Sickle
+
+from khizana.oai.protocol import make_identifier
+from khizana.oai.responses import xml_text
+from khizana.oai.tests.schemas import MARC, MARCXCHANGE, OAI, validate
+from tests.support import PrivateInstallation
+
+pytestmark = pytest.mark.slow
+REPOSITORY = "khizana.local"
+ADMIN = "catalogue@khizana.example"
+NEW_RECORD_CSV = (
+    "id;title;authors;year;language;type\nOAI-NEW-1;Nouvelle notice du moissonnage;Test, Ana;2026;fre;book\n"
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    installation = PrivateInstallation(tmp_path_factory.mktemp("oai-site"))
+    installation.env["KHIZANA_OAI_ADMIN_EMAIL"] = ADMIN
+    try:
+        installation.khizana("migrate", "--noinput")
+        installation.khizana("index", "rebuild", "--no-progress")
+        installation.serve()
+        installation.oai = installation.base_url + "/oai"
+        installation.empty = {  # the repository before any library joined
+            verb: requests.get(installation.oai, params={"verb": verb, **more}, timeout=30).content
+            for verb, more in [
+                ("Identify", {}),
+                ("ListSets", {}),
+                ("ListRecords", {"metadataPrefix": "oai_dc"}),
+            ]
+        }
+        installation.khizana("demo", "--no-admin")
+        yield installation
+    finally:
+        installation.close()
+
+
+def db_items(site: PrivateInstallation, where: str = "1=1") -> dict[str, dict]:
+    """The repository's items as the database has them: identifier -> item."""
+    rows = site.query(
+        "SELECT l.code, r.local_id, r.format, r.serialisation, r.deleted, r.updated_at, r.fields, r.raw "
+        "FROM catalog_sourcerecord r JOIN libraries_library l ON l.id = r.library_id "
+        f"WHERE r.kind = 'bibliographic' AND {where}"
+    )
+    items = {}
+    for code, local_id, record_format, serialisation, deleted, updated_at, fields, raw in rows:
+        if isinstance(updated_at, str):
+            updated_at = datetime.fromisoformat(updated_at).replace(tzinfo=UTC)
+        fields = json.loads(fields) if isinstance(fields, str) else fields
+        items[make_identifier(REPOSITORY, code, local_id)] = {
+            "library": code,
+            "local_id": local_id,
+            "format": record_format,
+            "serialisation": serialisation,
+            "deleted": bool(deleted),
+            "datestamp": updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "sets": [f"library:{code}", f"type:{fields.get('material_type') or 'other'}"],
+            "fields": fields,
+            "raw": bytes(raw),
+        }
+    return items
+
+
+def harvest_ids(records) -> list[str]:
+    """Identifiers of Sickle records or headers."""
+    return [getattr(record, "header", record).identifier for record in records]
+
+
+def oai_get(site: PrivateInstallation, method: str = "GET", **arguments: str) -> etree._Element:
+    """One request, checked: HTTP 200, text/xml in UTF-8, valid against the schemas."""
+    if method == "GET":
+        response = requests.get(site.oai, params=arguments, timeout=60)
+    else:
+        response = requests.post(site.oai, data=arguments, timeout=60)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
+    return validate(response.content)
+
+
+def error_code(root: etree._Element) -> str | None:
+    error = root.find(f"{{{OAI}}}error")
+    return None if error is None else error.get("code")
+
+
+# --------------------------------------------------------------------------- whole harvests
+
+
+def test_sickle_harvests_every_record_once_as_oai_dc(site):
+    records = list(Sickle(site.oai).ListRecords(metadataPrefix="oai_dc", ignore_deleted=False))
+    expected = db_items(site)
+    ids = harvest_ids(records)
+    assert len(ids) == len(set(ids)) == len(expected) > 2000
+    assert set(ids) == set(expected)
+    assert sum(r.header.deleted for r in records) == sum(i["deleted"] for i in expected.values()) >= 2
+    for record in records:
+        item = expected[record.header.identifier]
+        assert record.header.deleted == item["deleted"]
+        assert record.header.datestamp == item["datestamp"]
+        assert record.header.setSpecs == item["sets"]
+        if item["deleted"]:
+            assert record.xml.find(f".//{{{OAI}}}metadata") is None
+            continue
+        fields = item["fields"]
+        if fields.get("title"):
+            assert record.metadata["title"][0].startswith(xml_text(fields["title"]).strip())
+        if fields.get("authors"):
+            assert record.metadata["creator"] == [xml_text(fields["authors"][0]).strip()]
+        if fields.get("year"):
+            assert record.metadata["date"] == [str(fields["year"])]
+
+
+@pytest.mark.parametrize("prefix, namespace", [("marc21", MARC), ("unimarc", MARCXCHANGE)])
+def test_sickle_harvests_every_marc_record_once(site, prefix, namespace):
+    records = list(Sickle(site.oai).ListRecords(metadataPrefix=prefix, ignore_deleted=False))
+    expected = db_items(site, f"r.format = '{prefix}'")
+    ids = harvest_ids(records)
+    assert len(ids) == len(set(ids)) == len(expected) > 700
+    assert set(ids) == set(expected)
+    for record in records:
+        item = expected[record.header.identifier]
+        assert record.header.deleted == item["deleted"]
+        if item["deleted"]:
+            continue
+        marc = record.xml.find(f".//{{{namespace}}}record")
+        leader = marc.findtext(f"{{{namespace}}}leader")
+        if item["serialisation"] == "iso2709":  # record status, type, level and control as sent
+            assert leader[5:9] == item["raw"][5:9].decode("ascii")
+        assert marc.findall(f"{{{namespace}}}datafield")
+
+
+class _LxmlForPyoai:
+    """lxml as pyoai 2.5 expects it: lxml 6 dropped ``XPathEvaluator.evaluate`` (an alias of calling the
+    evaluator), which pyoai still calls. Everything else is lxml itself."""
+
+    def __getattr__(self, name: str):
+        return getattr(etree, name)
+
+    @staticmethod
+    def XPathEvaluator(*args, **kwargs):
+        evaluator = etree.XPathEvaluator(*args, **kwargs)
+        return type("Evaluator", (), {"evaluate": staticmethod(evaluator)})()
+
+
+def test_pyoai_harvests_everything_by_post(site, monkeypatch):
+    import oaipmh.client
+    import oaipmh.metadata
+    from oaipmh.client import Client
+    from oaipmh.metadata import MetadataRegistry, oai_dc_reader
+
+    monkeypatch.setattr(oaipmh.client, "etree", _LxmlForPyoai())
+    monkeypatch.setattr(oaipmh.metadata, "etree", _LxmlForPyoai())
+
+    registry = MetadataRegistry()
+    registry.registerReader("oai_dc", oai_dc_reader)
+    client = Client(site.oai, registry)  # pyoai sends POST requests
+    identify = client.identify()
+    assert identify.repositoryName() == "Khizana" and identify.adminEmails() == [ADMIN]
+    assert identify.deletedRecord() == "persistent" and identify.granularity() == "YYYY-MM-DDThh:mm:ssZ"
+    expected = db_items(site)
+    records = list(client.listRecords(metadataPrefix="oai_dc"))
+    ids = [header.identifier() for header, _, _ in records]
+    assert len(ids) == len(set(ids)) == len(expected) and set(ids) == set(expected)
+    for header, metadata, _ in records:
+        item = expected[header.identifier()]
+        assert header.isDeleted() == item["deleted"] and (metadata is None) == item["deleted"]
+        assert header.setSpec() == item["sets"]
+        if metadata is not None and item["fields"].get("title"):
+            assert metadata.getField("title")[0].startswith(xml_text(item["fields"]["title"]).strip())
+    marc_ids = [header.identifier() for header in client.listIdentifiers(metadataPrefix="marc21")]
+    assert sorted(marc_ids) == sorted(db_items(site, "r.format = 'marc21'"))
+    sets = {spec for spec, _, _ in client.listSets()}
+    assert {"library", "type", "library:BNRM", "library:BULAC", "type:serial"} <= sets
+    identifier = next(i for i, item in expected.items() if item["format"] == "dc" and not item["deleted"])
+    header, metadata, _ = client.getRecord(identifier=identifier, metadataPrefix="oai_dc")
+    assert header.identifier() == identifier and metadata.getField("title")
+    formats = [prefix for prefix, _, _ in client.listMetadataFormats(identifier=identifier)]
+    assert formats == ["oai_dc"]
+
+
+# --------------------------------------------------------------------------- the other verbs
+
+
+def test_identify(site):
+    identify = Sickle(site.oai).Identify()
+    assert identify.baseURL == site.oai and identify.protocolVersion == "2.0"
+    assert identify.adminEmail == ADMIN and identify.deletedRecord == "persistent"
+    assert identify.earliestDatestamp == min(item["datestamp"] for item in db_items(site).values())
+    assert identify.repositoryIdentifier == REPOSITORY and identify.sampleIdentifier.startswith(
+        "oai:khizana.local:"
+    )
+
+
+def test_sets_and_selective_harvests(site):
+    sickle = Sickle(site.oai)
+    specs = {s.setSpec for s in sickle.ListSets()}
+    codes = {code for (code,) in site.query("SELECT code FROM libraries_library")}
+    assert {f"library:{code}" for code in codes} | {"library", "type", "type:book", "type:serial"} <= specs
+    for code in sorted(codes):
+        headers = list(
+            sickle.ListIdentifiers(metadataPrefix="oai_dc", set=f"library:{code}", ignore_deleted=False)
+        )
+        assert sorted(harvest_ids(headers)) == sorted(db_items(site, f"l.code = '{code}'"))
+    serials = [h.identifier for h in sickle.ListIdentifiers(metadataPrefix="oai_dc", set="type:serial")]
+    expected = {i for i, item in db_items(site).items() if item["sets"][1] == "type:serial"}
+    assert len(serials) == len(expected) > 100 and set(serials) == expected
+    everything = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", set="library", ignore_deleted=False))
+    assert len(everything) == len(db_items(site))
+
+
+def test_from_and_until(site):
+    items = db_items(site)
+    datestamps = sorted({item["datestamp"] for item in items.values()})
+    first, last = datestamps[0], datestamps[-1]
+    sickle = Sickle(site.oai)
+    since = [
+        h.identifier
+        for h in sickle.ListIdentifiers(metadataPrefix="oai_dc", ignore_deleted=False, **{"from": last})
+    ]
+    assert sorted(since) == sorted(i for i, item in items.items() if item["datestamp"] >= last)
+    before = [
+        h.identifier
+        for h in sickle.ListIdentifiers(metadataPrefix="oai_dc", until=first, ignore_deleted=False)
+    ]
+    assert sorted(before) == sorted(i for i, item in items.items() if item["datestamp"] <= first)
+    day = first[:10]
+    same_day = list(
+        sickle.ListIdentifiers(metadataPrefix="oai_dc", until=day, ignore_deleted=False, **{"from": day})
+    )
+    assert len(same_day) == sum(item["datestamp"][:10] == day for item in items.values())
+
+
+def test_get_record_and_metadata_formats_per_item(site):
+    items = db_items(site)
+    sickle = Sickle(site.oai)
+    offered = {
+        "marc21": ["oai_dc", "marc21"],
+        "unimarc": ["oai_dc", "unimarc"],
+        "dc": ["oai_dc"],
+        "csv": ["oai_dc"],
+    }
+    for record_format, prefixes in offered.items():
+        identifier = next(
+            i for i, item in items.items() if item["format"] == record_format and not item["deleted"]
+        )
+        formats = [f.metadataPrefix for f in sickle.ListMetadataFormats(identifier=identifier)]
+        assert formats == prefixes
+        for prefix in prefixes:
+            record = sickle.GetRecord(identifier=identifier, metadataPrefix=prefix)
+            assert record.header.identifier == identifier and not record.deleted and record.metadata
+    assert [f.metadataPrefix for f in sickle.ListMetadataFormats()] == ["oai_dc", "marc21", "unimarc"]
+    deleted = next(i for i, item in items.items() if item["deleted"] and item["format"] == "marc21")
+    record = sickle.GetRecord(identifier=deleted, metadataPrefix="marc21")
+    assert record.deleted and record.xml.find(f".//{{{OAI}}}metadata") is None
+
+
+# --------------------------------------------------------------------------- validity, paging, errors
+
+
+def walk(site: PrivateInstallation, method: str, **arguments: str) -> list[etree._Element]:
+    """Every page of one list, each validated."""
+    pages = [oai_get(site, method, **arguments)]
+    verb = arguments["verb"]
+    while (token := pages[-1].find(f".//{{{OAI}}}resumptionToken")) is not None and token.text:
+        pages.append(oai_get(site, method, verb=verb, resumptionToken=token.text))
+    return pages
+
+
+@pytest.mark.parametrize(
+    "method, verb, prefix",
+    [("GET", "ListRecords", "oai_dc"), ("POST", "ListRecords", "marc21"), ("GET", "ListRecords", "unimarc"),
+     ("POST", "ListIdentifiers", "oai_dc")],
+)  # fmt: skip
+def test_every_page_is_valid_and_tokens_count_right(site, method, verb, prefix):
+    where = "1=1" if prefix == "oai_dc" else f"r.format = '{prefix}'"
+    total = len(db_items(site, where))
+    pages = walk(site, method, verb=verb, metadataPrefix=prefix)
+    assert len(pages) == -(-total // 100)
+    seen = 0
+    for page in pages:
+        token = page.find(f".//{{{OAI}}}resumptionToken")
+        assert (int(token.get("cursor")), int(token.get("completeListSize"))) == (seen, total)
+        seen += len(page.findall(f".//{{{OAI}}}header"))
+    assert seen == total and not token.text
+
+
+def test_the_single_answers_are_valid(site):
+    identifier = next(iter(db_items(site)))
+    for arguments in [
+        {"verb": "Identify"},
+        {"verb": "ListSets"},
+        {"verb": "ListMetadataFormats"},
+        {"verb": "ListMetadataFormats", "identifier": identifier},
+        {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": "oai_dc"},
+    ]:
+        for method in ("GET", "POST"):
+            assert error_code(oai_get(site, method, **arguments)) is None, arguments
+
+
+MIXED_GRANULARITY = {"from": "2020-01-01", "until": "2021-01-01T00:00:00Z"}
+UNKNOWN = "oai:khizana.local:BNRM:no-such-record"
+ERRORS = [
+    ("badVerb", {}),
+    ("badVerb", {"verb": "Harvest"}),
+    ("badArgument", {"verb": "Identify", "metadataPrefix": "oai_dc"}),
+    ("badArgument", {"verb": "ListRecords"}),
+    ("badArgument", {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"}),
+    ("badArgument", {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020", "until": "2021"}),
+    ("badArgument", {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", **MIXED_GRANULARITY}),
+    ("badArgument", {"verb": "GetRecord", "identifier": UNKNOWN}),
+    ("cannotDisseminateFormat", {"verb": "ListRecords", "metadataPrefix": "mods"}),
+    ("cannotDisseminateFormat", {"verb": "GetRecord", "identifier": UNKNOWN, "metadataPrefix": "mods"}),
+    ("cannotDisseminateFormat", {"verb": "ListIdentifiers", "metadataPrefix": "marc"}),
+    ("idDoesNotExist", {"verb": "GetRecord", "identifier": UNKNOWN, "metadataPrefix": "oai_dc"}),
+    ("idDoesNotExist", {"verb": "ListMetadataFormats", "identifier": "oai:elsewhere.org:BNRM:1"}),
+    ("noRecordsMatch", {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "1990-01-01"}),
+    ("noRecordsMatch", {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "library:NOWHERE"}),
+    ("noRecordsMatch", {"verb": "ListIdentifiers", "metadataPrefix": "unimarc", "from": "2999-01-01"}),
+    ("badResumptionToken", {"verb": "ListRecords", "resumptionToken": "not-a-token"}),
+    ("badResumptionToken", {"verb": "ListSets", "resumptionToken": "x.y"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code, arguments", ERRORS)
+def test_every_error_code(site, code, arguments):
+    for method in ("GET", "POST"):
+        root = oai_get(site, method, **arguments)
+        assert error_code(root) == code, (method, arguments)
+        echoed = root.find(f"{{{OAI}}}request").attrib
+        assert dict(echoed) == ({} if code in {"badVerb", "badArgument"} else arguments)
+        assert root.findtext(f"{{{OAI}}}error").strip()
+
+
+def test_repeated_arguments_and_other_methods(site):
+    response = requests.get(
+        site.oai + "?verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=marc21", timeout=30
+    )
+    assert error_code(validate(response.content)) == "badArgument"
+    response = requests.get(site.oai + "?verb=Identify&verb=Identify", timeout=30)
+    assert error_code(validate(response.content)) == "badVerb"
+    assert requests.put(site.oai, data={"verb": "Identify"}, timeout=30).status_code == 405
+
+
+def test_a_tampered_token_is_refused(site):
+    token = oai_get(site, verb="ListIdentifiers", metadataPrefix="oai_dc").findtext(
+        f".//{{{OAI}}}resumptionToken"
+    )
+    body, _, signature = token.partition(".")
+    tampered = body[:-3] + ("AAA" if body[-3:] != "AAA" else "BBB") + "." + signature
+    assert error_code(oai_get(site, verb="ListIdentifiers", resumptionToken=tampered)) == "badResumptionToken"
+    assert error_code(oai_get(site, verb="ListRecords", resumptionToken=token)) == "badResumptionToken"
+
+
+def test_an_empty_repository_has_no_sets(site):
+    for verb, document in site.empty.items():
+        root = validate(document)
+        expected = {"Identify": None, "ListSets": "noSetHierarchy", "ListRecords": "noRecordsMatch"}[verb]
+        assert error_code(root) == expected
+
+
+# --------------------------------------------------------------------------- changes (last: they change data)
+
+
+def delete_by_import(site: PrivateInstallation, tmp_path, identifier: str, item: dict) -> None:
+    """The library sends its record again, marked deleted (leader/05 'd')."""
+    raw = bytearray(item["raw"])
+    raw[5] = ord("d")
+    path = tmp_path / f"deleted-{item['library']}-{abs(hash(identifier))}.mrc"
+    path.write_bytes(bytes(raw))
+    site.khizana("import", "--library", item["library"], str(path))
+
+
+def iso2709_marc21(items: dict[str, dict]) -> list[str]:
+    return [
+        identifier
+        for identifier, item in items.items()
+        if (item["format"], item["serialisation"], item["deleted"]) == ("marc21", "iso2709", False)
+    ]
+
+
+def test_a_deleted_record_stays_as_a_deleted_header(site, tmp_path):
+    items = db_items(site)
+    identifier = iso2709_marc21(items)[-1]
+    delete_by_import(site, tmp_path, identifier, items[identifier])
+    sickle = Sickle(site.oai)
+    for prefix in ("oai_dc", "marc21"):
+        record = sickle.GetRecord(identifier=identifier, metadataPrefix=prefix)
+        assert record.deleted and record.xml.find(f".//{{{OAI}}}metadata") is None
+    now = db_items(site)[identifier]
+    assert now["deleted"] and now["datestamp"] >= items[identifier]["datestamp"]
+    recent = list(
+        sickle.ListIdentifiers(metadataPrefix="marc21", ignore_deleted=False, **{"from": now["datestamp"]})
+    )
+    assert [h.deleted for h in recent if h.identifier == identifier] == [True]
+    again = list(Sickle(site.oai).ListIdentifiers(metadataPrefix="oai_dc", ignore_deleted=False))
+    assert len(again) == len(db_items(site))  # still there, still once
+
+
+def test_a_token_taken_before_changes_completes_the_harvest(site, tmp_path):
+    before = db_items(site)
+    first = oai_get(site, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    seen = [e.text for e in first.iter(f"{{{OAI}}}identifier")]
+    candidates = iso2709_marc21(before)
+    harvested = next(i for i in candidates if i in seen)  # changed after it was harvested
+    waiting = next(i for i in reversed(candidates) if i not in seen)  # changed before its turn
+    delete_by_import(site, tmp_path, harvested, before[harvested])
+    delete_by_import(site, tmp_path, waiting, before[waiting])
+    csv = tmp_path / "new.csv"
+    csv.write_text(NEW_RECORD_CSV, encoding="utf-8")
+    site.khizana("import", "--library", "BPLPO", str(csv))
+
+    token = first.find(f".//{{{OAI}}}resumptionToken").text
+    headers = []
+    while token:
+        page = oai_get(site, verb="ListIdentifiers", resumptionToken=token)
+        headers += page.findall(f".//{{{OAI}}}header")
+        token = page.findtext(f".//{{{OAI}}}resumptionToken")
+    ids = seen + [h.findtext(f"{{{OAI}}}identifier") for h in headers]
+    after = db_items(site)
+    assert set(ids) == set(after) == set(before) | {make_identifier(REPOSITORY, "BPLPO", "OAI-NEW-1")}
+    assert ids.count(harvested) == 2 and ids.count(waiting) == 1
+    assert all(ids.count(i) == 1 for i in after if i != harvested)
+    deleted_late = {h.findtext(f"{{{OAI}}}identifier") for h in headers if h.get("status") == "deleted"}
+    assert {harvested, waiting} <= deleted_late
