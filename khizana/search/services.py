@@ -171,8 +171,10 @@ def search(
     page_size: int = 20,
     year_from: int | None = None,
     year_to: int | None = None,
+    facets: bool = True,
 ) -> SearchResults:
-    """Search the works of the network. Never raises on what a reader types."""
+    """Search the works of the network. Never raises on what a reader types. ``facets=False`` leaves the
+    facet counts out (the costliest part over a large result set) when only the hits are wanted."""
     started = time.perf_counter()
     filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS and vs}
     sort = sort if sort in SORTS else "relevance"
@@ -213,7 +215,8 @@ def search(
         if suggestion and suggestion != query:
             results.did_you_mean = suggestion
     results.total = total
-    results.facets = _facet_counts(searcher, schema, text_query, parsed, filters)
+    if facets:
+        results.facets = _facet_counts(searcher, schema, text_query, parsed, filters)
     results.hits = _hydrate(hits, parsed)
     results.elapsed_ms = (time.perf_counter() - started) * 1000
     return results

@@ -592,7 +592,7 @@ def related(work: Work, prefix: str, value: str) -> list[dict[str, Any]]:
     phrase = value.replace('"', " ").strip()
     if not phrase:
         return []
-    results = search(f'{prefix}:"{phrase}"', page_size=RELATED_COUNT + 1)
+    results = search(f'{prefix}:"{phrase}"', page_size=RELATED_COUNT + 1, facets=False)
     return [
         {"hit": hit, "url": reverse("web:work", args=[hit.work_id])}
         for hit in results.hits

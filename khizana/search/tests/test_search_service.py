@@ -217,3 +217,10 @@ def test_an_index_of_an_older_schema_is_rebuilt_by_the_next_sync(catalog, settin
     assert services.search("pride").total == 0  # says the index is not built, never fails
     assert services.sync_index() == Work.objects.count()
     assert services.search("pride prejudice").total > 20
+
+
+def test_facets_can_be_left_out_when_only_hits_are_wanted(catalog):
+    full = services.search("pride prejudice", page_size=5)
+    bare = services.search("pride prejudice", page_size=5, facets=False)
+    assert bare.facets == {} and full.facets["library"]
+    assert [h.work_id for h in bare.hits] == [h.work_id for h in full.hits] and bare.total == full.total
