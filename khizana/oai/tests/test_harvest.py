@@ -24,9 +24,6 @@ from tests.support import PrivateInstallation
 pytestmark = pytest.mark.slow
 REPOSITORY = "khizana.local"
 ADMIN = "catalogue@khizana.example"
-NEW_RECORD_CSV = (
-    "id;title;authors;year;language;type\nOAI-NEW-1;Nouvelle notice du moissonnage;Test, Ana;2026;fre;book\n"
-)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +32,6 @@ def site(tmp_path_factory):
     installation.env["KHIZANA_OAI_ADMIN_EMAIL"] = ADMIN
     try:
         installation.khizana("migrate", "--noinput")
-        installation.khizana("index", "rebuild", "--no-progress")
         installation.serve()
         installation.oai = installation.base_url + "/oai"
         installation.empty = {  # the repository before any library joined
@@ -50,6 +46,32 @@ def site(tmp_path_factory):
         yield installation
     finally:
         installation.close()
+
+
+class ValidatingSickle(Sickle):
+    """Sickle, checking every response it receives: HTTP 200, text/xml in UTF-8, valid against the
+    schemas; the parsed pages are kept in ``pages``."""
+
+    def __init__(self, endpoint: str, **options):
+        super().__init__(endpoint, **options)
+        self.pages: list[etree._Element] = []
+
+    def harvest(self, **kwargs):
+        response = super().harvest(**kwargs)
+        assert response.http_response.headers["Content-Type"] == "text/xml; charset=utf-8"
+        self.pages.append(validate(response.http_response.content))
+        return response
+
+
+def assert_tokens_count(pages: list[etree._Element], total: int) -> None:
+    """cursor and completeListSize right on every page; the last page closes the list."""
+    assert len(pages) == -(-total // 100) > 1
+    seen = 0
+    for page in pages:
+        token = page.find(f".//{{{OAI}}}resumptionToken")
+        assert (int(token.get("cursor")), int(token.get("completeListSize"))) == (seen, total)
+        seen += len(page.findall(f".//{{{OAI}}}header"))
+    assert seen == total and not token.text
 
 
 def db_items(site: PrivateInstallation, where: str = "1=1") -> dict[str, dict]:
@@ -103,8 +125,10 @@ def error_code(root: etree._Element) -> str | None:
 
 
 def test_sickle_harvests_every_record_once_as_oai_dc(site):
-    records = list(Sickle(site.oai).ListRecords(metadataPrefix="oai_dc", ignore_deleted=False))
+    sickle = ValidatingSickle(site.oai)
+    records = list(sickle.ListRecords(metadataPrefix="oai_dc", ignore_deleted=False))
     expected = db_items(site)
+    assert_tokens_count(sickle.pages, len(expected))
     ids = harvest_ids(records)
     assert len(ids) == len(set(ids)) == len(expected) > 2000
     assert set(ids) == set(expected)
@@ -126,10 +150,14 @@ def test_sickle_harvests_every_record_once_as_oai_dc(site):
             assert record.metadata["date"] == [str(fields["year"])]
 
 
-@pytest.mark.parametrize("prefix, namespace", [("marc21", MARC), ("unimarc", MARCXCHANGE)])
-def test_sickle_harvests_every_marc_record_once(site, prefix, namespace):
-    records = list(Sickle(site.oai).ListRecords(metadataPrefix=prefix, ignore_deleted=False))
+@pytest.mark.parametrize(
+    "prefix, namespace, method", [("marc21", MARC, "POST"), ("unimarc", MARCXCHANGE, "GET")]
+)
+def test_sickle_harvests_every_marc_record_once(site, prefix, namespace, method):
+    sickle = ValidatingSickle(site.oai, http_method=method)
+    records = list(sickle.ListRecords(metadataPrefix=prefix, ignore_deleted=False))
     expected = db_items(site, f"r.format = '{prefix}'")
+    assert_tokens_count(sickle.pages, len(expected))
     ids = harvest_ids(records)
     assert len(ids) == len(set(ids)) == len(expected) > 700
     assert set(ids) == set(expected)
@@ -208,7 +236,7 @@ def test_identify(site):
 
 
 def test_sets_and_selective_harvests(site):
-    sickle = Sickle(site.oai)
+    sickle = ValidatingSickle(site.oai, http_method="POST")
     specs = {s.setSpec for s in sickle.ListSets()}
     codes = {code for (code,) in site.query("SELECT code FROM libraries_library")}
     assert {f"library:{code}" for code in codes} | {"library", "type", "type:book", "type:serial"} <= specs
@@ -220,8 +248,10 @@ def test_sets_and_selective_harvests(site):
     serials = [h.identifier for h in sickle.ListIdentifiers(metadataPrefix="oai_dc", set="type:serial")]
     expected = {i for i, item in db_items(site).items() if item["sets"][1] == "type:serial"}
     assert len(serials) == len(expected) > 100 and set(serials) == expected
+    sickle.pages.clear()
     everything = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", set="library", ignore_deleted=False))
     assert len(everything) == len(db_items(site))
+    assert_tokens_count(sickle.pages, len(everything))
 
 
 def test_from_and_until(site):
@@ -271,33 +301,6 @@ def test_get_record_and_metadata_formats_per_item(site):
 
 
 # --------------------------------------------------------------------------- validity, paging, errors
-
-
-def walk(site: PrivateInstallation, method: str, **arguments: str) -> list[etree._Element]:
-    """Every page of one list, each validated."""
-    pages = [oai_get(site, method, **arguments)]
-    verb = arguments["verb"]
-    while (token := pages[-1].find(f".//{{{OAI}}}resumptionToken")) is not None and token.text:
-        pages.append(oai_get(site, method, verb=verb, resumptionToken=token.text))
-    return pages
-
-
-@pytest.mark.parametrize(
-    "method, verb, prefix",
-    [("GET", "ListRecords", "oai_dc"), ("POST", "ListRecords", "marc21"), ("GET", "ListRecords", "unimarc"),
-     ("POST", "ListIdentifiers", "oai_dc")],
-)  # fmt: skip
-def test_every_page_is_valid_and_tokens_count_right(site, method, verb, prefix):
-    where = "1=1" if prefix == "oai_dc" else f"r.format = '{prefix}'"
-    total = len(db_items(site, where))
-    pages = walk(site, method, verb=verb, metadataPrefix=prefix)
-    assert len(pages) == -(-total // 100)
-    seen = 0
-    for page in pages:
-        token = page.find(f".//{{{OAI}}}resumptionToken")
-        assert (int(token.get("cursor")), int(token.get("completeListSize"))) == (seen, total)
-        seen += len(page.findall(f".//{{{OAI}}}header"))
-    assert seen == total and not token.text
 
 
 def test_the_single_answers_are_valid(site):
@@ -377,15 +380,6 @@ def test_an_empty_repository_has_no_sets(site):
 # --------------------------------------------------------------------------- changes (last: they change data)
 
 
-def delete_by_import(site: PrivateInstallation, tmp_path, identifier: str, item: dict) -> None:
-    """The library sends its record again, marked deleted (leader/05 'd')."""
-    raw = bytearray(item["raw"])
-    raw[5] = ord("d")
-    path = tmp_path / f"deleted-{item['library']}-{abs(hash(identifier))}.mrc"
-    path.write_bytes(bytes(raw))
-    site.khizana("import", "--library", item["library"], str(path))
-
-
 def iso2709_marc21(items: dict[str, dict]) -> list[str]:
     return [
         identifier
@@ -394,36 +388,24 @@ def iso2709_marc21(items: dict[str, dict]) -> list[str]:
     ]
 
 
-def test_a_deleted_record_stays_as_a_deleted_header(site, tmp_path):
-    items = db_items(site)
-    identifier = iso2709_marc21(items)[-1]
-    delete_by_import(site, tmp_path, identifier, items[identifier])
-    sickle = Sickle(site.oai)
-    for prefix in ("oai_dc", "marc21"):
-        record = sickle.GetRecord(identifier=identifier, metadataPrefix=prefix)
-        assert record.deleted and record.xml.find(f".//{{{OAI}}}metadata") is None
-    now = db_items(site)[identifier]
-    assert now["deleted"] and now["datestamp"] >= items[identifier]["datestamp"]
-    recent = list(
-        sickle.ListIdentifiers(metadataPrefix="marc21", ignore_deleted=False, **{"from": now["datestamp"]})
-    )
-    assert [h.deleted for h in recent if h.identifier == identifier] == [True]
-    again = list(Sickle(site.oai).ListIdentifiers(metadataPrefix="oai_dc", ignore_deleted=False))
-    assert len(again) == len(db_items(site))  # still there, still once
-
-
-def test_a_token_taken_before_changes_completes_the_harvest(site, tmp_path):
+def test_changes_during_a_harvest_and_deleted_records(site, tmp_path):
+    """A token taken before the catalog changes completes the harvest: the library sends a file that
+    deletes one record already harvested and one not yet (leader/05 'd') and adds a new one."""
     before = db_items(site)
     first = oai_get(site, verb="ListIdentifiers", metadataPrefix="oai_dc")
     seen = [e.text for e in first.iter(f"{{{OAI}}}identifier")]
     candidates = iso2709_marc21(before)
-    harvested = next(i for i in candidates if i in seen)  # changed after it was harvested
-    waiting = next(i for i in reversed(candidates) if i not in seen)  # changed before its turn
-    delete_by_import(site, tmp_path, harvested, before[harvested])
-    delete_by_import(site, tmp_path, waiting, before[waiting])
-    csv = tmp_path / "new.csv"
-    csv.write_text(NEW_RECORD_CSV, encoding="utf-8")
-    site.khizana("import", "--library", "BPLPO", str(csv))
+    harvested = next(i for i in candidates if i in seen)
+    library = before[harvested]["library"]
+    waiting = next(i for i in reversed(candidates) if i not in seen and before[i]["library"] == library)
+    local_ids = {item["local_id"] for item in before.values() if item["library"] == library}
+    new = next(i for i in candidates if before[i]["local_id"] not in local_ids)
+    sent = tmp_path / "changes.mrc"
+    sent.write_bytes(
+        b"".join([deleted(before[harvested]["raw"]), deleted(before[waiting]["raw"]), before[new]["raw"]])
+    )
+    site.khizana("import", "--library", library, str(sent))
+    added = make_identifier(REPOSITORY, library, before[new]["local_id"])
 
     token = first.find(f".//{{{OAI}}}resumptionToken").text
     headers = []
@@ -433,8 +415,23 @@ def test_a_token_taken_before_changes_completes_the_harvest(site, tmp_path):
         token = page.findtext(f".//{{{OAI}}}resumptionToken")
     ids = seen + [h.findtext(f"{{{OAI}}}identifier") for h in headers]
     after = db_items(site)
-    assert set(ids) == set(after) == set(before) | {make_identifier(REPOSITORY, "BPLPO", "OAI-NEW-1")}
-    assert ids.count(harvested) == 2 and ids.count(waiting) == 1
-    assert all(ids.count(i) == 1 for i in after if i != harvested)
+    assert set(ids) == set(after) == set(before) | {added}
+    assert ids.count(harvested) == 2 and all(ids.count(i) == 1 for i in after if i != harvested)
     deleted_late = {h.findtext(f"{{{OAI}}}identifier") for h in headers if h.get("status") == "deleted"}
-    assert {harvested, waiting} <= deleted_late
+    assert {harvested, waiting} <= deleted_late and added not in deleted_late
+
+    sickle = ValidatingSickle(site.oai)
+    for prefix in ("oai_dc", "marc21"):  # a deleted record stays, as a header without metadata
+        record = sickle.GetRecord(identifier=waiting, metadataPrefix=prefix)
+        assert record.deleted and record.xml.find(f".//{{{OAI}}}metadata") is None
+    assert after[waiting]["deleted"] and after[waiting]["datestamp"] >= before[waiting]["datestamp"]
+    since = {"from": after[waiting]["datestamp"]}
+    recent = list(sickle.ListIdentifiers(metadataPrefix="marc21", ignore_deleted=False, **since))
+    assert {h.identifier: h.deleted for h in recent if h.identifier in {harvested, waiting, added}} == {
+        harvested: True, waiting: True, added: False
+    }  # fmt: skip
+
+
+def deleted(raw: bytes) -> bytes:
+    """The same ISO 2709 record marked deleted (leader/05 'd')."""
+    return raw[:5] + b"d" + raw[6:]
