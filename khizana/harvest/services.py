@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,7 +42,7 @@ from .oai import OaiItem, datestamp_for_from, marc_deletions, oai_deletions
 
 logger = logging.getLogger(__name__)
 
-PREFERRED_PREFIXES = ("marc21", "marcxml", "MARC21", "marc", "oai_dc")
+MARC_PREFIXES = ("marc21", "marcxml", "MARC21", "marc")
 _MARC_FORMATS = ("marc21", "unimarc")
 
 
@@ -149,16 +150,18 @@ def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestR
     """Run a queued harvest to its end. Failures are recorded on the run, never raised."""
     if run.status != HarvestRun.Status.QUEUED:
         return run
+    mark_interrupted_runs()
     run.status, run.started_at, run.pid = HarvestRun.Status.RUNNING, timezone.now(), os.getpid()
     run.save(update_fields=["status", "started_at", "pid"])
+    other = HarvestRun.objects.filter(source_id=run.source_id, status=HarvestRun.Status.RUNNING)
+    other = other.exclude(pk=run.pk).order_by("id").first()
+    if other is not None:
+        _fail(run, f"another harvest of {run.source.library.code} is running (harvest {other.pk})")
+        _finish(run, None)
+        return run
     client = client or OaiClient(run.base_url, retry_policy())
     try:
-        next_from = _harvest_pages(run, client)
-    except OaiProtocolError as error:
-        if error.response.error_codes == ["noRecordsMatch"]:  # nothing new since the last harvest
-            next_from = _next_from(run)
-        else:
-            next_from = _fail(run, str(error))
+        next_from = _harvest_lists(run, client)
     except HarvestError as error:
         next_from = _fail(run, str(error))
     except Exception as error:  # a bug must leave a failed run behind, not a run stuck "running"
@@ -169,27 +172,38 @@ def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestR
     return run
 
 
-def _harvest_pages(run: HarvestRun, client: OaiClient) -> str | None:
+def _harvest_lists(run: HarvestRun, client: OaiClient) -> str | None:
+    """Identify, then one ListRecords list per metadata prefix of the run ("marc21,unimarc" when a
+    repository keeps both); returns the next harvest's ``from``."""
     identify = client.identify()
     run.granularity = identify.granularity
     run.response_date = identify.response_date  # the first response: the next harvest's "from"
     if not run.metadata_prefix:
         run.metadata_prefix = choose_prefix(client)
     run.save(update_fields=["metadata_prefix", "granularity"])
-    params = {"metadataPrefix": run.metadata_prefix, "set": run.set_spec, "from": run.requested_from}
-    for number, page in enumerate(client.pages("ListRecords", **params), start=1):
-        _apply_page(run, page, number)
-        _save_counts(run)
+    for prefix in run.metadata_prefix.split(","):
+        params = {"metadataPrefix": prefix, "set": run.set_spec, "from": run.requested_from}
+        try:
+            for page in client.pages("ListRecords", **params):
+                _apply_page(run, page, prefix)
+                _save_counts(run)
+        except OaiProtocolError as error:
+            if error.response.error_codes != ["noRecordsMatch"]:  # noRecordsMatch: nothing new
+                raise
     return _next_from(run)
 
 
 def choose_prefix(client: OaiClient) -> str:
-    """MARC 21 when the repository offers it, else oai_dc (which every repository must offer)."""
+    """MARC when the repository offers it (MARC 21, plus UNIMARC when it also keeps UNIMARC records
+    apart, as Khizana does), else oai_dc (which every repository must offer)."""
     try:
         offered = client.metadata_prefixes()
     except HarvestError:
         return "oai_dc"
-    return next((prefix for prefix in PREFERRED_PREFIXES if prefix in offered), "oai_dc")
+    marc = next((prefix for prefix in MARC_PREFIXES if prefix in offered), "")
+    if not marc:
+        return "unimarc" if "unimarc" in offered else "oai_dc"
+    return f"{marc},unimarc" if "unimarc" in offered else marc
 
 
 def _next_from(run: HarvestRun) -> str | None:
@@ -234,14 +248,14 @@ def _save_counts(run: HarvestRun) -> None:
 # --- one page -----------------------------------------------------------------------------------------
 
 
-def _apply_page(run: HarvestRun, page: Page, number: int) -> None:
+def _apply_page(run: HarvestRun, page: Page, prefix: str) -> None:
     items = page.response.items
     run.pages += 1
     run.records_harvested += len(items)
     if not items:
         return
-    filename = f"oai-{run.source.library.code}-harvest{run.pk}-page{number:04d}.xml"
-    if _is_marc_harvest(run, items):
+    filename = f"oai-{run.source.library.code}-harvest{run.pk}-page{run.pages:04d}.xml"
+    if "marc" in prefix.lower() or any(item.is_marc for item in items):
         live = [item for item in items if not item.deleted]
         if live:
             _import(run, page.data, filename)
@@ -249,10 +263,6 @@ def _apply_page(run: HarvestRun, page: Page, number: int) -> None:
         _delete_marc_items(run, [item for item in items if item.deleted], page, filename)
     else:
         _import(run, page.data, filename)
-
-
-def _is_marc_harvest(run: HarvestRun, items: list[OaiItem]) -> bool:
-    return "marc" in run.metadata_prefix.lower() or any(item.is_marc for item in items)
 
 
 def _import(run: HarvestRun, data: bytes, filename: str) -> ImportRun | None:
@@ -304,11 +314,10 @@ def _delete_marc_items(run: HarvestRun, items: list[OaiItem], page: Page, filena
         if not item.identifier:
             run.errors.append(f"{filename}: a deleted header without an identifier cannot name a record")
             continue
-        local_id = known.get(item.identifier, item.identifier)
-        record = SourceRecord.objects.filter(library=library, local_id=local_id).only("format", "deleted")
-        record = record.first()
+        record = _record_deleted_by(library, item.identifier, known)
         if record is None or record.deleted:
             continue  # never harvested, or already deleted: nothing to do
+        local_id = record.local_id
         if record.format in _MARC_FORMATS:
             marc.append((local_id, record.format))
         else:
@@ -320,12 +329,26 @@ def _delete_marc_items(run: HarvestRun, items: list[OaiItem], page: Page, filena
         _import(run, oai_deletions(other, page.response.response_date), f"{stem}-deletions-dc.xml")
 
 
+def _record_deleted_by(library: Library, identifier: str, known: dict[str, str]) -> SourceRecord | None:
+    """The record a deleted header names: the one harvested under that identifier, else the one whose
+    local id is the identifier, or its last part (``oai:<repository>:<local id>``, as sent by a
+    repository whose records this library also sent as files)."""
+    candidates = [known[identifier]] if identifier in known else [identifier]
+    if identifier not in known and identifier.startswith("oai:") and ":" in identifier[4:]:
+        candidates.append(unquote(identifier.rsplit(":", 1)[1]))
+    records = SourceRecord.objects.filter(library=library, local_id__in=candidates).only(
+        "local_id", "format", "deleted"
+    )
+    found = {record.local_id: record for record in records}
+    return next((found[c] for c in candidates if c in found), None)
+
+
 def mark_interrupted_runs() -> int:
     """Runs left "running" by a process that died: failed, with the reason."""
     count = 0
     for run in HarvestRun.objects.filter(status=HarvestRun.Status.RUNNING):
-        if run.pid and run.pid != os.getpid() and _alive(run.pid):
-            continue
+        if run.pid == os.getpid() or (run.pid and _alive(run.pid)):
+            continue  # still at work (this process runs harvests on several threads)
         with transaction.atomic():
             run.status = HarvestRun.Status.FAILED
             run.errors.append("the harvesting process ended before finishing")

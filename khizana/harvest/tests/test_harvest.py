@@ -255,3 +255,55 @@ def test_the_shared_copies_are_the_ones_tested():
         pytest.skip("../shared/data/oai is absent")
     for copy in DATA.glob("*.xml"):
         assert copy.read_bytes() == (SHARED_OAI / copy.name).read_bytes(), copy.name
+
+
+def formats_response(*prefixes: str) -> bytes:
+    offered = "".join(
+        f"<metadataFormat><metadataPrefix>{p}</metadataPrefix></metadataFormat>" for p in prefixes
+    )
+    return (
+        f'<OAI-PMH xmlns="{OAI}"><responseDate>2026-01-01T00:00:00Z</responseDate>'
+        f"<ListMetadataFormats>{offered}</ListMetadataFormats></OAI-PMH>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("offered", "chosen"),
+    [
+        (("oai_dc", "marc21", "unimarc"), "marc21,unimarc"),  # Khizana keeps UNIMARC apart
+        (("oai_dc", "marcxml"), "marcxml"),
+        (("oai_dc", "unimarc"), "unimarc"),
+        (("oai_dc", "mods", "epicur"), "oai_dc"),
+    ],
+)
+def test_the_metadata_format_is_marc_when_offered(offered, chosen):
+    from khizana.harvest.client import OaiClient
+    from khizana.harvest.services import choose_prefix
+
+    with OaiTestServer(lambda q: body(formats_response(*offered))) as server:
+        assert choose_prefix(OaiClient(server.url)) == chosen
+
+
+def test_a_deleted_header_finds_a_record_sent_as_a_file_by_the_last_part_of_its_identifier(library):
+    call_command(
+        "import", "--library", "EUR", "--no-progress", str(DEMO / "records" / "BNRM" / "marc4j_azdoud.xml")
+    )
+    local_id = SourceRecord.objects.get(library=library).local_id
+    pages = [marc_page([], [], deleted=(f"oai:koha.example.org:{local_id}",))]
+    with OaiTestServer(pyoai_repository(lambda q: body(pages.pop(0)))) as server:
+        configure(library, server.url, metadata_prefix="marc21")
+        run = harvest(library)
+    assert run.status == HarvestRun.Status.FINISHED, run.errors
+    assert run.records_deleted == 1 and SourceRecord.objects.get(library=library).deleted
+
+
+def test_the_schedule_setting_is_five_crontab_fields(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from khizana.harvest.tasks import harvest_schedule
+
+    settings.KHIZANA_HARVEST_SCHEDULE = "30 2 * * *"
+    assert harvest_schedule() == ["30", "2", "*", "*", "*"]
+    settings.KHIZANA_HARVEST_SCHEDULE = "every night"
+    with pytest.raises(ImproperlyConfigured, match="expected five crontab fields"):
+        harvest_schedule()

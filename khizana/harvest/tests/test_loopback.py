@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     """(provider, harvester): the demo network served by gunicorn, and an installation with empty
-    libraries BNRM, EMPTY and WRONG (its database is created while the demo loads)."""
+    libraries BNA, EMPTY and WRONG (its database is created while the demo loads)."""
     provider = PrivateInstallation(tmp_path_factory.mktemp("oai-provider"))
     harvester = PrivateInstallation(tmp_path_factory.mktemp("oai-harvester"))
     try:
@@ -24,7 +24,7 @@ def sites(tmp_path_factory):
         provider.khizana("demo")
         provider.serve()
         assert migrating.wait(timeout=300) == 0
-        harvester.khizana("shell", "-c", _create_libraries("BNRM", "EMPTY", "WRONG"))
+        harvester.khizana("shell", "-c", _create_libraries("BNA", "EMPTY", "WRONG"))
         yield provider, harvester
     finally:
         provider.close()
@@ -41,39 +41,51 @@ def harvester(sites):
     return sites[1]
 
 
-def active_records(installation: PrivateInstallation, code: str) -> dict[str, str]:
+def active_records(installation: PrivateInstallation, code: str) -> dict[str, tuple[str, str]]:
     rows = installation.query(
-        "SELECT r.local_id, r.title FROM catalog_sourcerecord r JOIN libraries_library l "
-        f"ON l.id = r.library_id WHERE l.code = '{code}' AND r.format = 'marc21' "
-        "AND r.kind = 'bibliographic' AND NOT r.deleted"
+        "SELECT r.local_id, r.format, r.title FROM catalog_sourcerecord r JOIN libraries_library l "
+        f"ON l.id = r.library_id WHERE l.code = '{code}' AND r.kind = 'bibliographic' AND NOT r.deleted"
     )
-    return dict(rows)
+    return {local_id: (record_format, title) for local_id, record_format, title in rows}
 
 
 def test_a_library_harvested_from_khizana_then_a_deletion_picked_up(provider, harvester, tmp_path):
-    sent = active_records(provider, "BNRM")
-    assert len(sent) > 200
+    sent = active_records(provider, "BNA")
+    assert {record_format for record_format, _ in sent.values()} == {"marc21", "unimarc"}
     url = f"{provider.base_url}/oai"
-    first = harvester.khizana("harvest", "BNRM", "--url", url, "--set", "library:BNRM", "--prefix", "marc21")
+    first = harvester.khizana("harvest", "BNA", "--url", url, "--set", "library:BNA")
     assert "finished" in first.stdout, first.stdout
-    assert active_records(harvester, "BNRM") == sent  # every record once, same local ids and titles
-    runs = harvester.query("SELECT status, requested_from, records_added, pages FROM harvest_harvestrun")
-    assert runs == [("finished", "", len(sent), (len(sent) + 99) // 100)]
+    # Every record once, in its own MARC format, with the same local id and title; but a record without
+    # 001 or 035 is keyed by a checksum of its bytes, and those came as MARCXML, not as sent to the network.
+    received = active_records(harvester, "BNA")
+    assert len(received) == len(sent)
+    assert without_checksum_ids(received) == without_checksum_ids(sent)
+    assert sorted(received[k] for k in received if k.startswith("sha1:")) == sorted(
+        sent[k] for k in sent if k.startswith("sha1:")
+    )
+    runs = harvester.query(
+        "SELECT status, requested_from, records_added, metadata_prefix FROM harvest_harvestrun"
+    )
+    assert runs == [("finished", "", len(sent), "marc21,unimarc")]
     assert harvester.query("SELECT count(*) FROM catalog_work")[0][0] >= len(sent) - 10
 
-    # BNRM sends a deletion to the network (MARC leader/05 "d"); the next harvest asks from= and applies it.
-    gone = sorted(sent)[0]
+    # BNA sends deletions to the network (MARC leader/05 "d"): a record keyed by its 001, and the one keyed
+    # by a checksum (the harvester finds it through the OAI identifier it was harvested under). The next
+    # harvest asks from= the first harvest's Identify responseDate, and gets the two deleted headers only.
+    gone = sorted(without_checksum_ids(sent))[0]
+    checksummed = next(local_id for local_id in sent if local_id.startswith("sha1:"))
     deletion = tmp_path / "deletion.xml"
-    deletion.write_bytes(marc_deletions([(gone, "marc21")]))
-    provider.khizana("import", "--library", "BNRM", "--no-progress", str(deletion))
-    second = harvester.khizana("harvest", "BNRM")
+    deletion.write_bytes(marc_deletions([(gone, sent[gone][0]), (checksummed, sent[checksummed][0])]))
+    provider.khizana("import", "--library", "BNA", "--no-progress", str(deletion))
+    second = harvester.khizana("harvest", "BNA")
     assert "finished" in second.stdout, second.stdout
     requested_from, harvested, deleted = harvester.query(
         "SELECT requested_from, records_harvested, records_deleted FROM harvest_harvestrun ORDER BY id DESC"
     )[0]
-    assert requested_from.endswith("Z") and (harvested, deleted) == (1, 1)
-    remaining = active_records(harvester, "BNRM")
-    assert gone not in remaining and len(remaining) == len(sent) - 1
+    assert requested_from.endswith("Z") and (harvested, deleted) == (2, 2)
+    remaining = active_records(harvester, "BNA")
+    assert gone not in remaining and len(remaining) == len(sent) - 2
+    assert not [local_id for local_id in remaining if local_id.startswith("sha1:")]
 
 
 def test_a_harvest_of_an_unknown_set_is_empty_not_an_error(provider, harvester):
@@ -89,6 +101,10 @@ def test_an_endpoint_that_is_not_oai_fails_with_a_clear_message(provider, harves
     output = error.value.stdout + error.value.stderr
     assert "not well-formed XML" in output or "not an OAI-PMH response" in output
     assert "harvest failed for WRONG" in output
+
+
+def without_checksum_ids(records: dict) -> dict:
+    return {local_id: value for local_id, value in records.items() if not local_id.startswith("sha1:")}
 
 
 def _create_libraries(*codes: str) -> str:
