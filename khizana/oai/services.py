@@ -17,7 +17,9 @@ record (the record's own, not its work's, so an item only changes when its recor
 ``marc21`` (MARCXML, MARC21slim) for MARC 21 records and ``unimarc`` for UNIMARC records, both the
 stored record as XML; UNIMARC comes in MARCXchange (ISO 25577, ``format="UNIMARC"``), made for any
 MARC format (MARC21slim's leader pattern refuses UNIMARC leaders). Asking ``marc21`` of a UNIMARC
-item is cannotDisseminateFormat; list requests in a MARC format list the items that have it.
+item is cannotDisseminateFormat; list requests in a MARC format list the items that have it. A stored
+record the MARCXML conversion cannot read is left out of MARC lists (and logged); GetRecord answers
+cannotDisseminateFormat for it.
 
 **Sets**: ``library`` with one ``library:<code>`` per member library, and ``type`` with one
 ``type:<material type>`` per material type (the record's own type, as extracted from it). An unknown
@@ -35,11 +37,13 @@ on SourceRecord(updated_at, id).
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Min, Q, QuerySet
+from django.utils.translation import gettext
 from lxml import etree
 
 from khizana.catalog.models import SourceRecord
@@ -59,6 +63,11 @@ METADATA_FORMATS = {f.prefix: f for f in (OAI_DC, MARC21, UNIMARC)}
 _RECORD_FORMATS: dict[str, str | None] = {"oai_dc": None, "marc21": "marc21", "unimarc": "unimarc"}
 _ITEM_COLUMNS = ("id", "local_id", "library__code", "format", "serialisation", "updated_at", "deleted")
 _ITEM_COLUMNS += ("fields",)
+logger = logging.getLogger(__name__)
+
+
+class MetadataUnavailable(Exception):
+    """The stored record cannot be turned into the metadata format asked for."""
 
 
 def _setting(name: str, default: str) -> str:
@@ -144,9 +153,9 @@ def _sets() -> list[tuple[str, str]]:
     if not libraries:
         raise OaiError("noSetHierarchy", "this repository has no member library yet, so no sets")
     return [
-        ("library", "Member libraries"),
+        ("library", gettext("Member libraries")),
         *((f"library:{library.code}", f"{library.code} — {library.name}") for library in libraries),
-        ("type", "Material types"),
+        ("type", gettext("Material types")),
         *((f"type:{kind.value}", str(MATERIAL_TYPES.get(kind.value, kind.value))) for kind in MaterialType),
     ]
 
@@ -159,8 +168,12 @@ def get_record(request: OaiRequest, base_url: str) -> list[etree._Element]:
             "cannotDisseminateFormat",
             f"{request.identifier} is a {record.format} record, not available as {request.metadata_prefix}",
         )
+    try:
+        found = _record(record, request.metadata_prefix)
+    except MetadataUnavailable as problem:
+        raise OaiError("cannotDisseminateFormat", f"{request.identifier}: {problem}") from None
     element = etree.Element(f"{{{xml.OAI}}}GetRecord")
-    element.append(_record(record, request.metadata_prefix))
+    element.append(found)
     return [element]
 
 
@@ -169,7 +182,17 @@ def list_identifiers(request: OaiRequest, base_url: str) -> list[etree._Element]
 
 
 def list_records(request: OaiRequest, base_url: str) -> list[etree._Element]:
-    return _list(request, "ListRecords", lambda record: _record(record, request.metadata_prefix))
+    return _list(request, "ListRecords", lambda record: _listed_record(record, request.metadata_prefix))
+
+
+def _listed_record(record: SourceRecord, prefix: str) -> etree._Element | None:
+    """The record, or None (it is left out of the list, and logged) when its metadata cannot be made."""
+    try:
+        return _record(record, prefix)
+    except MetadataUnavailable as problem:
+        logger.warning("OAI-PMH: %s:%s left out of a %s list: %s", record.library.code, record.local_id,
+                       prefix, problem)  # fmt: skip
+        return None
 
 
 _HANDLERS = {
@@ -207,7 +230,7 @@ def _list(request: OaiRequest, verb: str, element_of) -> list[etree._Element]:
     complete = position.complete_list_size if position else selected.count()
     complete = max(complete, cursor + len(page))
     listing = etree.Element(f"{{{xml.OAI}}}{verb}")
-    listing.extend(element_of(record) for record in page)
+    listing.extend(element for element in map(element_of, page) if element is not None)
     if more or position is not None:
         token = _next_token(request, verb, page[-1], cursor + len(page), complete) if more else ""
         listing.append(xml.resumption_token_element(token, cursor, complete))
@@ -304,5 +327,8 @@ def _record(record: SourceRecord, prefix: str) -> etree._Element:
 def _metadata(record: SourceRecord, prefix: str) -> etree._Element:
     if prefix == "oai_dc":
         return xml.oai_dc_element(record.fields or {})
-    marc = marcxml_record(bytes(record.raw), record.serialisation, RecordFormat(record.format))
+    try:
+        marc = marcxml_record(bytes(record.raw), record.serialisation, RecordFormat(record.format))
+    except Exception as error:  # a stored record the MARCXML conversion cannot read
+        raise MetadataUnavailable(f"the stored record cannot be converted to MARCXML ({error})") from error
     return xml.marcxml_payload(marc) if prefix == "marc21" else xml.marcxchange_payload(marc)
