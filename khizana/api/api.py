@@ -149,6 +149,20 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 # ---------------------------------------------------------------- search and works
 
 
+@api.get("/", include_in_schema=False, url_name="root")
+def root(request: HttpRequest) -> dict[str, str]:
+    """Where to start: the documentation, the OpenAPI document and the lists."""
+    names = {
+        "docs": "openapi-view",
+        "openapi": "openapi-json",
+        "search": "search",
+        "works": "works",
+        "records": "records",
+        "libraries": "libraries",
+    }
+    return {key: request.build_absolute_uri(reverse(f"api:{name}")) for key, name in names.items()}
+
+
 @api.get("/search", response={200: SearchOut, 422: ValidationErrorOut}, url_name="search", tags=["search"])
 def search(request: HttpRequest, params: Query[SearchQuery]):
     """Search the works of the network, with the facets, paging and sorts of the search page."""

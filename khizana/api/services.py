@@ -229,15 +229,16 @@ def _work_summary(request: HttpRequest, work: Work) -> dict[str, Any]:
     }
 
 
-def _get(queryset, pk: int, what: str):
+def _get(queryset, pk: int, missing: str):
+    """The object with id ``pk``, else a 404 with the message ``missing`` (its %(id)s filled in)."""
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise ApiError(404, _("There is no %(what)s with the id %(id)s.") % {"what": what, "id": pk})
+        raise ApiError(404, missing % {"id": pk})
     return found
 
 
 def work_payload(request: HttpRequest, work_id: int) -> dict[str, Any]:
-    work = _get(Work.objects.all(), work_id, "work")
+    work = _get(Work.objects.all(), work_id, _("There is no work with the id %(id)s."))
     records = list(
         work.records.select_related("library")
         .prefetch_related(Prefetch("holdings", Holding.objects.select_related("library").order_by("id")))
@@ -356,7 +357,7 @@ def records_page(request: HttpRequest, library: str | None, cursor: str | None, 
 
 def record_payload(request: HttpRequest, record_id: int) -> dict[str, Any]:
     records = SourceRecord.objects.select_related("library").defer("raw").annotate(size=Length("raw"))
-    record = _get(records, record_id, "source record")
+    record = _get(records, record_id, _("There is no source record with the id %(id)s."))
     links = {
         "self": _link(request, "api:record", record.pk),
         "raw": _link(request, "api:record-raw", record.pk),
@@ -395,7 +396,11 @@ RAW_TYPES = {
 
 def record_raw(record_id: int) -> tuple[bytes, str, str, str]:
     """The bytes of a record as its library sent them: (bytes, content type, file name, checksum)."""
-    record = _get(SourceRecord.objects.select_related("library"), record_id, "source record")
+    record = _get(
+        SourceRecord.objects.select_related("library"),
+        record_id,
+        _("There is no source record with the id %(id)s."),
+    )
     content_type, extension = RAW_TYPES.get(record.serialisation, ("application/octet-stream", "bin"))
     safe_id = "".join(c if c.isalnum() or c in "-_." else "_" for c in record.local_id)[:80]
     return bytes(record.raw), content_type, f"{record.library.code}-{safe_id}.{extension}", record.checksum
@@ -424,7 +429,11 @@ def holding_payload(request: HttpRequest, holding: Holding) -> dict[str, Any]:
 
 
 def get_holding(holding_id: int) -> Holding:
-    return _get(Holding.objects.select_related("record", "library"), holding_id, "holding")
+    return _get(
+        Holding.objects.select_related("record", "library"),
+        holding_id,
+        _("There is no holding with the id %(id)s."),
+    )
 
 
 def change_holding(user, holding_id: int, changes: dict[str, str]) -> Holding:
@@ -518,7 +527,11 @@ def queue_import(request: HttpRequest, user, code: str, upload) -> ImportJob:
 
 
 def import_job_for(user, job_id: int) -> ImportJob:
-    job = _get(ImportJob.objects.select_related("library", "run"), job_id, "import")
+    job = _get(
+        ImportJob.objects.select_related("library", "run"),
+        job_id,
+        _("There is no import with the id %(id)s."),
+    )
     if not permissions.can_import(user, job.library_id):
         raise ApiError(403, _("This import belongs to another library."))
     return job

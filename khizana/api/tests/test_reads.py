@@ -233,3 +233,10 @@ def test_openapi_document_and_docs_page(client):
     script = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert script.status_code == 200 and b"SwaggerUIBundle" in b"".join(script.streaming_content)
     assert client.get("/api/docs/static/..%2Fsettings.py").status_code == 404
+
+
+def test_api_root_points_to_the_documentation_and_the_lists(api):
+    links = json_of(api.get("/api/"))
+    assert links["docs"].endswith("/api/docs") and links["openapi"].endswith("/api/openapi.json")
+    for name in ("search", "works", "records", "libraries"):
+        assert api.get(links[name]).status_code == 200
