@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "khizana.harvest",
     "khizana.api",
     "khizana.sru",
+    "khizana.visibility",
     "huey.contrib.djhuey",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", include("khizana.api.urls")),
     path("sru", include("khizana.sru.urls")),
     path("staff/harvest/", include("khizana.harvest.urls")),
+    path("research/", include("khizana.visibility.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
