@@ -1,0 +1,82 @@
+"""Decoding export files and small text helpers shared by the readers (pure Python)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str  # newlines normalised to "\n", BOM removed
+    encoding: str
+    warning: str | None = None
+
+
+def decode(data: bytes) -> DecodedText:
+    """Decode an export: UTF-8 (with or without BOM), UTF-16 (BOM or not), else Latin-1 with a warning."""
+    warning = None
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, encoding = _strict(data[3:], "utf-8"), "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = _strict(data, "utf-16"), "utf-16"
+    elif _looks_utf16(data):
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        text = _strict(data, encoding)
+    else:
+        text, encoding = _strict(data, "utf-8"), "utf-8"
+    if text is None:
+        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+        if "\ufffd" in text:
+            text = data.decode("latin-1")
+            encoding = "latin-1"
+        warning = f"not valid UTF-8 or UTF-16: read as {encoding}, check accented letters"
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return DecodedText(text, encoding, warning)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    head = data[:200]
+    return len(head) >= 4 and head.count(b"\x00") >= len(head) // 3
+
+
+def squash(value: str | None) -> str:
+    """Collapse runs of whitespace into one space and strip."""
+    if not value:
+        return ""
+    if "  " not in value and "\n" not in value and "\t" not in value and "\r" not in value:
+        return value.strip()
+    return _SPACES.sub(" ", value).strip()
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """A comparison key for a personal name: no accents, no case, no punctuation or spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def parse_year(value: str | None) -> int | None:
+    """The first four-digit year of a value, or None."""
+    match = re.search(r"\b(1[5-9]\d\d|2\d\d\d)\b", value or "")
+    return int(match.group(1)) if match else None
+
+
+def split_list(value: str | None, separator: str = ";") -> list[str]:
+    """Split a separated list, dropping empty items and surrounding spaces."""
+    if not value:
+        return []
+    return [item.strip() for item in value.split(separator) if item.strip()]
