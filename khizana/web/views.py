@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from khizana.catalog.models import Work
@@ -152,10 +152,11 @@ def search_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The first ``exports.EXPORT_LIMIT`` works of a search (same parameters as the results page)."""
     export_format = exports.LIST_FORMATS.get(fmt)
     if export_format is None:
-        known = ", ".join(exports.LIST_FORMATS)
-        return HttpResponseNotFound(
-            f"Unknown export format {fmt!r}: use one of {known}.\n", content_type="text/plain; charset=utf-8"
-        )
+        message = gettext("Unknown export format “%(format)s”: use one of %(formats)s.") % {
+            "format": fmt,
+            "formats": ", ".join(exports.LIST_FORMATS),
+        }
+        return HttpResponseNotFound(message + "\n", content_type="text/plain; charset=utf-8")
     params = services.parse_params(request.GET)
     total, ids = exports.ranked_work_ids(
         params.q, params.filters, params.sort, 0, exports.EXPORT_LIMIT, params.year_from, params.year_to
