@@ -13,6 +13,9 @@ from functools import lru_cache
 
 from .countries import US_STATES, country_code, trailing_country, us_state_zip
 
+_BRACKETS = re.compile(r"[(\[{]")
+_COMMAS = re.compile(r"[,\u060c]")
+
 DEPARTMENT = "department"
 INSTITUTION = "institution"
 STREET = "street"
@@ -61,6 +64,8 @@ _UNIT = re.compile(
 
 def split_top_level(text: str, separators: str = ",،") -> list[str]:
     """Split on commas (Latin or Arabic) outside parentheses and brackets; empty parts dropped."""
+    if not _BRACKETS.search(text):
+        return [part.strip() for part in _COMMAS.split(text) if part.strip()]
     parts, depth, start = [], 0, 0
     for position, char in enumerate(text):
         if char in "([{":

@@ -25,7 +25,7 @@ from .common import (
 from .model import SCOPUS_BIBTEX, WOS_BIBTEX, Author, Correspondence, Publication, ReadResult
 from .text import parse_year, split_list, squash
 
-_ENTRY_START = re.compile(r"(?:^|(?<=\}))[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.MULTILINE)
+_ENTRY_START = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*[{(]")
 _SKIPPED_TYPES = frozenset({"comment", "string", "preamble"})
 _FIELD_NAME = re.compile(r"\s*,?\s*([^\s=,{}\"#][^=,{}\"#\n]*?)\s*=\s*")
 _KEY_END = re.compile(r",(?=\s*[^\s=,{}\"#][^=,{}\"#\n]*=)")
@@ -35,6 +35,7 @@ _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u
 _ACCENT_COMMAND = re.compile(
     r"\\([\'`^\"~=.])\s*\{?\\?([A-Za-z])\}?|\\([cvuHrk])(?:\s*\{\\?([A-Za-z])\}|\s+([A-Za-z]))"
 )
+_BRACE = re.compile(r"(?<!\\)[{}]")
 _BARE_VALUE = re.compile(r"[^,#}\s]+")
 _LETTER_COMMAND = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s?")
 _LETTERS = {"ss": "ß", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "o": "ø", "O": "Ø",
@@ -68,7 +69,7 @@ def read(text: str, result: ReadResult) -> None:
 
 def read_entries(text: str, result: ReadResult) -> list[BibEntry]:
     """The entries of a BibTeX text; a malformed entry is an error of ``result`` and is left out."""
-    starts = list(_ENTRY_START.finditer(text))
+    starts = [match for match in _ENTRY_START.finditer(text) if _starts_entry(text, match.start())]
     entries, number = [], 0
     for position, start in enumerate(starts):
         entry_type = start.group(1).lower()
@@ -84,6 +85,13 @@ def read_entries(text: str, result: ReadResult) -> list[BibEntry]:
         except BibSyntaxError as error:
             result.error(number, error.field_name, f"entry {key or '(no key)'}: {error}: entry left out")
     return entries
+
+
+def _starts_entry(text: str, position: int) -> bool:
+    """An ``@type{`` starts an entry at the start of a line (after spaces) or right after a ``}``."""
+    line_start = text.rfind("\n", 0, position) + 1
+    before = text[line_start:position].rstrip(" \t")
+    return before == "" or before.endswith("}")
 
 
 def _parse_fields(body: str) -> dict[str, str]:
@@ -146,14 +154,10 @@ def _parse_value(body: str, position: int, name: str) -> tuple[str, int]:
 
 def _closing_brace(body: str, start: int, name: str) -> int:
     depth = 0
-    for position in range(start, len(body)):
-        char = body[position]
-        if char == "{" and body[position - 1] != "\\":
-            depth += 1
-        elif char == "}" and body[position - 1] != "\\":
-            depth -= 1
-            if depth == 0:
-                return position
+    for brace in _BRACE.finditer(body, start):
+        depth += 1 if brace.group(0) == "{" else -1
+        if depth == 0:
+            return brace.start()
     raise BibSyntaxError(name, "braces not balanced (truncated entry)")
 
 
@@ -187,7 +191,8 @@ def _has_full_given_name(name: str) -> bool:
 
 
 def _scopus_publication(entry: BibEntry, result: ReadResult) -> Publication:
-    fields = {name: latex_to_text(value) for name, value in entry.fields.items()}
+    fields = _decoded(entry, "url", "doi", "title", "year", "journal", "document_type", "type",
+                      "affiliations", "affiliation", "correspondence_address", "correspondence_address1")
     authors = [Author(name=name, full_name=name if _has_full_given_name(name) else None)
                for name in split_names(entry.fields.get("author", ""))]
     publication = Publication(
@@ -207,7 +212,7 @@ def _scopus_publication(entry: BibEntry, result: ReadResult) -> Publication:
 
 
 def _wos_publication(entry: BibEntry, result: ReadResult) -> Publication:
-    fields = {name: latex_to_text(value) for name, value in entry.fields.items()}
+    fields = _decoded(entry, "unique-id", "doi", "title", "year", "journal", "booktitle", "type")
     names = split_names(entry.fields.get("author", ""))
     authors = [Author(name=surname_initials(name).replace(" ", ", ", 1) if "," in name else name,
                       full_name=name) for name in names]
@@ -237,6 +242,10 @@ def _wos_publication(entry: BibEntry, result: ReadResult) -> Publication:
     link_authors(publication, index)
     _check(publication, result, "unique-id")
     return publication
+
+
+def _decoded(entry: BibEntry, *names: str) -> dict[str, str]:
+    return {name: latex_to_text(entry.fields[name]) for name in names if name in entry.fields}
 
 
 def _address_lines(value: str) -> list[str]:

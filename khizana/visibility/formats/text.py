@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")  # also drops the combining accents left by NFKD
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ def squash(value: str | None) -> str:
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A comparison key for a personal name: no accents, no case, no punctuation or spaces."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(ch for ch in decomposed if ch.isalnum())
+    folded = name.casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+    return _NOT_WORD.sub("", folded)
 
 
 def parse_year(value: str | None) -> int | None:

@@ -22,7 +22,6 @@ from .model import WOS_PLAIN, WOS_TAB, Author, Publication, ReadResult
 from .text import parse_year, split_list, squash
 
 LINE_FIELDS = frozenset({"AU", "AF", "BA", "BF", "CA", "C1", "CR"})
-_TAG = re.compile(r"^[A-Z][A-Z0-9]$")
 _BRACKET_GROUP = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
 _TAB_C1_GROUP = re.compile(r"\[([^\]]*)\]\s*([^\[]*)")
 REQUIRED_TAB_COLUMNS = ("AU", "TI", "UT")
@@ -31,40 +30,55 @@ REQUIRED_TAB_COLUMNS = ("AU", "TI", "UT")
 def read_plain(text: str, result: ReadResult) -> None:
     """Read the records of a WoS plain-text export into ``result``."""
     result.source_format = WOS_PLAIN
-    number, fields, last_tag, in_record = 0, {}, None, False
-    for line_number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        if line.startswith("   ") or line.startswith("\t"):
-            if in_record and last_tag:
-                fields[last_tag].append(line.strip())
-            elif in_record:
-                result.error(number, None, f"line {line_number}: continuation line with no field before it")
-            continue
-        tag, value = line[:2], line[3:]
-        if line[2:3] not in (" ", "") or not _TAG.match(tag):
-            result.error(number if in_record else None, None,
-                         f"line {line_number}: not a field tag line: {line[:60]!r}")
-            continue
+    number, fields, in_record, position = 0, {}, False, 0
+    for block in _FIELD_BLOCK.finditer(text):
+        if block.start() > position and text[position:block.start()].strip():
+            _report_stray(text, position, block.start(), number if in_record else None, result)
+        position = block.end()
+        tag, value = block.group("tag"), block.group("value") or ""
         if tag == "PT":
             if in_record:
-                result.error(number, "ER", f"line {line_number}: record has no ER line before the next PT")
+                result.error(number, "ER", f"line {_line_of(text, block.start())}: record has no ER line "
+                                           "before the next PT")
                 _finish_plain(number, fields, result)
             number += 1
-            fields, in_record, last_tag = {"PT": [value]}, True, "PT"
+            fields, in_record = {"PT": [value]}, True
         elif tag == "ER":
             if in_record:
                 _finish_plain(number, fields, result)
-            in_record, last_tag = False, None
+            in_record = False
         elif tag in ("FN", "VR", "EF") and not in_record:
             continue
         elif in_record:
-            fields.setdefault(tag, []).append(value)
-            last_tag = tag
+            lines = fields.setdefault(tag, [])
+            lines.append(value.strip())
+            if block.group("more"):
+                lines.extend(line.strip() for line in block.group("more").split("\n") if line.strip())
         else:
-            result.error(number + 1, tag, f"line {line_number}: field outside a record (no PT before it)")
+            result.error(number + 1, tag, f"line {_line_of(text, block.start())}: field outside a record "
+                                          "(no PT before it)")
+    if position < len(text) and text[position:].strip():
+        _report_stray(text, position, len(text), number if in_record else None, result)
     if in_record:
         result.error(number, "ER", "the file ends inside this record (truncated): record left out")
+
+
+# A tagged field: its tag line and the continuation lines (three spaces or a tab) after it.
+_FIELD_BLOCK = re.compile(
+    r"^(?P<tag>[A-Z][A-Z0-9])(?: (?P<value>[^\n]*))?[ \t]*(?:\n|$)(?P<more>(?:(?:   |\t)[^\n]*(?:\n|$))*)",
+    re.MULTILINE,
+)
+
+
+def _line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _report_stray(text: str, start: int, end: int, record: int | None, result: ReadResult) -> None:
+    for offset, line in enumerate(text[start:end].split("\n")):
+        if line.strip():
+            line_number = _line_of(text, start) + offset
+            result.error(record, None, f"line {line_number}: not a field tag line: {line[:60]!r}")
 
 
 def _finish_plain(number: int, fields: dict[str, list[str]], result: ReadResult) -> None:
