@@ -1,0 +1,126 @@
+"""The institution registry: ROR organisations and the local institutions staff add under them.
+
+An :class:`Institution` comes from ROR (``ror_id``; loaded by ``khizana registry load``) or is local
+(``local_key``; a faculty, school or laboratory that ROR lacks, added by staff). ``parent`` is the one
+link the registry rolls up along (a lab -> its faculty -> its university); ROR's own parent and child
+ids are kept as loaded (``ror_parent_ids``, ``ror_child_ids``) so that a parent loaded later is linked
+then. Every name is an :class:`InstitutionName` (label per language, alias, acronym, variant) with a
+folded ``key`` for lookups.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    ROR = "ror", _("ROR")
+    LOCAL = "local", _("local")
+
+
+class Institution(models.Model):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("university")
+        FACULTY = "faculty", _("faculty")
+        SCHOOL = "school", _("school")
+        INSTITUTE = "institute", _("institute")
+        LABORATORY = "laboratory", _("laboratory")
+        HOSPITAL = "hospital", _("hospital")
+        OTHER = "other", _("other")
+
+    class Detail(models.TextChoices):
+        """How much of a ROR record was loaded: a full record outranks an index row, which outranks
+        an id only known because other records point to it."""
+
+        FULL = "full", _("full record")
+        INDEX = "index", _("names index")
+        REFERENCE = "reference", _("referenced only")
+        LOCAL = "local", _("local institution")
+
+    ror_id = models.CharField(_("ROR id"), max_length=64, unique=True, null=True, blank=True)
+    local_key = models.CharField(_("local key"), max_length=64, unique=True, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    detail = models.CharField(max_length=12, choices=Detail.choices)
+    name = models.CharField(_("name"), max_length=500)
+    sort_key = models.CharField(max_length=500, db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, blank=True)
+    country_code = models.CharField(_("country"), max_length=2, blank=True, db_index=True)
+    city = models.CharField(_("city"), max_length=200, blank=True)
+    types = models.JSONField(_("ROR types"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, default="active")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    ror_parent_ids = models.JSONField(default=list, blank=True)
+    ror_child_ids = models.JSONField(default=list, blank=True)
+    ror_related_ids = models.JSONField(default=list, blank=True)
+    source_file = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_key", "id"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        indexes = [models.Index(fields=["country_code", "city"], name="visibility_inst_place")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(source="ror") & Q(ror_id__isnull=False))
+                | (Q(source="local") & Q(local_key__isnull=False)),
+                name="visibility_institution_has_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} {self.name}"
+
+    @property
+    def identifier(self) -> str:
+        """The id used in exports and links between files: the ROR id, or ``local:...``."""
+        return self.ror_id or self.local_key or ""
+
+    @property
+    def is_local(self) -> bool:
+        return self.source == Source.LOCAL
+
+
+class InstitutionName(models.Model):
+    class Kind(models.TextChoices):
+        LABEL = "label", _("name")
+        ALIAS = "alias", _("alias")
+        ACRONYM = "acronym", _("acronym")
+        VARIANT = "variant", _("variant")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="names")
+    value = models.CharField(_("name"), max_length=500)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    key = models.CharField(max_length=500, db_index=True)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "language", "value"]
+        verbose_name = _("institution name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "value", "language", "kind"], name="visibility_name_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.kind}, {self.language or '-'})"
