@@ -214,8 +214,7 @@ def _scopus_publication(entry: BibEntry, result: ReadResult) -> Publication:
 def _wos_publication(entry: BibEntry, result: ReadResult) -> Publication:
     fields = _decoded(entry, "unique-id", "doi", "title", "year", "journal", "booktitle", "type")
     names = split_names(entry.fields.get("author", ""))
-    authors = [Author(name=surname_initials(name).replace(" ", ", ", 1) if "," in name else name,
-                      full_name=name) for name in names]
+    authors = [Author(name=wos_short_name(name), full_name=name) for name in names]
     publication = Publication(
         source_format=WOS_BIBTEX, file=result.file, record_number=entry.number,
         id=fields.get("unique-id") or (entry.key if entry.key.upper().startswith("WOS:") else None)
@@ -246,6 +245,14 @@ def _wos_publication(entry: BibEntry, result: ReadResult) -> Publication:
 
 def _decoded(entry: BibEntry, *names: str) -> dict[str, str]:
     return {name: latex_to_text(entry.fields[name]) for name in names if name in entry.fields}
+
+
+def wos_short_name(name: str) -> str:
+    """``El Amrani, Amina`` -> ``El Amrani, A``: the AU form of a WoS full name."""
+    if "," not in name:
+        return name
+    surname, _, initials = surname_initials(name).rpartition(" ")
+    return f"{surname}, {initials}"
 
 
 def _address_lines(value: str) -> list[str]:

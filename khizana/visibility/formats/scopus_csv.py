@@ -67,8 +67,9 @@ def _align(header: list[str], row: list[str], number: int, result: ReadResult) -
         result.warn(number, _SHIFT_AFTER, f"{len(row)} fields for {width} columns: the {extra} extra "
                                           "field(s) read as further funding texts, later columns realigned")
         return dict(zip(header, row[:cut] + row[cut + extra:], strict=True))
-    result.error(number, None, f"{len(row)} fields for {width} columns (truncated or shifted row): "
-                               "record left out")
+    stop = header[len(row)] if len(row) < width else None
+    problem = "the row stops before this column" if stop else "shifted row"
+    result.error(number, stop, f"{len(row)} fields for {width} columns ({problem}): record left out")
     return None
 
 

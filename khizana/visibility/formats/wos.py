@@ -30,10 +30,10 @@ REQUIRED_TAB_COLUMNS = ("AU", "TI", "UT")
 def read_plain(text: str, result: ReadResult) -> None:
     """Read the records of a WoS plain-text export into ``result``."""
     result.source_format = WOS_PLAIN
-    number, fields, in_record, position = 0, {}, False, 0
+    number, fields, in_record, position, tag = 0, {}, False, 0, None
     for block in _FIELD_BLOCK.finditer(text):
         if block.start() > position and text[position:block.start()].strip():
-            _report_stray(text, position, block.start(), number if in_record else None, result)
+            _report_stray(text, position, block.start(), (number, tag) if in_record else (None, None), result)
         position = block.end()
         tag, value = block.group("tag"), block.group("value") or ""
         if tag == "PT":
@@ -58,7 +58,7 @@ def read_plain(text: str, result: ReadResult) -> None:
             result.error(number + 1, tag, f"line {_line_of(text, block.start())}: field outside a record "
                                           "(no PT before it)")
     if position < len(text) and text[position:].strip():
-        _report_stray(text, position, len(text), number if in_record else None, result)
+        _report_stray(text, position, len(text), (number, tag) if in_record else (None, None), result)
     if in_record:
         result.error(number, "ER", "the file ends inside this record (truncated): record left out")
 
@@ -74,11 +74,15 @@ def _line_of(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def _report_stray(text: str, start: int, end: int, record: int | None, result: ReadResult) -> None:
+def _report_stray(text: str, start: int, end: int, where: tuple[int | None, str | None],
+                  result: ReadResult) -> None:
+    """Lines neither tagged nor continuing a field: reported (with the field before them), skipped."""
+    record, previous_tag = where
     for offset, line in enumerate(text[start:end].split("\n")):
         if line.strip():
             line_number = _line_of(text, start) + offset
-            result.error(record, None, f"line {line_number}: not a field tag line: {line[:60]!r}")
+            result.error(record, previous_tag, f"line {line_number}: not a field tag line nor a continuation "
+                                               f"(ignored): {line[:60]!r}")
 
 
 def _finish_plain(number: int, fields: dict[str, list[str]], result: ReadResult) -> None:
@@ -110,9 +114,9 @@ def _join_wrapped_addresses(lines: list[str]) -> list[str]:
 def _add_c1_line(collector: AffiliationCollector, line: str) -> None:
     match = _BRACKET_GROUP.match(line.strip())
     if match:
-        collector.add(match.group(2), split_list(match.group(1)))
+        collector.add(match.group(2).rstrip("."), split_list(match.group(1)))
     else:
-        collector.add(line, [])
+        collector.add(line.rstrip("."), [])
 
 
 def read_tab(text: str, result: ReadResult) -> None:
@@ -129,7 +133,9 @@ def read_tab(text: str, result: ReadResult) -> None:
         if len(row) > width and not any(cell.strip() for cell in row[width:]):
             row = row[:width]
         if len(row) != width:
-            result.error(number, None, f"{len(row)} fields for {width} columns: record left out")
+            stop = header[len(row)] if len(row) < width else None
+            problem = " (the row stops before this column)" if stop else ""
+            result.error(number, stop, f"{len(row)} fields for {width} columns{problem}: record left out")
             continue
         values = dict(zip(header, row, strict=True))
         _finish_tab(number, values, result)
@@ -145,7 +151,7 @@ def _finish_tab(number: int, values: dict[str, str], result: ReadResult) -> None
     )
     collector = AffiliationCollector(publication)
     for authors, address in split_tab_c1(values.get("C1", "")):
-        collector.add(address, authors)
+        collector.add(address.rstrip("."), authors)
     _finish(publication, text_of, result)
 
 
