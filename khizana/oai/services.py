@@ -61,8 +61,9 @@ UNIMARC = xml.MetadataFormat("unimarc", xml.MARCXCHANGE_SCHEMA, xml.MARCXCHANGE)
 METADATA_FORMATS = {f.prefix: f for f in (OAI_DC, MARC21, UNIMARC)}
 # The record formats each metadata prefix can be given for (None: every format).
 _RECORD_FORMATS: dict[str, str | None] = {"oai_dc": None, "marc21": "marc21", "unimarc": "unimarc"}
-_ITEM_COLUMNS = ("id", "local_id", "library__code", "format", "serialisation", "updated_at", "deleted")
-_ITEM_COLUMNS += ("fields",)
+# What a header and oai_dc need (the raw bytes are only read for MARC metadata).
+_ITEM_COLUMNS = ("id", "local_id", "library__code", "format", "serialisation", "updated_at", "deleted",
+                 "fields")  # fmt: skip
 logger = logging.getLogger(__name__)
 
 
