@@ -79,6 +79,7 @@ def test_latin1_file_is_read_with_a_warning():
 
 
 def test_wos_plain_text_multiline_fields_groups_and_identifiers():
+    assert b"\r\n" in (DATA / "wos_maghreb.txt").read_bytes()  # Windows line endings
     result = read("wos_maghreb.txt")
     assert result.source_format == "wos_plain" and result.encoding == "utf-8-sig"
     first = result.publications[0]
