@@ -87,6 +87,8 @@ def _read_row(values: dict[str, str], number: int, result: ReadResult) -> None:
         result.warn(number, "Year", f"not a year: {values['Year']!r}")
     if not publication.id:
         result.warn(number, "EID", "no EID nor DOI")
+    if not publication.title:
+        result.warn(number, "Title", "no title")
     listed = _affiliation_list(values.get("Affiliations"))
     collector = AffiliationCollector(publication)
     for author, affiliations in split_authors_with_affiliations(values.get("Authors with affiliations", ""),
