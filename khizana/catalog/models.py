@@ -138,7 +138,9 @@ class SourceRecord(models.Model):
             models.UniqueConstraint(fields=["library", "local_id"], name="unique_local_id_per_library")
         ]
         indexes = [
-            models.Index(fields=["cluster_dirty"], condition=models.Q(cluster_dirty=True), name="dirty")
+            models.Index(fields=["cluster_dirty"], condition=models.Q(cluster_dirty=True), name="dirty"),
+            # OAI-PMH lists records by datestamp, then id (keyset paging, earliest datestamp).
+            models.Index(fields=["updated_at", "id"], name="record_datestamp"),
         ]
 
     def __str__(self) -> str:
