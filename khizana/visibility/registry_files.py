@@ -263,8 +263,9 @@ def export_row(record: dict, line: int = 0) -> RegistryRow:
         types=tuple(_strings(record, "types")),
         status=_text(record, "status") or "active",
         kind=_text(record, "kind"),
-        parent_ids=(parent_id,) if parent_id else tuple(_strings(record, "ror_parent_ids")),
-        child_ids=tuple(_strings(record, "ror_child_ids")),
+        # a local institution's parent is the one staff gave; a ROR one's is chosen again from ROR's links
+        parent_ids=((parent_id,) if parent_id else ()) if source == "local" else _ror_links(record, "parent"),
+        child_ids=_ror_links(record, "child") if source == "ror" else (),
     )
 
 
@@ -282,6 +283,10 @@ def _strings(record: dict, key: str) -> list[str]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise ValueError(f"{key} must be a list of strings")
     return [v.strip() for v in values if v.strip()]
+
+
+def _ror_links(record: dict, kind: str) -> tuple[str, ...]:
+    return tuple(_strings(record, f"ror_{kind}_ids"))
 
 
 def _export_names(record: dict, source: str, name: str) -> tuple[NameRecord, ...]:

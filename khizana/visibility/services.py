@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import TextIO
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from khizana.accounts import permissions
+from khizana.accounts.models import AuditEntry, Role
 from khizana.textnorm import normalise
 
 from .models import Institution, InstitutionName, Source
@@ -126,7 +129,7 @@ def _store_batch(rows: list[RegistryRow], source_file: str, report: LoadReport) 
         state = _update_institution(institution, row, source_file)
         setattr(report, state, getattr(report, state) + 1)
         name_sets[institution.pk] = row.names
-    Institution.objects.bulk_create([institution for institution, _ in new])
+    Institution.objects.bulk_create([pair[0] for pair in new])
     report.created += len(new)
     name_sets.update((institution.pk, row.names) for institution, row in new)
     _sync_names(name_sets)
@@ -209,32 +212,38 @@ def _name(
 def link_ror_parents() -> int:
     """Set the parent of every ROR institution from ROR's links (both directions); returns the changes.
 
-    Of several parents, a university (ROR type ``education``) is preferred, then the order ROR gives;
-    a link that would close a cycle is not made. Local institutions keep the parent staff gave them.
+    Of several parents, a university (ROR type ``education``) is preferred, then one in the same city,
+    then the order ROR gives; a link that would close a cycle is not made. Local institutions keep the
+    parent staff gave them.
     """
     rows = list(
         Institution.objects.values_list(
-            "pk", "ror_id", "parent_id", "source", "types", "ror_parent_ids", "ror_child_ids"
+            "pk", "ror_id", "parent_id", "source", "types", "city", "ror_parent_ids", "ror_child_ids"
         )
     )
-    pk_of = {ror_id: pk for pk, ror_id, *_ in rows if ror_id}
-    is_education = {pk: "education" in (types or []) for pk, _, _, _, types, _, _ in rows}
+    pk_of = {row[1]: row[0] for row in rows if row[1]}
+    city_of = {row[0]: row[5] for row in rows}
+    is_education = {row[0]: "education" in (row[4] or []) for row in rows}
     declared_by_parent: dict[int, list[int]] = {}
-    for pk, _, _, _, _, _, child_ids in rows:
-        for child_id in child_ids or []:
+    for row in rows:
+        for child_id in row[7] or []:
             if child_id in pk_of:
-                declared_by_parent.setdefault(pk_of[child_id], []).append(pk)
-    parent_of = {pk: parent for pk, _, parent, source, *_ in rows if source == Source.LOCAL}
-    for pk, _ror_id, _, source, _, parent_ids, _ in sorted(rows, key=lambda r: r[1] or ""):
+                declared_by_parent.setdefault(pk_of[child_id], []).append(row[0])
+    parent_of = {row[0]: row[2] for row in rows if row[3] == Source.LOCAL}
+    for pk, _ror_id, _parent, source, _types, city, parent_ids, _children in sorted(
+        rows, key=lambda r: r[1] or ""
+    ):
         if source != Source.ROR:
             continue
         candidates = [pk_of[p] for p in parent_ids or [] if p in pk_of] + declared_by_parent.get(pk, [])
-        candidates = sorted(dict.fromkeys(candidates), key=lambda c: not is_education[c])
+        candidates = sorted(
+            dict.fromkeys(candidates), key=lambda c: (not is_education[c], city_of[c] != city)
+        )
         parent_of[pk] = next((c for c in candidates if not _reaches(parent_of, c, pk)), None)
     changed = [
-        Institution(pk=pk, parent_id=parent_of[pk])
-        for pk, _, parent, source, *_ in rows
-        if source == Source.ROR and parent_of[pk] != parent
+        Institution(pk=row[0], parent_id=parent_of[row[0]])
+        for row in rows
+        if row[3] == Source.ROR and parent_of[row[0]] != row[2]
     ]
     Institution.objects.bulk_update(changed, ["parent"], batch_size=500)
     return len(changed)
@@ -311,10 +320,11 @@ def roll_up(institution: Institution) -> Institution:
 def set_parent(institution: Institution, parent: Institution | None) -> None:
     """Give a local institution a parent; refused for ROR institutions and when it closes a cycle."""
     if not institution.is_local:
-        raise RegistryError("the parent of a ROR institution comes from ROR; it cannot be changed here")
+        raise RegistryError(_("The parent of a ROR institution comes from ROR; it cannot be changed here."))
     if parent is not None and (parent.pk == institution.pk or institution in parent_chain(parent)):
         raise RegistryError(
-            f"{parent.name} ({parent.identifier}) is under {institution.name}: it cannot be its parent"
+            _("%(parent)s (%(id)s) is under %(name)s: it cannot be its parent.")
+            % {"parent": parent.name, "id": parent.identifier, "name": institution.name}
         )
     institution.parent = parent
     institution.save(update_fields=["parent", "updated_at"])
@@ -323,18 +333,23 @@ def set_parent(institution: Institution, parent: Institution | None) -> None:
 # --- local institutions and names ---------------------------------------------------------------------
 
 
-def _check_name(value: str, what: str = "the name") -> str:
+def _check_name(value: str, what: str | None = None) -> str:
+    """The name with its spaces tidied; ``what`` names the field in the error ("The name")."""
+    what = what or _("The name")
     value = " ".join((value or "").split())
     if not value:
-        raise RegistryError(f"{what} is empty")
+        raise RegistryError(_("%(what)s is empty.") % {"what": what})
     if len(value) > 500:
-        raise RegistryError(f"{what} is longer than 500 characters")
+        raise RegistryError(_("%(what)s is longer than 500 characters.") % {"what": what})
     if value.startswith(FORMULA_START):
         raise RegistryError(
-            f"{what} {value!r} starts with {value[0]!r}, which spreadsheets read as a formula"
+            _("%(what)s “%(value)s” starts with “%(char)s”, which spreadsheets read as a formula.")
+            % {"what": what, "value": value, "char": value[0]}
         )
     if not name_key(value):
-        raise RegistryError(f"{what} {value!r} has no letter or digit")
+        raise RegistryError(
+            _("%(what)s “%(value)s” has no letter or digit.") % {"what": what, "value": value}
+        )
     return value
 
 
@@ -369,25 +384,37 @@ def add_local_institution(
     """
     name = _check_name(name)
     if kind not in Institution.Kind.values:
-        raise RegistryError(f"kind {kind!r} is not one of {', '.join(Institution.Kind.values)}")
+        raise RegistryError(
+            _("The kind “%(kind)s” is not one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(Institution.Kind.values)}
+        )
     if isinstance(parent, str) and parent.strip():
         found = find_institution(parent)
         if found is None:
-            raise RegistryError(f"parent {parent.strip()!r} is not in the registry")
+            raise RegistryError(
+                _("The parent “%(parent)s” is not in the registry (give a ROR id, a local key or a number).")
+                % {"parent": parent.strip()}
+            )
         parent = found
     if isinstance(parent, str):
         parent = None
     country_code = (country_code or (parent.country_code if parent else "")).strip().upper()
     if country_code and not re.fullmatch(r"[A-Z]{2}", country_code):
-        raise RegistryError(f"country {country_code!r} is not a two-letter ISO code (MA, DZ, TN, FR...)")
+        raise RegistryError(
+            _("The country “%(country)s” is not a two-letter ISO code (MA, DZ, TN, FR…).")
+            % {"country": country_code}
+        )
     city = " ".join((city or (parent.city if parent else "")).split())[:200]
     name_records = _local_names(name, names or {}, variants, acronyms)
     _refuse_same_name_under(parent, name_records)
     if local_key:
         if not LOCAL_KEY.match(local_key):
-            raise RegistryError(f"local key {local_key!r} must look like local:ma-faculte-sciences-rabat")
+            raise RegistryError(
+                _("The local key “%(key)s” must look like local:ma-faculte-sciences-rabat.")
+                % {"key": local_key}
+            )
         if Institution.objects.filter(local_key=local_key).exists():
-            raise RegistryError(f"local key {local_key!r} is taken")
+            raise RegistryError(_("The local key “%(key)s” is taken.") % {"key": local_key})
     institution = Institution.objects.create(
         local_key=local_key or _new_local_key(name, country_code),
         source=Source.LOCAL,
@@ -411,29 +438,36 @@ def _local_names(
 ) -> list[tuple[str, str, str]]:
     records: list[tuple[str, str, str]] = []
     for language, value in names.items():
-        if language not in LANGUAGES:
-            raise RegistryError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+        _check_language(language)
         if value and value.strip():
-            records.append((_check_name(value, f"the name in {language}"), language, "label"))
-    if not any(value == name for value, _, _ in records):
+            what = _("The name in %(language)s") % {"language": language}
+            records.append((_check_name(value, what), language, "label"))
+    if not any(record[0] == name for record in records):
         records.insert(0, (name, "", "label"))
-    records += [(_check_name(v, "a variant"), "", "variant") for v in variants if v and v.strip()]
-    records += [(_check_name(v, "an acronym"), "", "acronym") for v in acronyms if v and v.strip()]
+    records += [(_check_name(v, _("A variant")), "", "variant") for v in variants if v and v.strip()]
+    records += [(_check_name(v, _("An acronym")), "", "acronym") for v in acronyms if v and v.strip()]
     return list(dict.fromkeys(records))
 
 
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise RegistryError(
+            _("The language “%(language)s” is not one of %(languages)s.")
+            % {"language": language, "languages": ", ".join(LANGUAGES)}
+        )
+
+
 def _refuse_same_name_under(parent: Institution | None, records: list[tuple[str, str, str]]) -> None:
-    keys = {name_key(value) for value, _, kind in records if kind == "label"}
+    keys = {name_key(value) for value, _language, kind in records if kind == "label"}
     clash = (
         InstitutionName.objects.filter(key__in=keys, kind="label", institution__parent=parent)
         .select_related("institution")
         .first()
     )
     if clash is not None:
-        where = f"under {parent.name}" if parent else "at the top of the registry"
         raise RegistryError(
-            f"{clash.institution.name} ({clash.institution.identifier}) {where} already has the name "
-            f"{clash.value!r}"
+            _("%(name)s (%(id)s), under the same parent, already has the name “%(value)s”.")
+            % {"name": clash.institution.name, "id": clash.institution.identifier, "value": clash.value}
         )
 
 
@@ -442,12 +476,17 @@ def add_name(
 ):
     """A name staff know the institution by (a variant spelling, an acronym, a name in fr/ar/en)."""
     value = _check_name(value)
-    if language and language not in LANGUAGES:
-        raise RegistryError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+    if language:
+        _check_language(language)
     if kind not in InstitutionName.Kind.values:
-        raise RegistryError(f"kind {kind!r} is not one of {', '.join(InstitutionName.Kind.values)}")
+        raise RegistryError(
+            _("The kind “%(kind)s” is not one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(InstitutionName.Kind.values)}
+        )
     if institution.names.filter(value=value, language=language, kind=kind).exists():
-        raise RegistryError(f"{institution.name} already has the {kind} {value!r}")
+        raise RegistryError(
+            _("%(name)s already has the name “%(value)s”.") % {"name": institution.name, "value": value}
+        )
     name = _name(institution.pk, value, language, kind, Source.LOCAL, created_by)
     name.save()
     institution.save(update_fields=["updated_at"])
@@ -475,6 +514,17 @@ def search_institutions(query: str = "", country: str = "", city: str = "") -> Q
         matching = InstitutionName.objects.filter(key__contains=key).values("institution_id")
         found = found.filter(Q(pk__in=matching) | Q(sort_key__contains=key))
     return found
+
+
+def registry_countries() -> list[tuple[str, int]]:
+    """(country code, institutions) for the list page's filter, most institutions first."""
+    counts = (
+        Institution.objects.exclude(country_code="")
+        .values_list("country_code")
+        .annotate(total=Count("id"))
+        .order_by("-total", "country_code")
+    )
+    return list(counts)
 
 
 def names_by_kind(institution: Institution) -> dict[str, list[InstitutionName]]:
@@ -559,8 +609,8 @@ MULTI_SEPARATOR = " | "
 def export_records() -> Iterator[dict]:
     """One dict per institution (ordered by id): what the JSON-lines export writes."""
     rows = Institution.objects.values_list("pk", "parent_id", "ror_id", "local_key")
-    identifier = {pk: ror_id or local_key for pk, _, ror_id, local_key in rows}
-    parent_of = {pk: parent for pk, parent, _, _ in rows}
+    identifier = {pk: ror_id or local_key for pk, _parent, ror_id, local_key in rows}
+    parent_of = {row[0]: row[1] for row in rows}
     queryset = Institution.objects.order_by("pk").prefetch_related("names")
     for institution in queryset.iterator(chunk_size=2000):
         yield _export_record(institution, identifier, parent_of)
@@ -646,7 +696,9 @@ def csv_line(cells: Iterable[str]) -> str:
 def export_lines(export_format: str) -> Iterator[str]:
     """The registry as ``jsonl`` or ``csv`` text, a line (a CSV record) at a time, for downloads."""
     if export_format not in ("jsonl", "csv"):
-        raise RegistryError(f"export format {export_format!r} is not jsonl or csv")
+        raise RegistryError(
+            _("The export format “%(format)s” is not jsonl or csv.") % {"format": export_format}
+        )
     if export_format == "csv":
         yield csv_line(CSV_COLUMNS)
     for record in export_records():
@@ -663,3 +715,32 @@ def export_registry(out: TextIO, export_format: str) -> int:
         out.write(line)
         count += 1
     return count
+
+
+# --- who may do what ----------------------------------------------------------------------------------
+
+
+def can_read_registry(user) -> bool:
+    """Every member of staff (cataloguer, library administrator, network administrator)."""
+    return permissions.is_staff(user)
+
+
+def can_edit_registry(user) -> bool:
+    """Add local institutions and names: library and network administrators.
+
+    The registry is shared by the whole network (it is no library's data), so a library administrator
+    of any library may add to it; a cataloguer reads it only. Every write is in the audit log.
+    """
+    return permissions.role(user) in (Role.LIBRARY_ADMIN, Role.NETWORK_ADMIN)
+
+
+def audit(user, action: str, target: str, **details) -> None:
+    """An entry of the staff audit log, for the user's library (none for a network administrator)."""
+    membership = permissions.membership(user)
+    AuditEntry.objects.create(
+        user=user,
+        library_id=membership.library_id if membership else None,
+        action=action,
+        target=target[:255],
+        details=details,
+    )
