@@ -91,8 +91,12 @@ def _read_row(values: dict[str, str], number: int, result: ReadResult) -> None:
         result.warn(number, "Title", "no title")
     listed = _affiliation_list(values.get("Affiliations"))
     collector = AffiliationCollector(publication)
-    for author, affiliations in split_authors_with_affiliations(values.get("Authors with affiliations", ""),
-                                                                 listed):
+    pairs = split_authors_with_affiliations(values.get("Authors with affiliations", ""), listed)
+    if pairs and len(pairs) < len(publication.authors):
+        result.warn(number, "Authors with affiliations",
+                    f"{len(pairs)} of {len(publication.authors)} authors listed (Scopus cuts fields at "
+                    "32,767 characters): the affiliations of the others have no author")
+    for author, affiliations in pairs:
         for affiliation in affiliations:
             collector.add(affiliation, [author] if author else [])
     for affiliation in listed:
@@ -180,7 +184,7 @@ def _split_name(entry: str, known: _KnownAffiliations) -> tuple[str, str]:
             return entry[:position], entry[position + 2:]
         position = entry.find(", ", position + 2)
     parts = entry.split(", ")
-    if len(parts) >= 3 and _INITIALS.match(parts[1]):
+    if len(parts) >= 2 and _INITIALS.match(parts[1]):
         return f"{parts[0]}, {parts[1]}", ", ".join(parts[2:])
     if len(parts) >= 2:
         return parts[0], ", ".join(parts[1:])

@@ -220,6 +220,8 @@ def test_authors_with_affiliations_cut_at_the_listed_affiliations():
     ]
     assert split_authors_with_affiliations("Doe J., Somewhere Univ, Paris, France", []) == [
         ("Doe J.", ["Somewhere Univ, Paris, France"])]
+    assert split_authors_with_affiliations("Wessler, I.K.; Kirkpatrick, C.J.", []) == [  # no affiliation
+        ("Wessler, I.K.", []), ("Kirkpatrick, C.J.", [])]
 
 
 def test_wos_c1_and_rp_splitting():
