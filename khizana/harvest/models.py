@@ -21,7 +21,7 @@ class HarvestSource(models.Model):
         _("metadata format"),
         max_length=64,
         blank=True,
-        help_text=_("Leave empty to choose MARC 21 when the repository offers it, else oai_dc."),
+        help_text=_("Empty: MARC when the repository offers it (MARC 21, and UNIMARC), else oai_dc."),
     )
     set_spec = models.CharField(_("set"), max_length=255, blank=True, help_text=_("Empty: every record."))
     enabled = models.BooleanField(_("harvested on schedule"), default=True)

@@ -180,7 +180,10 @@ def _harvest_lists(run: HarvestRun, client: OaiClient) -> str | None:
     run.response_date = identify.response_date  # the first response: the next harvest's "from"
     if not run.metadata_prefix:
         run.metadata_prefix = choose_prefix(client)
-    run.save(update_fields=["metadata_prefix", "granularity"])
+    previous = run.source.last_metadata_prefix
+    if previous and previous != run.metadata_prefix:
+        run.requested_from = ""  # the last datestamp belonged to other lists: start from the beginning
+    run.save(update_fields=["metadata_prefix", "granularity", "requested_from"])
     for prefix in run.metadata_prefix.split(","):
         params = {"metadataPrefix": prefix, "set": run.set_spec, "from": run.requested_from}
         try:

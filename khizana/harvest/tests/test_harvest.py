@@ -307,3 +307,13 @@ def test_the_schedule_setting_is_five_crontab_fields(settings):
     settings.KHIZANA_HARVEST_SCHEDULE = "every night"
     with pytest.raises(ImproperlyConfigured, match="expected five crontab fields"):
         harvest_schedule()
+
+
+def test_a_new_metadata_format_starts_from_the_beginning(library):
+    with OaiTestServer(pyoai_repository(lambda q: xml("pyoai_fake1_00005.xml"))) as server:
+        source = configure(library, server.url)
+        source.last_datestamp, source.last_metadata_prefix = "2003-04-01", "marc21"
+        source.save()
+        run = harvest(library)
+    assert run.status == HarvestRun.Status.FINISHED and run.metadata_prefix == "oai_dc"
+    assert "from" not in server.requests[-1] and run.requested_from == ""
