@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # code: names (English, French, Arabic, Web of Science abbreviations, older names)
 COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
@@ -431,6 +432,7 @@ _CODE_BY_KEY: dict[str, str] = {
 _MAX_WORDS = max(len(key.split()) for key in _CODE_BY_KEY)
 
 
+@lru_cache(maxsize=16384)
 def country_code(text: str) -> str | None:
     """The ISO code of a country name written in any of the known forms, else None."""
     return _CODE_BY_KEY.get(country_key(text))

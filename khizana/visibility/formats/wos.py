@@ -21,7 +21,8 @@ from .common import (
 from .model import WOS_PLAIN, WOS_TAB, Author, Publication, ReadResult
 from .text import parse_year, split_list, squash
 
-LINE_FIELDS = frozenset({"AU", "AF", "BA", "BF", "CA", "C1", "CR"})
+# The fields read into a Publication; the others (abstract, cited references...) are skipped unsplit.
+USED_FIELDS = frozenset({"AU", "AF", "TI", "SO", "DT", "C1", "C3", "RP", "OI", "RI", "PY", "EA", "DI", "UT"})
 _BRACKET_GROUP = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
 _TAB_C1_GROUP = re.compile(r"\[([^\]]*)\]\s*([^\[]*)")
 REQUIRED_TAB_COLUMNS = ("AU", "TI", "UT")
@@ -50,6 +51,8 @@ def read_plain(text: str, result: ReadResult) -> None:
         elif tag in ("FN", "VR", "EF") and not in_record:
             continue
         elif in_record:
+            if tag not in USED_FIELDS:
+                continue
             lines = fields.setdefault(tag, [])
             lines.append(value.strip())
             if block.group("more"):
