@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401  (routes are added by the app as it is built)
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "visibility"
+urlpatterns = [
+    path("registry/", views.registry_list, name="registry"),
+    path("registry/new/", views.institution_add, name="registry-add"),
+    path("registry/<int:institution_id>/", views.institution_detail, name="registry-institution"),
+    path("registry/<int:institution_id>/names/", views.name_add, name="registry-add-name"),
+    re_path(r"^registry/export\.(?P<export_format>jsonl|csv)$", views.registry_export, name="registry-export"),
+]
