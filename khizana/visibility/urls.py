@@ -8,5 +8,7 @@ urlpatterns = [
     path("registry/new/", views.institution_add, name="registry-add"),
     path("registry/<int:institution_id>/", views.institution_detail, name="registry-institution"),
     path("registry/<int:institution_id>/names/", views.name_add, name="registry-add-name"),
-    re_path(r"^registry/export\.(?P<export_format>jsonl|csv)$", views.registry_export, name="registry-export"),
+    re_path(
+        r"^registry/export\.(?P<export_format>jsonl|csv)$", views.registry_export, name="registry-export"
+    ),
 ]
