@@ -19,7 +19,11 @@ class DecodedText:
 
 
 def decode(data: bytes) -> DecodedText:
-    """Decode an export: UTF-8 (with or without BOM), UTF-16 (BOM or not), else Latin-1 with a warning."""
+    """Decode an export: UTF-8 (with or without BOM) or UTF-16 (BOM or not).
+
+    A file of mostly valid UTF-8 stays UTF-8 with its bad bytes replaced; anything else is read as
+    Windows-1252 (or Latin-1). Both cases come with a warning.
+    """
     warning = None
     if data.startswith(b"\xef\xbb\xbf"):
         text, encoding = _strict(data[3:], "utf-8"), "utf-8-sig"
@@ -30,6 +34,8 @@ def decode(data: bytes) -> DecodedText:
         text = _strict(data, encoding)
     else:
         text, encoding = _strict(data, "utf-8"), "utf-8"
+    if text is None and encoding.startswith("utf-8"):
+        text, warning = _mostly_utf8(data[3:] if encoding == "utf-8-sig" else data)
     if text is None:
         text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
         if "\ufffd" in text:
@@ -40,6 +46,21 @@ def decode(data: bytes) -> DecodedText:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return DecodedText(text, encoding, warning)
+
+
+def _mostly_utf8(data: bytes) -> tuple[str | None, str | None]:
+    """UTF-8 with a few bad bytes (replaced by U+FFFD) when most non-ASCII text is valid UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for char in text if ord(char) > 127 and char != "\ufffd")
+    if good <= bad:
+        return None, None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return text, f"{bad} byte sequence(s) not valid UTF-8, replaced by \ufffd (the first on line {line})"
+    return text, None
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

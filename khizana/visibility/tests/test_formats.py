@@ -78,6 +78,18 @@ def test_latin1_file_is_read_with_a_warning():
     assert result.publications[0].affiliations[0].country_code == "TN"
 
 
+def test_a_few_bad_bytes_in_a_utf8_file_are_replaced_and_located():
+    result = read("scopus_bad_bytes.csv")
+    assert result.encoding == "utf-8" and result.errors == []
+    assert [str(warning) for warning in result.warnings] == [
+        "scopus_bad_bytes.csv: 4 byte sequence(s) not valid UTF-8, replaced by \ufffd (the first on line 3)"]
+    good, damaged = result.publications
+    assert good.title == "Une étude à Fès" and good.affiliations[0].raw.endswith("Université Sidi Mohamed "
+                                                                                   "Ben Abdellah, Fès, Maroc")
+    assert damaged.affiliations[0].raw == "Facult\ufffd de M\ufffddecine, Rabat, Maroc"
+    assert damaged.affiliations[0].country_code == "MA"
+
+
 def test_wos_plain_text_multiline_fields_groups_and_identifiers():
     assert b"\r\n" in (DATA / "wos_maghreb.txt").read_bytes()  # Windows line endings
     result = read("wos_maghreb.txt")
