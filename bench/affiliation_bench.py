@@ -1,0 +1,213 @@
+"""Affiliation matcher quality and speed on the labelled dev set (issue 6).
+
+    .venv/bin/python bench/affiliation_bench.py [--limit N] [--threshold T] [--calibrate] [--record]
+
+Reads ``../shared/data/affiliations/affiliations_dev.jsonl`` (18,832 labelled strings from six public
+sources) and the ROR extract ``../shared/data/ror`` (51,370 organisations), builds (or loads the cached)
+``khizana.visibility.matching.Matcher`` and matches every string once, on one core, timing the matching
+alone. Scores the chosen institutions against the expected ROR ids: precision, recall and F1, overall,
+on the rows whose expected ids are all in the extract (``all_expected_ids_in_registry``), per source and
+for the rows of Morocco, Algeria, Tunisia and France (``region_tags`` or ``expected_countries``). A row
+that expects no id counts each predicted id as a false positive.
+
+``--calibrate`` splits the dev set in two halves by a hash of the string (not at random: the same string
+always falls on the same side), picks on the first half the threshold with the best F1 among those with
+precision >= 0.95, and reports both halves at that threshold. With --record the figures are appended to
+bench/RESULTS.md as a new section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from khizana.visibility.matching import Matcher, cached_matcher  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+REGIONS = ("MA", "DZ", "TN", "FR")
+
+
+@dataclass
+class Score:
+    rows: int = 0
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+    none_rows: int = 0
+    none_right: int = 0
+
+    def add(self, expected: set[str], predicted: set[str]) -> None:
+        self.rows += 1
+        self.true_positive += len(expected & predicted)
+        self.false_positive += len(predicted - expected)
+        self.false_negative += len(expected - predicted)
+        if not expected:
+            self.none_rows += 1
+            self.none_right += not predicted
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positive + self.false_positive
+        return self.true_positive / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positive + self.false_negative
+        return self.true_positive / wanted if wanted else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def line(self, label: str) -> str:
+        none = f"{self.none_right}/{self.none_rows}" if self.none_rows else "-"
+        return (
+            f"| {label} | {self.rows:,} | {self.precision:.3f} | {self.recall:.3f} | {self.f1:.3f} | {none} |"
+        )
+
+
+@dataclass
+class Report:
+    groups: dict[str, Score] = field(default_factory=dict)
+
+    def add(self, names: list[str], expected: set[str], predicted: set[str]) -> None:
+        for name in names:
+            self.groups.setdefault(name, Score()).add(expected, predicted)
+
+    def table(self) -> str:
+        head = "| rows | n | precision | recall | F1 | no-match rows right |\n|---|---|---|---|---|---|"
+        return "\n".join([head, *(score.line(name) for name, score in self.groups.items())])
+
+
+def expected_ids(row: dict) -> set[str]:
+    """The expected ROR ids (a few source rows join two ids with ';' in one value)."""
+    return {part.strip() for value in row["ror_ids"] for part in value.split(";") if part.strip()}
+
+
+def row_groups(row: dict) -> list[str]:
+    groups = ["all"]
+    if row["all_expected_ids_in_registry"]:
+        groups.append("expected ids in the extract")
+    regions = set(row.get("region_tags") or ()) | (set(row.get("expected_countries") or ()) & set(REGIONS))
+    groups += [f"region {code}" for code in REGIONS if code in regions]
+    if regions & {"MA", "DZ", "TN"}:
+        groups.append("region Maghreb (MA+DZ+TN)")
+    groups.append(f"source {row['source']}")
+    return groups
+
+
+def half_of(row: dict) -> str:
+    text = " ".join(row["affiliation"].lower().split())
+    return "calibration" if hashlib.sha256(text.encode()).digest()[0] < 128 else "held-out"
+
+
+def run(matcher: Matcher, rows: list[dict]) -> tuple[list[list[tuple[str, float]]], float]:
+    predictions = []
+    start = time.perf_counter()
+    for row in rows:
+        predictions.append([(m.institution_id, m.score) for m in matcher.match(row["affiliation"])])
+    return predictions, time.perf_counter() - start
+
+
+def score(rows, predictions, threshold: float) -> Report:
+    report = Report()
+    for row, found in zip(rows, predictions, strict=True):
+        predicted = {inst for inst, s in found if s >= threshold}
+        report.add(row_groups(row), expected_ids(row), predicted)
+    return report
+
+
+def calibrate(rows, predictions, floor: float) -> float:
+    calibration = [(r, p) for r, p in zip(rows, predictions, strict=True) if half_of(r) == "calibration"]
+    best, best_f1 = floor, -1.0
+    for step in range(0, 31):
+        threshold = round(floor + step * 0.01, 2)
+        report = score([r for r, _ in calibration], [p for _, p in calibration], threshold)
+        overall = report.groups["all"]
+        if overall.precision >= 0.95 and overall.f1 > best_f1:
+            best, best_f1 = threshold, overall.f1
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=SHARED / "affiliations" / "affiliations_dev.jsonl")
+    parser.add_argument("--registry", type=Path, default=SHARED / "ror")
+    parser.add_argument("--cache", type=Path, default=ROOT / "var" / "cache")
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--record", action="store_true")
+    parser.add_argument("--errors", type=Path, help="write the wrong rows as JSON lines here")
+    args = parser.parse_args()
+    for path in (args.data, args.registry):
+        if not path.exists():
+            sys.exit(f"{path}: not found (the shared data is needed for this benchmark)")
+
+    start = time.perf_counter()
+    matcher = cached_matcher(args.registry, args.cache)
+    load_seconds = time.perf_counter() - start
+    threshold = args.threshold if args.threshold is not None else matcher.threshold
+    floor = 0.70 if args.calibrate else threshold
+    matcher.threshold = floor
+    rows = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
+    if args.limit:
+        rows = rows[: args.limit]
+    predictions, seconds = run(matcher, rows)
+    rate = len(rows) / seconds
+
+    lines = [
+        f"registry: {len(matcher.institutions):,} institutions, matcher ready in {load_seconds:.1f} s",
+        f"matching: {len(rows):,} strings in {seconds:.1f} s = **{rate:,.0f} strings/s** (one core, cold caches)",
+    ]
+    if args.calibrate:
+        threshold = calibrate(rows, predictions, floor)
+        lines.append(f"threshold calibrated on the calibration half: {threshold:.2f}")
+        for half in ("calibration", "held-out"):
+            subset = [(r, p) for r, p in zip(rows, predictions, strict=True) if half_of(r) == half]
+            report = score([r for r, _ in subset], [p for _, p in subset], threshold)
+            lines += ["", f"{half} half, threshold {threshold:.2f}:", "", report.table()]
+    report = score(rows, predictions, threshold)
+    lines += ["", f"whole dev set, threshold {threshold:.2f}:", "", report.table()]
+    text = "\n".join(lines)
+    print(text)
+    if args.errors:
+        write_errors(args.errors, rows, predictions, threshold)
+    if args.record:
+        record(text, args)
+
+
+def write_errors(path: Path, rows, predictions, threshold: float) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for row, found in zip(rows, predictions, strict=True):
+            predicted = {inst for inst, s in found if s >= threshold}
+            if predicted != expected_ids(row):
+                wrong = {"affiliation": row["affiliation"], "expected": sorted(expected_ids(row))}
+                wrong |= {"predicted": found, "in_registry": row["all_expected_ids_in_registry"]}
+                out.write(json.dumps(wrong, ensure_ascii=False) + "\n")
+
+
+def record(text: str, args: argparse.Namespace) -> None:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = "python bench/affiliation_bench.py" + (" --calibrate" if args.calibrate else "")
+    section = (
+        f"\n## Affiliation matching (`bench/affiliation_bench.py`, issue 6), {when}\n\n"
+        f"`{command}` on {platform.python_implementation()} {platform.python_version()}.\n\n{text}\n"
+    )
+    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
+        out.write(section)
+
+
+if __name__ == "__main__":
+    main()

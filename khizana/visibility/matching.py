@@ -1,0 +1,429 @@
+"""Affiliation string -> registry institutions (no Django import).
+
+``Matcher(institutions)`` compiles an index of every name variant of the institutions (display name,
+labels in every language, aliases; acronyms apart) and ``Matcher.match(text)`` returns the
+institutions an affiliation string names, each with a score and the reason.
+
+How a string is matched:
+
+1. it is cut into segments at commas, semicolons, parentheses and line breaks; each segment and each
+   pair of neighbouring segments ("University of California, Davis") is a *span*, normalised by
+   ``normalise.name_tokens`` (abbreviations expanded, transliterations folded, numerals as digits);
+2. the string's countries come from segments that are country names (English, French, Arabic), or else
+   from a segment that is a city the registry places in one country; its words give the cities;
+3. each span looks up variants with exactly its words, and variants sharing its rarest words (inverted
+   index); a variant scores by the share of its own words found in the span (IDF-weighted: "Hamburg"
+   counts more than "University") and the share of the span's words it explains;
+4. country and city agreement raise the score, a country that disagrees lowers it a lot; an acronym
+   alone ("CNRS", "UM5") only counts when the institution's country or city agrees with the string
+   (or with an institution already matched with its full name);
+5. spans are taken best first without overlap; a span whose two best institutions score alike
+   (and are not parent and child) is left out: no match is better than a wrong one;
+6. when both an institution and one of its ancestors are chosen, the ancestor is dropped (the most
+   specific institution wins).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from khizana.visibility.normalise import acronym_key, country_of_segment, key, name_tokens, segments
+from khizana.visibility.registry_data import STATUS_REFERENCED, RegistryInstitution, load_registry
+
+MATCHER_VERSION = 1
+DEFAULT_THRESHOLD = 0.80
+ACRONYM_SCORE = 0.86
+AMBIGUITY_MARGIN = 0.03
+COUNTRY_BONUS = 0.06
+CITY_BONUS = 0.05
+COUNTRY_PENALTY = 0.35
+INACTIVE_PENALTY = 0.08
+MIN_NAME_SHARE = 0.75  # share (IDF-weighted) of a variant's words that must be found in the span
+NAME_WEIGHT = 0.65  # score = NAME_WEIGHT * share of the variant found + rest * share of the span explained
+
+
+@dataclass(frozen=True)
+class Match:
+    """One institution an affiliation string names, with why."""
+
+    institution_id: str
+    name: str
+    score: float
+    reason: str
+    matched_variant: str
+    matched_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    institution: int
+    variant: int
+    score: float
+    words: tuple[str, ...]
+    how: str
+
+
+@dataclass(frozen=True)
+class _Context:
+    countries: frozenset[str]
+    country_source: str
+    words: frozenset[str]
+
+
+class Matcher:
+    """An index of institution names, built from ``RegistryInstitution`` objects."""
+
+    def __init__(self, institutions: Iterable[RegistryInstitution], *, threshold: float = DEFAULT_THRESHOLD):
+        self.threshold = threshold
+        self.institutions: list[RegistryInstitution] = [
+            inst for inst in institutions if inst.status != "withdrawn"
+        ]
+        self._position = {inst.id: i for i, inst in enumerate(self.institutions)}
+        self._variant_institution: list[int] = []
+        self._variant_text: list[str] = []
+        self._variant_words: list[frozenset[str]] = []
+        self._variant_weight: list[float] = []
+        self._exact: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}  # word -> variants, while building
+        # word -> variants fetched by it: their rarest words, enough that a span without any of them
+        # cannot hold MIN_NAME_SHARE of the variant
+        self._anchors: dict[str, list[int]] = {}
+        self._acronyms: dict[str, list[int]] = {}
+        self._idf: dict[str, float] = {}
+        self._city_country: dict[str, str] = {}
+        self._city_words: list[tuple[tuple[str, ...], ...]] = []
+        self._ancestors: list[frozenset[int]] = []
+        self._build()
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        for position, inst in enumerate(self.institutions):
+            seen: set[str] = set()
+            for kind, text in inst.all_names():
+                if kind == "acronym":
+                    self._acronyms.setdefault(acronym_key(text), []).append(position)
+                    continue
+                variant_key = key(text)
+                if not variant_key or variant_key in seen:
+                    continue
+                seen.add(variant_key)
+                self._add_variant(position, text, variant_key)
+            self._city_words.append(tuple(t for t in {name_tokens(c) for c in inst.cities} if t))
+        self._compute_weights()
+        self._compute_cities()
+        self._compute_ancestors()
+
+    def _add_variant(self, position: int, text: str, variant_key: str) -> None:
+        number = len(self._variant_text)
+        self._variant_institution.append(position)
+        self._variant_text.append(text)
+        tokens = frozenset(variant_key.split())
+        self._variant_words.append(tokens)
+        self._exact.setdefault(variant_key, []).append(number)
+        for token in tokens:
+            self._postings.setdefault(token, []).append(number)
+
+    def _compute_weights(self) -> None:
+        total = max(1, len(self._variant_text))
+        self._idf = {t: math.log(1 + total / len(p)) for t, p in self._postings.items()}
+        self._variant_weight = [sum(self._idf[t] for t in words) for words in self._variant_words]
+        for variant, words in enumerate(self._variant_words):
+            needed = (1 - MIN_NAME_SHARE) * self._variant_weight[variant]
+            anchored = 0.0
+            for token in sorted(words, key=lambda t: -self._idf[t]):
+                self._anchors.setdefault(token, []).append(variant)
+                anchored += self._idf[token]
+                if anchored > needed:
+                    break
+        self._postings = {}
+
+    def _compute_cities(self) -> None:
+        counts: dict[str, Counter] = {}
+        for inst, cities in zip(self.institutions, self._city_words, strict=True):
+            for city in cities:
+                counts.setdefault(" ".join(city), Counter())[inst.country_code] += 1
+        for city, countries in counts.items():
+            country, count = countries.most_common(1)[0]
+            if country and count >= 3 and count >= 0.9 * sum(countries.values()):
+                self._city_country[city] = country
+
+    def _compute_ancestors(self) -> None:
+        parents = [
+            [self._position[p] for p in inst.parent_ids if p in self._position] for inst in self.institutions
+        ]
+        ancestors: list[frozenset[int]] = []
+        for position in range(len(self.institutions)):
+            found: set[int] = set()
+            todo = list(parents[position])
+            while todo and len(found) < 50:
+                parent = todo.pop()
+                if parent not in found and parent != position:
+                    found.add(parent)
+                    todo.extend(parents[parent])
+            ancestors.append(frozenset(found))
+        self._ancestors = ancestors
+
+    def with_institutions(self, extra: Iterable[RegistryInstitution]) -> Matcher:
+        """A new matcher that also knows ``extra`` (local institutions; same id replaces)."""
+        extra = list(extra)
+        replaced = {inst.id for inst in extra}
+        kept = [inst for inst in self.institutions if inst.id not in replaced]
+        return Matcher([*kept, *extra], threshold=self.threshold)
+
+    # --- persistence ----------------------------------------------------------------------------
+
+    def save(self, path: Path | str) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump((MATCHER_VERSION, self.__dict__), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path | str) -> Matcher:
+        with Path(path).open("rb") as handle:
+            version, state = pickle.load(handle)
+        if version != MATCHER_VERSION:
+            raise ValueError(f"{path}: matcher cache of version {version}, expected {MATCHER_VERSION}")
+        matcher = cls.__new__(cls)
+        matcher.__dict__.update(state)
+        return matcher
+
+    # --- matching -------------------------------------------------------------------------------
+
+    def match(self, text: str) -> list[Match]:
+        """The institutions ``text`` names, best first (empty when none is sure enough)."""
+        return self._to_matches(self._chosen(text))
+
+    def _chosen(self, text: str) -> list[tuple[tuple[int, ...], _Candidate]]:
+        parts = [(segment, name_tokens(segment)) for segment in segments(text)]
+        parts = [(segment, tokens) for segment, tokens in parts if tokens]
+        if not parts:
+            return []
+        context = self._context(parts)
+        spans = self._spans(parts, context)
+        chosen = self._choose(spans, context)
+        if not chosen:
+            return []
+        found_countries = {self.institutions[c.institution].country_code for _, c in chosen}
+        acronym_context = context
+        if not context.countries:
+            acronym_context = _Context(frozenset(found_countries - {""}), "matched institutions", context.words)
+        used = {i for span, _ in chosen for i in span}
+        chosen += self._acronym_matches(parts, used, acronym_context)
+        return chosen
+
+    def _context(self, parts: list[tuple[str, tuple[str, ...]]]) -> _Context:
+        countries: set[str] = set()
+        for segment, tokens in parts:
+            code = country_of_segment(segment) or self._trailing_country(tokens)
+            if code:
+                countries.add(code)
+        all_words = frozenset(t for _, tokens in parts for t in tokens)
+        if countries:
+            return _Context(frozenset(countries), "country named", all_words)
+        for _, tokens in reversed(parts):
+            code = self._city_country.get(" ".join(tokens))
+            if code:
+                return _Context(frozenset({code}), "city named", all_words)
+        return _Context(frozenset(), "", all_words)
+
+    @staticmethod
+    def _trailing_country(tokens: tuple[str, ...]) -> str:
+        for size in (1, 2, 3):
+            if len(tokens) > size:
+                code = country_of_segment(" ".join(tokens[-size:]))
+                if code:
+                    return code
+        return ""
+
+    def _spans(self, parts, context: _Context) -> list[tuple[tuple[int, ...], list[_Candidate]]]:
+        spans = []
+        for i, (segment, tokens) in enumerate(parts):
+            if country_of_segment(segment) or " ".join(tokens) in self._city_country:
+                continue
+            spans.append(((i,), self._adjusted(self._candidates(tokens), context)))
+            if i + 1 < len(parts):
+                joined = tokens + parts[i + 1][1]
+                spans.append(((i, i + 1), self._adjusted(self._candidates(joined), context)))
+        return spans
+
+    @lru_cache(maxsize=1 << 15)  # noqa: B019 - one matcher lives as long as the process
+    def _candidates(self, tokens: tuple[str, ...]) -> tuple[_Candidate, ...]:
+        span_words = frozenset(tokens)
+        span_weight = sum(self._idf.get(t, 12.0) for t in span_words)
+        exact = self._exact.get(" ".join(tokens), [])
+        found: dict[int, _Candidate] = {}
+        for variant in exact:
+            institution = self._variant_institution[variant]
+            found[institution] = _Candidate(institution, variant, 1.0, tuple(tokens), "exact name")
+        pool: set[int] = set()
+        for token in span_words:
+            pool.update(self._anchors.get(token, ()))
+        for variant in pool:
+            institution = self._variant_institution[variant]
+            if institution in found and found[institution].score >= 1.0:
+                continue
+            common = self._variant_words[variant] & span_words
+            matched = sum(self._idf[t] for t in common)
+            name_share = matched / self._variant_weight[variant]
+            if name_share < MIN_NAME_SHARE:
+                continue
+            score = NAME_WEIGHT * name_share + (1 - NAME_WEIGHT) * matched / span_weight
+            if institution not in found or score > found[institution].score:
+                words = tuple(t for t in tokens if t in common)
+                found[institution] = _Candidate(institution, variant, score, words, "name words")
+        return tuple(found.values())
+
+    def _adjusted(self, candidates: Iterable[_Candidate], context: _Context) -> list[_Candidate]:
+        out = []
+        for candidate in candidates:
+            inst = self.institutions[candidate.institution]
+            score, how = candidate.score, candidate.how
+            codes = set(inst.country_codes) or {inst.country_code}
+            if context.countries and codes & context.countries:
+                score += COUNTRY_BONUS
+                how += f", country {inst.country_code} agrees ({context.country_source})"
+            elif context.countries and inst.status != STATUS_REFERENCED:
+                score -= COUNTRY_PENALTY
+                how += f", country {inst.country_code} disagrees"
+            if self._city_agrees(candidate.institution, context):
+                score += CITY_BONUS
+                how += f", city {inst.city} agrees"
+            if inst.status not in ("active", STATUS_REFERENCED):
+                score -= INACTIVE_PENALTY
+                how += f", {inst.status}"
+            out.append(_Candidate(candidate.institution, candidate.variant, score, candidate.words, how))
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out
+
+    def _city_agrees(self, institution: int, context: _Context) -> bool:
+        return any(all(t in context.words for t in city) for city in self._city_words[institution])
+
+    def _choose(self, spans, context: _Context) -> list[tuple[tuple[int, ...], _Candidate]]:
+        ranked = []
+        for span, candidates in spans:
+            if not candidates or candidates[0].score < self.threshold:
+                continue
+            best = candidates[0]
+            if len(candidates) > 1 and self._ambiguous(best, candidates[1]):
+                continue
+            weight = self._variant_weight[best.variant]
+            ranked.append((min(best.score, 1.0 + COUNTRY_BONUS + CITY_BONUS), weight, span, best))
+        ranked.sort(key=lambda r: (r[0], r[1], len(r[2])), reverse=True)
+        used: set[int] = set()
+        chosen: list[tuple[tuple[int, ...], _Candidate]] = []
+        taken: set[int] = set()
+        for _, _, span, best in ranked:
+            if used.intersection(span) or best.institution in taken:
+                continue
+            used.update(span)
+            taken.add(best.institution)
+            chosen.append((span, best))
+        return chosen
+
+    def _ambiguous(self, best: _Candidate, second: _Candidate) -> bool:
+        if best.score - second.score > AMBIGUITY_MARGIN:
+            return False
+        a, b = best.institution, second.institution
+        return not (a in self._ancestors[b] or b in self._ancestors[a])
+
+    def _acronym_matches(self, parts, used: set[int], context: _Context):
+        out = []
+        for i, (segment, tokens) in enumerate(parts):
+            if i in used or len(tokens) != 1 or not context.countries and not context.words:
+                continue
+            institutions = self._acronyms.get(acronym_key(segment), [])
+            agreeing = [
+                (p, "country")
+                for p in institutions
+                if self.institutions[p].country_code in context.countries
+            ]
+            with_city = [(p, "city") for p in institutions if self._city_agrees(p, context)]
+            pick = with_city if len(with_city) == 1 else agreeing
+            active = [(p, w) for p, w in pick if self.institutions[p].status == "active"] or pick
+            if len(active) != 1:
+                continue
+            position, why = active[0]
+            inst = self.institutions[position]
+            reason = f"acronym {segment.strip()}, {why} agrees"
+            if why == "country":
+                reason += f" ({inst.country_code}, {context.country_source})"
+            out.append(((i,), _Candidate(position, -1, ACRONYM_SCORE, tokens, reason)))
+        return out
+
+    def _to_matches(self, chosen) -> list[Match]:
+        positions = {c.institution for _, c in chosen}
+        ancestors_of_chosen = set().union(*(self._ancestors[p] for p in positions))
+        matches = []
+        for _, candidate in chosen:
+            if candidate.institution in ancestors_of_chosen:
+                continue
+            inst = self.institutions[candidate.institution]
+            variant = self._variant_text[candidate.variant] if candidate.variant >= 0 else candidate.words[0]
+            matches.append(
+                Match(
+                    institution_id=inst.id,
+                    name=inst.name,
+                    score=round(min(candidate.score, 1.0), 3),
+                    reason=candidate.how,
+                    matched_variant=variant,
+                    matched_words=candidate.words,
+                )
+            )
+        matches.sort(key=lambda m: m.score, reverse=True)
+        return matches
+
+
+# --- the shared registry --------------------------------------------------------------------------
+
+
+def registry_fingerprint(directory: Path | str) -> str:
+    """Names, sizes and times of the registry files: a cache is stale when this changes."""
+    directory = Path(directory)
+    files = sorted(directory.glob("ror_*"))
+    parts = [f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in files]
+    return f"v{MATCHER_VERSION}|" + "|".join(parts)
+
+
+def cached_matcher(registry_dir: Path | str, cache_dir: Path | str) -> Matcher:
+    """The matcher of a ROR extract directory, pickled under ``cache_dir`` and rebuilt when stale."""
+    cache_dir = Path(cache_dir)
+    fingerprint = registry_fingerprint(registry_dir)
+    cache = cache_dir / "affiliation_matcher.pickle"
+    stamp = cache_dir / "affiliation_matcher.fingerprint"
+    if cache.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
+        try:
+            return Matcher.load(cache)
+        except (ValueError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    matcher = Matcher(load_registry(registry_dir).values())
+    matcher.save(cache)
+    stamp.write_text(fingerprint, encoding="utf-8")
+    return matcher
+
+
+_default: Matcher | None = None
+
+
+def set_default_matcher(matcher: Matcher | None) -> None:
+    """The matcher ``match_affiliation`` uses (the caller builds it: ``cached_matcher`` or local)."""
+    global _default
+    _default = matcher
+
+
+def match_affiliation(text: str, matcher: Matcher | None = None) -> list[Match]:
+    """The registry institutions an affiliation string names (see the module docstring)."""
+    matcher = matcher or _default
+    if matcher is None:
+        raise RuntimeError("no affiliation matcher: call set_default_matcher(cached_matcher(...)) first")
+    return matcher.match(text)
