@@ -28,6 +28,12 @@ WANTED_COLUMNS = ("EID", "Affiliations", "Authors with affiliations")
 _FULL_NAME = re.compile(r"^(.*?)\s*\((\d+)\)\s*$")
 _INITIALS = re.compile(r"^(?:[A-Z\u00c0-\u024f][a-z]{0,2}\.?[\s\-]?)+$")
 _SHIFT_AFTER = "Funding Text 1"  # known export defect: extra funding texts shift the later columns
+KNOWN_COLUMNS = (
+    "Authors", "Author full names", "Author(s) ID", "Title", "Year", "Source title", "DOI", "Link",
+    "Affiliations", "Authors with affiliations", "Correspondence Address", "Document Type", "EID",
+    _SHIFT_AFTER,
+)
+_CANONICAL = {name.casefold(): name for name in KNOWN_COLUMNS}  # "Source Title", "AUTHORS"... accepted
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -36,7 +42,7 @@ def read(text: str, result: ReadResult) -> None:
     """Read the rows of a Scopus CSV export into ``result``."""
     result.source_format = SCOPUS_CSV
     rows = csv.reader(text.splitlines(keepends=True) if "\n" in text else [text])
-    header = [name.strip() for name in next(rows, [])]
+    header = [_CANONICAL.get(name.strip().casefold(), name.strip()) for name in next(rows, [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         result.error(None, ", ".join(missing), "columns missing from the Scopus CSV header: file not read")

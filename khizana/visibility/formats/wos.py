@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 
 from .common import (
     AffiliationCollector,
@@ -170,7 +171,7 @@ def split_tab_c1(value: str) -> list[tuple[list[str], str]]:
 
 
 def _publication(result: ReadResult, source_format: str, number: int, *, short_names: list[str],
-                 full_names: list[str], text_of) -> Publication:
+                 full_names: list[str], text_of: Callable[[str], str]) -> Publication:
     if full_names and len(full_names) != len(short_names):
         result.warn(number, "AF", f"{len(full_names)} full names for {len(short_names)} authors (AU)")
     authors = [
@@ -189,7 +190,7 @@ def _publication(result: ReadResult, source_format: str, number: int, *, short_n
     )
 
 
-def _finish(publication: Publication, text_of, result: ReadResult) -> None:
+def _finish(publication: Publication, text_of: Callable[[str], str], result: ReadResult) -> None:
     number = publication.record_number
     if not publication.id:
         result.warn(number, "UT", "no accession number (UT) nor DOI")

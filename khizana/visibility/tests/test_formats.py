@@ -70,6 +70,12 @@ def test_missing_header_columns_name_the_columns():
                                 "Scopus CSV header: file not read"]
 
 
+def test_scopus_column_names_in_another_case():
+    result = read_bytes(b"AUTHORS,TITLE,Source Title,EID\nDoe J.,A title,J X,2-s2.0-1\n", "upper.csv")
+    publication = result.publications[0]
+    assert (publication.title, publication.source_title, publication.id) == ("A title", "J X", "2-s2.0-1")
+
+
 def test_latin1_file_is_read_with_a_warning():
     result = read("scopus_latin1.csv")
     assert result.encoding == "cp1252"
