@@ -21,6 +21,7 @@ COMMANDS = {
     "harvest": "Harvest a member library (or --all with an endpoint) over OAI-PMH, incrementally.",
     "registry": "Load the institution registry (ROR extracts), export it, add local institutions.",
     "affiliations": "Read Scopus / Web of Science exports, match affiliations, report anomalies.",
+    "api-token": "Create, list or revoke the REST API tokens of staff accounts.",
     "demo": "Create the demo network from demo/ (libraries and their records).",
     "create-staff": "Create a staff account (cataloguer, library or network administrator) for a library.",
     "migrate": "Create or update the database tables (Django).",

@@ -6,7 +6,6 @@ Every view needs a signed-in member of staff; every write fetches its object by 
 
 from __future__ import annotations
 
-import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -27,10 +26,9 @@ from khizana.catalog.reports import write_rejects_csv
 from khizana.libraries.models import Library
 from khizana.web.services import HOLDING_STATUS
 
-from . import permissions
+from . import permissions, services
 from .forms import HoldingForm, ImportUploadForm, JoinForm, SplitForm, StaffAccountForm
-from .models import AuditEntry, ImportJob, Membership, Role
-from .tasks import incoming_dir, run_import_job
+from .models import ImportJob, Membership, Role
 
 
 def staff_required(view):
@@ -48,10 +46,7 @@ def staff_required(view):
 
 
 def _audit(request, library, action: str, target: str, **details) -> None:
-    library_id = library if isinstance(library, int) or library is None else library.pk
-    AuditEntry.objects.create(
-        user=request.user, library_id=library_id, action=action, target=target[:255], details=details
-    )
+    services.audit(request.user, library, action, target, **details)
 
 
 def _int_or_404(value) -> int:
@@ -107,35 +102,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             library = form.cleaned_data["library"]
             if not permissions.can_import(request.user, library):  # the same check, on the cleaned object
                 raise PermissionDenied(_("You cannot import records into this library."))
-            job = _queue_import(request, library, form)
+            job = services.queue_import(request.user, library, form)
             messages.success(request, _("%(name)s is being imported.") % {"name": job.filename})
             return redirect("staff:import-job", job_id=job.pk)
     else:
         form = ImportUploadForm(libraries=libraries)
     return render(request, "staff/import_upload.html", {"form": form})
-
-
-def _queue_import(request, library: Library, form: ImportUploadForm) -> ImportJob:
-    stored_name = f"{uuid.uuid4().hex}.upload"  # never the name sent by the browser
-    folder = incoming_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / stored_name
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(form.data_bytes)
-    partial.replace(target)
-    job = ImportJob.objects.create(
-        library=library,
-        uploaded_by=request.user,
-        filename=form.display_name,
-        stored_name=stored_name,
-        size=len(form.data_bytes),
-        sha256=form.sha256,
-        format=form.detected.dialect,
-    )
-    _audit(request, library, "import", job.filename, job=job.pk, sha256=job.sha256, size=job.size)
-    run_import_job(job.pk)
-    job.refresh_from_db()
-    return job
 
 
 def _job_in_scope(request, job_id: int) -> ImportJob:

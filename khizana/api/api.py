@@ -210,14 +210,15 @@ def record(request: HttpRequest, record_id: int = ID):
 
 @api.get(
     "/records/{record_id}/raw",
-    response={404: Error, 422: ValidationErrorOut},
+    response=WRITE_ERRORS,
+    auth=token_auth,
     url_name="record-raw",
     tags=["records"],
     openapi_extra={"responses": {"200": {"description": "The bytes as sent (ISO 2709, XML or CSV)."}}},
 )
 def record_raw(request: HttpRequest, record_id: int = ID):
-    """The record's bytes, exactly as its library sent them."""
-    data, content_type, filename, checksum = services.record_raw(record_id)
+    """The record's bytes, exactly as its library sent them (a staff token is needed)."""
+    data, content_type, filename, checksum = services.record_raw(request.auth.user, record_id)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = f'"{checksum}"'
@@ -269,7 +270,7 @@ def library(request: HttpRequest, code: str = LIBRARY_CODE):
 )
 def import_file(request: HttpRequest, file: File[UploadedFile], code: str = LIBRARY_CODE):
     """Send a catalogue file (multipart field ``file``): checked, then imported by a background job."""
-    job = services.queue_import(request, request.auth.user, code, file)
+    job = services.queue_import(request.auth.user, code, file)
     return Status(202, services.import_job_payload(request, job))
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from khizana.accounts import permissions
+from khizana.accounts import services as accounts_services
 from khizana.accounts.forms import ImportUploadForm
 from khizana.accounts.models import AuditEntry, ImportJob
 from khizana.catalog.holdings import update_holding
@@ -394,8 +395,11 @@ RAW_TYPES = {
 }
 
 
-def record_raw(record_id: int) -> tuple[bytes, str, str, str]:
-    """The bytes of a record as its library sent them: (bytes, content type, file name, checksum)."""
+def record_raw(user, record_id: int) -> tuple[bytes, str, str, str]:
+    """The bytes of a record as its library sent them: (bytes, content type, file name, checksum).
+    For staff only, as on the pages: a record as sent can carry item barcodes and local notes."""
+    if not permissions.is_staff(user):
+        raise ApiError(403, _("The records as sent are for the staff of member libraries."))
     record = _get(
         SourceRecord.objects.select_related("library"),
         record_id,
@@ -509,10 +513,8 @@ def library_payload(request: HttpRequest, code: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- imports
 
 
-def queue_import(request: HttpRequest, user, code: str, upload) -> ImportJob:
+def queue_import(user, code: str, upload) -> ImportJob:
     """Queue an uploaded file as the staff upload page does: same checks, same job, same audit entry."""
-    from khizana.accounts.staff_views import _queue_import  # the staff upload's own queueing
-
     library = library_by_code(code)
     if not permissions.can_import(user, library):
         raise ApiError(403, _("You cannot import records into this library."))
@@ -522,8 +524,7 @@ def queue_import(request: HttpRequest, user, code: str, upload) -> ImportJob:
     if not form.is_valid():
         problems = [str(message) for messages in form.errors.values() for message in messages]
         raise ApiError(422, " ".join(problems))
-    request.user = user
-    return _queue_import(request, library, form)
+    return accounts_services.queue_import(user, library, form, via="api")
 
 
 def import_job_for(user, job_id: int) -> ImportJob:

@@ -10,6 +10,8 @@ import pytest
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.search.services import FACETS
 
+from .conftest import bearer
+
 
 def shared_work() -> Work:
     return Work.objects.get(records__local_id="B-1")
@@ -156,7 +158,7 @@ def test_unknown_api_path_is_json_404(api):
 # ---------------------------------------------------------------- records and holdings
 
 
-def test_record_detail_and_its_raw_bytes_as_sent(api):
+def test_record_detail_and_its_raw_bytes_as_sent(api, catalog):
     record = SourceRecord.objects.filter(format="marc21").first()
     data = json_of(api.get(f"/api/records/{record.id}"))
     assert (data["library"], data["local_id"], data["format"], data["serialisation"]) == (
@@ -166,7 +168,9 @@ def test_record_detail_and_its_raw_bytes_as_sent(api):
         "iso2709",
     )
     assert data["deleted"] is False and data["fields"]["title"] == record.fields["title"]
-    raw = api.get(data["links"]["raw"])
+    assert api.get(data["links"]["raw"]).status_code == 401  # staff only, as on the pages
+    assert api.get(data["links"]["raw"], **bearer(catalog["keys"]["reader"])).status_code in (401, 403)
+    raw = api.get(data["links"]["raw"], **bearer(catalog["keys"]["cataloguer_b"]))
     assert raw.status_code == 200 and raw["Content-Type"] == "application/marc"
     assert raw.content == bytes(record.raw) and len(raw.content) == data["size"]
     assert hashlib.sha256(raw.content).hexdigest() == data["checksum"]
