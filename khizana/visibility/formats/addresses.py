@@ -50,14 +50,23 @@ _STREET = re.compile(r"(^\d+[A-Za-z]?\s+\w)|" + _STREET_WORDS, re.IGNORECASE)
 _UNIVERSITY = re.compile(
     r"\b(univ|university|universit[eéà]|universidad|universidade|universita|universität|college|cnrs|inserm|"
     r"inra|inrae|ird|cea|inria|cirad|irstea|academy|academie|académie|hospital|hôpital|hopital|chu|"
-    r"company|inc|ltd|gmbh|corporation|corp|agency|ministry|ministere|ministère|council)\b|جامعة",
+    r"company|inc|ltd|gmbh|corporation|corp|agency|ministry|ministere|ministère|council|inst|institute|institut|"
+    r"instituto|istituto)\b|جامعة|معهد",
     re.IGNORECASE,
 )
 _UNIT = re.compile(
     r"\b(dept|department|departement|département|dep|lab|labs|laboratory|laboratoire|laboratorio|fac|faculty|"
     r"faculte|faculté|facultad|sch|school|ecole|école|umr|ur|ura|upr|ea|unit|unite|unité|team|equipe|équipe|"
-    r"grp|group|groupe|division|div|service|serv|sect|section|ctr|center|centre|centro|inst|institute|institut|"
-    r"program|programme|chair)\b|كلية|مختبر|قسم|معهد",
+    r"grp|group|groupe|division|div|service|serv|sect|section|ctr|center|centre|centro|"
+    r"program|programme|chair)\b|كلية|مختبر|قسم",
+    re.IGNORECASE,
+)
+
+# A piece that starts with one of these is a unit, even when it names its institution ("UMR CNRS 5525").
+_UNIT_FIRST = re.compile(
+    r"(dept|department|departement|département|dep|lab|labs|laboratory|laboratoire|laboratorio|fac|faculty|"
+    r"faculte|faculté|facultad|umr|ur|ura|upr|unit|unite|unité|team|equipe|équipe|service|division|grp|group|"
+    r"groupe)\b|كلية|مختبر|قسم",
     re.IGNORECASE,
 )
 
@@ -140,7 +149,7 @@ def _classify(piece: str) -> list[AddressPart]:
         if match.group("pre"):
             return [AddressPart(match.group("pre"), POSTCODE), AddressPart(match.group("city1"), CITY)]
         return [AddressPart(match.group("city2"), CITY), AddressPart(match.group("post"), POSTCODE)]
-    if _UNIT.match(piece):
+    if _UNIT_FIRST.match(piece):
         return [AddressPart(piece, DEPARTMENT)]
     if _UNIVERSITY.search(piece):
         return [AddressPart(piece, INSTITUTION)]

@@ -32,6 +32,17 @@ def test_french_faculty_and_university():
         ("Maroc", "country")]
 
 
+def test_institutes_are_institutions_units_come_first():
+    assert kinds("Epidemiology and Health Surveillance Unit (SEVS), Institut Agronomique et Vétérinaire "
+                 "Hassan II, Rabat-Instituts, Rabat, 6472, Morocco")[:2] == [
+        ("Epidemiology and Health Surveillance Unit (SEVS)", "department"),
+        ("Institut Agronomique et Vétérinaire Hassan II", "institution")]
+    assert kinds("Department of Physics, LPTPM Laboratory, Faculty of Sciences, University of Mohammed Ist, "
+                 "Oujda, Morocco")[:4] == [
+        ("Department of Physics", "department"), ("LPTPM Laboratory", "department"),
+        ("Faculty of Sciences", "department"), ("University of Mohammed Ist", "institution")]
+
+
 def test_arabic_commas_and_country():
     assert kinds("كلية العلوم، جامعة محمد الخامس، الرباط، المغرب") == [
         ("كلية العلوم", "department"), ("جامعة محمد الخامس", "institution"), ("الرباط", "city"),
