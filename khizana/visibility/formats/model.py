@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .addresses import AddressPart, split_institutions
+
 SCOPUS_CSV = "scopus_csv"
 SCOPUS_BIBTEX = "scopus_bibtex"
 SCOPUS_RIS = "scopus_ris"
@@ -40,6 +42,11 @@ class Affiliation:
     country: str | None = None
     country_code: str | None = None
 
+    @property
+    def parts(self) -> list[AddressPart]:
+        """The address cut into departments, institutions, street, city, postcode and country."""
+        return split_institutions(self.raw)
+
 
 @dataclass
 class Correspondence:
@@ -68,6 +75,14 @@ class Publication:
     @property
     def corresponding_address(self) -> str | None:
         return self.correspondence[0].address if self.correspondence else None
+
+    def author_affiliation_pairs(self) -> list[tuple[Author | None, Affiliation]]:
+        """Every (author, affiliation) link; an affiliation linked to no known author comes as (None, it)."""
+        pairs: list[tuple[Author | None, Affiliation]] = []
+        for affiliation in self.affiliations:
+            authors = [self.authors[index] for index in affiliation.author_indexes]
+            pairs.extend((author, affiliation) for author in authors or [None])
+        return pairs
 
 
 @dataclass

@@ -39,6 +39,19 @@ def test_scopus_csv_pairs_each_author_with_their_affiliations():
     assert first.corresponding_address == "Faculté des Sciences, Université Mohammed V, Rabat, Maroc"
 
 
+def test_author_affiliation_pairs_and_parts():
+    first = read("scopus_maghreb.csv").publications[0]
+    assert [(author.name if author else None, affiliation.raw.split(",")[0])
+            for author, affiliation in first.author_affiliation_pairs()] == [
+        ("El Amrani A.", "Laboratoire de Physique des Matériaux"),
+        ("Benali M.", "Laboratoire de Physique des Matériaux"),
+        ("El Amrani A.", "Univ Grenoble Alpes"), ("Dupont J.", "Univ Grenoble Alpes")]
+    assert [part.kind for part in first.affiliations[1].parts] == [
+        "institution", "institution", "institution", "city", "postcode", "country"]
+    fes = read("wos_maghreb.txt").publications[0].affiliations[2]
+    assert read("wos_maghreb.txt").publications[0].author_affiliation_pairs()[-1] == (None, fes)
+
+
 def test_scopus_csv_arabic_address_and_missing_country():
     publications = read("scopus_maghreb.csv").publications
     arabic = publications[1].affiliations[0]
