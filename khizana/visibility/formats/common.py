@@ -6,7 +6,7 @@ import re
 
 from .addresses import find_country
 from .model import Affiliation, Author, Correspondence, Publication
-from .text import name_key, squash
+from .text import name_key, repair_mojibake, squash
 
 _CORRESPONDING = re.compile(r"\s*\((?:corresponding|reprint) author\)\s*,?\s*", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -57,6 +57,7 @@ class AuthorIndex:
                     self.by_first_initial.setdefault(_first_initial_key(form), []).append(position)
 
     def position(self, name: str) -> int | None:
+        name = repair_mojibake(name)
         found = self.by_key.get(name_key(name))
         if found is not None:
             return found

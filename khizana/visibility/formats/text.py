@@ -104,3 +104,15 @@ def split_list(value: str | None, separator: str = ";") -> list[str]:
     if not value:
         return []
     return [item.strip() for item in value.split(separator) if item.strip()]
+
+
+def repair_mojibake(text: str) -> str:
+    """``PÃ¥l`` -> ``Pål``: UTF-8 that was read as Latin-1/Windows-1252 once; other text unchanged."""
+    if "Ã" not in text and "Â" not in text:
+        return text
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return text.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text

@@ -8,7 +8,7 @@ from khizana.visibility.formats import detect_format, read_bytes, read_path
 from khizana.visibility.formats.bibtex import latex_to_text, split_wos_bib_address
 from khizana.visibility.formats.common import wos_reprint_addresses
 from khizana.visibility.formats.scopus_csv import split_author_list, split_authors_with_affiliations
-from khizana.visibility.formats.text import decode
+from khizana.visibility.formats.text import decode, repair_mojibake
 from khizana.visibility.formats.wos import split_tab_c1
 
 DATA = Path(__file__).parent / "data"
@@ -264,6 +264,12 @@ def test_wos_c1_and_rp_splitting():
                                      "C, D (reprint author), Univ Y, Oran, Algeria.")
     assert [(item.author, item.address) for item in reprints] == [
         ("A, B", "Univ X, Fes, Morocco"), ("C, D", "Univ Y, Oran, Algeria")]
+
+
+def test_mojibake_names_are_repaired_for_matching():
+    assert repair_mojibake("Graff, PÃ¥l") == "Graff, Pål"
+    assert repair_mojibake("Université") == "Université"
+    assert repair_mojibake("Ã la carte, 100 Â°") == "Ã la carte, 100 Â°"  # not mojibake: unchanged
 
 
 def test_latex_and_wos_bibtex_address_lines():
