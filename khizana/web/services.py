@@ -27,6 +27,7 @@ from khizana.search.query import Note, ParsedQuery, Term, parse_query
 from khizana.search.services import FACETS, SORTS, SearchResults, search
 
 from . import citations
+from .exports import EXPORT_LIMIT
 
 PAGE_SIZE = 20
 FACET_VALUES_SHOWN = 8  # more values are behind "show more" (all are shown without JavaScript)
@@ -374,7 +375,26 @@ def results_context(params: SearchParams) -> dict[str, Any]:
         "sorts": [(key, str(label)) for key, label in SORT_LABELS.items()],
         "first_shown": (results.page - 1) * results.page_size + 1 if results.hits else 0,
         "last_shown": (results.page - 1) * results.page_size + len(results.hits),
+        "exports": export_links(params) if results.total else [],
+        "export_limit": EXPORT_LIMIT,
     }
+
+
+_LIST_EXPORTS = [  # result-list export formats offered on the results page (docs/exports.md)
+    ("ris", _("RIS (reference managers)")),
+    ("bib", _("BibTeX")),
+    ("csl.json", _("CSL-JSON (Zotero, citation styles)")),
+    ("marc.xml", _("MARCXML")),
+]
+
+
+def export_links(params: SearchParams) -> list[dict[str, str]]:
+    """The current search (without its page) exported in each list format."""
+    query = urlencode(params.query_items(page=1))
+    return [
+        {"label": str(label), "url": f"{reverse('web:search-export', args=[fmt])}?{query}"}
+        for fmt, label in _LIST_EXPORTS
+    ]
 
 
 def _hit(hit, libraries: dict[str, str]) -> dict[str, Any]:
@@ -634,6 +654,7 @@ def work_context(work: Work, url: str) -> dict[str, Any]:
         "citation": citations.plain_citation(data, get_language() or settings.LANGUAGE_CODE),
         "json_ld": json_for_script(citations.json_ld(data, url)),
         "marc_count": marc_count,
+        "marc21_count": sum(1 for r in records if r.format == "marc21" and not r.deleted),
         "same_author": related(work, "author", authors[0]) if authors else [],
         "same_subject": related(work, "subject", subjects[0]) if subjects else [],
         "author_search_url": _search_url(f'author:"{authors[0]}"') if authors else "",
