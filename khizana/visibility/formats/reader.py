@@ -21,7 +21,7 @@ BIBTEX = "bibtex"  # Scopus or WoS style, told apart entry by entry
 _BIBTEX_ENTRY = re.compile(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]")
 _RIS_TAG = re.compile(r"(?m)^TY  -")
 _WOS_TAG = re.compile(r"^(FN|VR|PT) ")
-_CSV_COLUMNS = ("Authors", "Title", "EID", "Source title", "Author(s) ID", "Affiliations")
+_CSV_COLUMNS = ("authors", "title", "eid", "source title", "author(s) id", "affiliations")
 
 READERS = {
     SCOPUS_CSV: scopus_csv.read,
@@ -46,8 +46,9 @@ def detect_format(text: str) -> str | None:
         return SCOPUS_RIS
     if _BIBTEX_ENTRY.search(head):
         return BIBTEX
-    if "," in first_line and sum(f'{name}"' in first_line or f"{name}," in first_line
-                                 or first_line.endswith(name) for name in _CSV_COLUMNS) >= 2:
+    header = first_line.casefold()
+    if "," in header and sum(f'{name}"' in header or f"{name}," in header or header.endswith(name)
+                             for name in _CSV_COLUMNS) >= 2:
         return SCOPUS_CSV
     return None
 

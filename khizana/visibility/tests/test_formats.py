@@ -232,6 +232,7 @@ def test_format_detection():
     assert detect_format("Scopus\nEXPORT DATE: 1 May 2020\n\n@ARTICLE{a,\ntitle={T}}\n") == "bibtex"
     assert detect_format('"Authors","Title","Year","EID"\n') == "scopus_csv"
     assert detect_format("Authors,Author(s) ID,Title,Year\n") == "scopus_csv"
+    assert detect_format("AUTHORS,EID\n") == "scopus_csv"
     assert detect_format("name,age\nx,3\n") is None
 
 
