@@ -80,3 +80,12 @@ class NameForm(forms.Form):
         initial=InstitutionName.Kind.VARIANT,
     )
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False)
+
+
+class ParentForm(forms.Form):
+    parent = forms.CharField(
+        label=_("Parent institution"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the institution is at the top of its own hierarchy."),
+    )

@@ -317,6 +317,19 @@ def roll_up(institution: Institution) -> Institution:
     return chain[-1] if chain else institution
 
 
+def parent_from_identifier(identifier: str) -> Institution | None:
+    """The institution an identifier typed by staff names; None for an empty one; else RegistryError."""
+    if not identifier.strip():
+        return None
+    found = find_institution(identifier)
+    if found is None:
+        raise RegistryError(
+            _("The parent “%(parent)s” is not in the registry (give a ROR id, a local key or a number).")
+            % {"parent": identifier.strip()}
+        )
+    return found
+
+
 def set_parent(institution: Institution, parent: Institution | None) -> None:
     """Give a local institution a parent; refused for ROR institutions and when it closes a cycle."""
     if not institution.is_local:
@@ -388,16 +401,8 @@ def add_local_institution(
             _("The kind “%(kind)s” is not one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(Institution.Kind.values)}
         )
-    if isinstance(parent, str) and parent.strip():
-        found = find_institution(parent)
-        if found is None:
-            raise RegistryError(
-                _("The parent “%(parent)s” is not in the registry (give a ROR id, a local key or a number).")
-                % {"parent": parent.strip()}
-            )
-        parent = found
     if isinstance(parent, str):
-        parent = None
+        parent = parent_from_identifier(parent)
     country_code = (country_code or (parent.country_code if parent else "")).strip().upper()
     if country_code and not re.fullmatch(r"[A-Z]{2}", country_code):
         raise RegistryError(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("registry/new/", views.institution_add, name="registry-add"),
     path("registry/<int:institution_id>/", views.institution_detail, name="registry-institution"),
     path("registry/<int:institution_id>/names/", views.name_add, name="registry-add-name"),
+    path("registry/<int:institution_id>/parent/", views.parent_change, name="registry-set-parent"),
     re_path(
         r"^registry/export\.(?P<export_format>jsonl|csv)$", views.registry_export, name="registry-export"
     ),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import services
 from .models import Institution
-from .registry_forms import LocalInstitutionForm, NameForm
+from .registry_forms import LocalInstitutionForm, NameForm, ParentForm
 
 PAGE_SIZE = 50
 EXPORT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
@@ -79,7 +79,10 @@ def institution_detail(request: HttpRequest, institution_id: int) -> HttpRespons
 
 
 def _detail_context(
-    request: HttpRequest, institution: Institution, name_form: NameForm | None = None
+    request: HttpRequest,
+    institution: Institution,
+    name_form: NameForm | None = None,
+    parent_form: ParentForm | None = None,
 ) -> dict:
     children = institution.children.order_by("sort_key", "id")
     return {
@@ -91,6 +94,8 @@ def _detail_context(
         "children_count": children.count(),
         "can_edit": services.can_edit_registry(request.user),
         "name_form": name_form or NameForm(),
+        "parent_form": parent_form
+        or ParentForm(initial={"parent": institution.parent.identifier if institution.parent_id else ""}),
     }
 
 
@@ -119,6 +124,29 @@ def name_add(request: HttpRequest, institution_id: int) -> HttpResponse:
             messages.success(request, _("The name “%(name)s” was added.") % {"name": name.value})
             return redirect("visibility:registry-institution", institution_id=institution.pk)
     context = _detail_context(request, institution, name_form=form)
+    return render(request, "visibility/registry_institution.html", context, status=400)
+
+
+@require_POST
+@registry_reader_required
+def parent_change(request: HttpRequest, institution_id: int) -> HttpResponse:
+    """Move a local institution under another parent (a ROR institution's parent comes from ROR)."""
+    institution = get_object_or_404(Institution, pk=institution_id)
+    _require_editor(request)
+    form = ParentForm(request.POST)
+    if form.is_valid():
+        try:
+            parent = services.parent_from_identifier(form.cleaned_data["parent"])
+            old = institution.parent.identifier if institution.parent_id else ""
+            services.set_parent(institution, parent)
+        except services.RegistryError as error:
+            form.add_error("parent", str(error))
+        else:
+            new = parent.identifier if parent else ""
+            services.audit(request.user, "registry-set-parent", institution.identifier, old=old, new=new)
+            messages.success(request, _("The parent of %(name)s was changed.") % {"name": institution.name})
+            return redirect("visibility:registry-institution", institution_id=institution.pk)
+    context = _detail_context(request, institution, parent_form=form)
     return render(request, "visibility/registry_institution.html", context, status=400)
 
 

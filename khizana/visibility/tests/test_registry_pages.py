@@ -190,3 +190,26 @@ def test_the_downloads_are_the_whole_registry(registry, users):
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert {row["id"] for row in rows} == {record["id"] for record in records}
     assert client.get("/research/registry/export.xml").status_code == 404
+
+
+def test_a_local_institution_is_moved_but_never_into_a_cycle(registry, users):
+    faculty = services.find_institution("local:ma-faculte-des-sciences-rabat")
+    lab = services.find_institution("local:ma-labmia-si-rabat")
+    url = reverse("visibility:registry-set-parent", args=[faculty.pk])
+    forged = client_for(users["cataloguer"]).post(url, {"parent": "https://ror.org/001q4kn48"})
+    assert forged.status_code == 403
+    client = client_for(users["library_admin"])
+    client.cookies["django_language"] = "en"
+    before = state()
+    response = client.post(url, {"parent": lab.local_key})
+    assert response.status_code == 400 and "cannot be its parent" in response.content.decode()
+    response = client.post(reverse("visibility:registry-set-parent", args=[registry.pk]), {"parent": ""})
+    assert response.status_code == 400 and "comes from ROR" in response.content.decode()
+    assert state() == before
+    response = client.post(url, {"parent": "001q4kn48"})
+    assert response.status_code == 302
+    faculty.refresh_from_db()
+    assert faculty.parent.ror_id == "https://ror.org/001q4kn48"
+    assert services.roll_up(lab) == faculty.parent
+    entry = AuditEntry.objects.get(action="registry-set-parent")
+    assert entry.details == {"old": UM5, "new": "https://ror.org/001q4kn48"}
