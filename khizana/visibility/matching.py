@@ -37,8 +37,8 @@ from pathlib import Path
 from khizana.visibility.normalise import acronym_key, country_of_segment, key, name_tokens, segments
 from khizana.visibility.registry_data import STATUS_REFERENCED, RegistryInstitution, load_registry
 
-MATCHER_VERSION = 1
-DEFAULT_THRESHOLD = 0.80
+MATCHER_VERSION = 3
+DEFAULT_THRESHOLD = 0.90
 ACRONYM_SCORE = 0.86
 AMBIGUITY_MARGIN = 0.03
 COUNTRY_BONUS = 0.06
@@ -46,7 +46,16 @@ CITY_BONUS = 0.05
 COUNTRY_PENALTY = 0.35
 INACTIVE_PENALTY = 0.08
 MIN_NAME_SHARE = 0.75  # share (IDF-weighted) of a variant's words that must be found in the span
-NAME_WEIGHT = 0.65  # score = NAME_WEIGHT * share of the variant found + rest * share of the span explained
+NAME_POWER = 2  # base = name share ** NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span share)
+SPAN_FLOOR = 0.7
+MIN_BASE = 0.75  # below this the words alone are too weak, whatever the place says
+PAIR_MIN_BASE = 0.97  # two segments read as one name ("University of California, Davis") must fit
+PAIR_MAX_WORDS = 3
+# a variant is generic ("Institute of Pathology") when several institutions bear it or when every one
+# of its words is in this many variants; it needs the string's country or city to agree
+GENERIC_DF = 150
+ORDER_FACTOR = 0.85  # a variant whose words come in another order in the span
+UNKNOWN_IDF = 12.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,8 @@ class Match:
 @dataclass(frozen=True)
 class _Candidate:
     institution: int
-    variant: int
+    variant: int  # -1 for an acronym
+    base: float  # how well the words match, before country and city agreement
     score: float
     words: tuple[str, ...]
     how: str
@@ -89,6 +99,7 @@ class Matcher:
         self._variant_institution: list[int] = []
         self._variant_text: list[str] = []
         self._variant_words: list[frozenset[str]] = []
+        self._variant_sequence: list[tuple[str, ...]] = []
         self._variant_weight: list[float] = []
         self._exact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}  # word -> variants, while building
@@ -100,6 +111,8 @@ class Matcher:
         self._city_country: dict[str, str] = {}
         self._city_words: list[tuple[tuple[str, ...], ...]] = []
         self._ancestors: list[frozenset[int]] = []
+        self._depth: list[int] = []
+        self._variant_generic: list[bool] = []
         self._build()
 
     # --- building -------------------------------------------------------------------------------
@@ -125,7 +138,9 @@ class Matcher:
         number = len(self._variant_text)
         self._variant_institution.append(position)
         self._variant_text.append(text)
-        tokens = frozenset(variant_key.split())
+        sequence = tuple(variant_key.split())
+        tokens = frozenset(sequence)
+        self._variant_sequence.append(sequence)
         self._variant_words.append(tokens)
         self._exact.setdefault(variant_key, []).append(number)
         for token in tokens:
@@ -143,6 +158,11 @@ class Matcher:
                 anchored += self._idf[token]
                 if anchored > needed:
                     break
+        owners = {k: len({self._variant_institution[v] for v in vs}) for k, vs in self._exact.items()}
+        self._variant_generic = [
+            owners[" ".join(sequence)] > 1 or all(len(self._postings[t]) >= GENERIC_DF for t in sequence)
+            for sequence in self._variant_sequence
+        ]
         self._postings = {}
 
     def _compute_cities(self) -> None:
@@ -170,6 +190,7 @@ class Matcher:
                     todo.extend(parents[parent])
             ancestors.append(frozenset(found))
         self._ancestors = ancestors
+        self._depth = [len(a) for a in ancestors]
 
     def with_institutions(self, extra: Iterable[RegistryInstitution]) -> Matcher:
         """A new matcher that also knows ``extra`` (local institutions; same id replaces)."""
@@ -200,9 +221,15 @@ class Matcher:
 
     # --- matching -------------------------------------------------------------------------------
 
-    def match(self, text: str) -> list[Match]:
-        """The institutions ``text`` names, best first (empty when none is sure enough)."""
-        return self._to_matches(self._chosen(text))
+    def match(self, text: str, *, main_only: bool = False) -> list[Match]:
+        """The institutions ``text`` names, the main one first (empty when none is sure enough).
+
+        Several come back when several segments name unrelated institutions (a joint lab: "Univ.
+        Grenoble Alpes, CNRS, LPNC"); ``main_only`` keeps the first one only."""
+        if not isinstance(text, str):
+            raise TypeError(f"an affiliation is a string, not {type(text).__name__}")
+        selected = self._select(self._chosen(text))
+        return self._to_matches(selected[:1] if main_only else selected)
 
     def _chosen(self, text: str) -> list[tuple[tuple[int, ...], _Candidate]]:
         parts = [(segment, name_tokens(segment)) for segment in segments(text)]
@@ -210,17 +237,13 @@ class Matcher:
         if not parts:
             return []
         context = self._context(parts)
-        spans = self._spans(parts, context)
-        chosen = self._choose(spans, context)
-        if not chosen:
-            return []
-        found_countries = {self.institutions[c.institution].country_code for _, c in chosen}
+        chosen = self._choose(self._spans(parts, context))
         acronym_context = context
-        if not context.countries:
-            acronym_context = _Context(frozenset(found_countries - {""}), "matched institutions", context.words)
+        if not context.countries and chosen:
+            found = frozenset(self.institutions[c.institution].country_code for _, c in chosen) - {""}
+            acronym_context = _Context(found, "matched institutions", context.words)
         used = {i for span, _ in chosen for i in span}
-        chosen += self._acronym_matches(parts, used, acronym_context)
-        return chosen
+        return chosen + self._acronym_matches(parts, used, acronym_context)
 
     def _context(self, parts: list[tuple[str, tuple[str, ...]]]) -> _Context:
         countries: set[str] = set()
@@ -251,65 +274,76 @@ class Matcher:
         for i, (segment, tokens) in enumerate(parts):
             if country_of_segment(segment) or " ".join(tokens) in self._city_country:
                 continue
-            spans.append(((i,), self._adjusted(self._candidates(tokens), context)))
-            if i + 1 < len(parts):
+            spans.append(((i,), self._adjusted(self._candidates(tokens), context, 0.0)))
+            if i + 1 < len(parts) and len(parts[i + 1][1]) <= PAIR_MAX_WORDS:
                 joined = tokens + parts[i + 1][1]
-                spans.append(((i, i + 1), self._adjusted(self._candidates(joined), context)))
+                spans.append(((i, i + 1), self._adjusted(self._candidates(joined), context, PAIR_MIN_BASE)))
         return spans
 
     @lru_cache(maxsize=1 << 15)  # noqa: B019 - one matcher lives as long as the process
     def _candidates(self, tokens: tuple[str, ...]) -> tuple[_Candidate, ...]:
         span_words = frozenset(tokens)
-        span_weight = sum(self._idf.get(t, 12.0) for t in span_words)
-        exact = self._exact.get(" ".join(tokens), [])
+        span_weight = sum(self._idf.get(t, UNKNOWN_IDF) for t in span_words)
         found: dict[int, _Candidate] = {}
-        for variant in exact:
+        for variant in self._exact.get(" ".join(tokens), ()):
             institution = self._variant_institution[variant]
-            found[institution] = _Candidate(institution, variant, 1.0, tuple(tokens), "exact name")
+            found[institution] = _Candidate(institution, variant, 1.0, 1.0, tuple(tokens), "exact name")
         pool: set[int] = set()
         for token in span_words:
             pool.update(self._anchors.get(token, ()))
         for variant in pool:
             institution = self._variant_institution[variant]
-            if institution in found and found[institution].score >= 1.0:
+            if institution in found and found[institution].base >= 1.0:
                 continue
             common = self._variant_words[variant] & span_words
             matched = sum(self._idf[t] for t in common)
             name_share = matched / self._variant_weight[variant]
             if name_share < MIN_NAME_SHARE:
                 continue
-            score = NAME_WEIGHT * name_share + (1 - NAME_WEIGHT) * matched / span_weight
-            if institution not in found or score > found[institution].score:
+            span_share = matched / span_weight
+            base = name_share**NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span_share)
+            if not _same_order(self._variant_sequence[variant], tokens, common):
+                base *= ORDER_FACTOR  # "University of Washington" is not "Washington University"
+            if institution not in found or base > found[institution].base:
                 words = tuple(t for t in tokens if t in common)
-                found[institution] = _Candidate(institution, variant, score, words, "name words")
+                found[institution] = _Candidate(institution, variant, base, base, words, "name words")
         return tuple(found.values())
 
-    def _adjusted(self, candidates: Iterable[_Candidate], context: _Context) -> list[_Candidate]:
+    def _adjusted(
+        self, candidates: Iterable[_Candidate], context: _Context, min_base: float
+    ) -> list[_Candidate]:
         out = []
         for candidate in candidates:
+            if candidate.base < max(min_base, MIN_BASE):
+                continue
             inst = self.institutions[candidate.institution]
-            score, how = candidate.score, candidate.how
+            score, how = candidate.base, candidate.how
             codes = set(inst.country_codes) or {inst.country_code}
-            if context.countries and codes & context.countries:
+            country_agrees = bool(context.countries and codes & context.countries)
+            if country_agrees:
                 score += COUNTRY_BONUS
                 how += f", country {inst.country_code} agrees ({context.country_source})"
             elif context.countries and inst.status != STATUS_REFERENCED:
                 score -= COUNTRY_PENALTY
                 how += f", country {inst.country_code} disagrees"
-            if self._city_agrees(candidate.institution, context):
+            city_agrees = self._city_agrees(candidate.institution, context)
+            if city_agrees:
                 score += CITY_BONUS
                 how += f", city {inst.city} agrees"
+            if self._variant_generic[candidate.variant] and not (country_agrees or city_agrees):
+                continue  # "Department of Biotechnology": a common name needs its place to agree
             if inst.status not in ("active", STATUS_REFERENCED):
                 score -= INACTIVE_PENALTY
                 how += f", {inst.status}"
-            out.append(_Candidate(candidate.institution, candidate.variant, score, candidate.words, how))
-        out.sort(key=lambda c: c.score, reverse=True)
+            out.append(_Candidate(candidate.institution, candidate.variant, candidate.base, score,
+                                  candidate.words, how))  # fmt: skip
+        out.sort(key=lambda c: (c.score, self._depth[c.institution]), reverse=True)
         return out
 
     def _city_agrees(self, institution: int, context: _Context) -> bool:
         return any(all(t in context.words for t in city) for city in self._city_words[institution])
 
-    def _choose(self, spans, context: _Context) -> list[tuple[tuple[int, ...], _Candidate]]:
+    def _choose(self, spans) -> list[tuple[tuple[int, ...], _Candidate]]:
         ranked = []
         for span, candidates in spans:
             if not candidates or candidates[0].score < self.threshold:
@@ -317,8 +351,7 @@ class Matcher:
             best = candidates[0]
             if len(candidates) > 1 and self._ambiguous(best, candidates[1]):
                 continue
-            weight = self._variant_weight[best.variant]
-            ranked.append((min(best.score, 1.0 + COUNTRY_BONUS + CITY_BONUS), weight, span, best))
+            ranked.append((best.score, self._variant_weight[best.variant], span, best))
         ranked.sort(key=lambda r: (r[0], r[1], len(r[2])), reverse=True)
         used: set[int] = set()
         chosen: list[tuple[tuple[int, ...], _Candidate]] = []
@@ -339,14 +372,16 @@ class Matcher:
 
     def _acronym_matches(self, parts, used: set[int], context: _Context):
         out = []
+        if not context.countries and not context.words:
+            return out
         for i, (segment, tokens) in enumerate(parts):
-            if i in used or len(tokens) != 1 or not context.countries and not context.words:
+            text = segment.strip()
+            acronym = acronym_key(text)
+            if i in used or len(tokens) != 1 or len(acronym) < 3 or text.lower() == text:
                 continue
-            institutions = self._acronyms.get(acronym_key(segment), [])
+            institutions = self._acronyms.get(acronym, [])
             agreeing = [
-                (p, "country")
-                for p in institutions
-                if self.institutions[p].country_code in context.countries
+                (p, "country") for p in institutions if self.institutions[p].country_code in context.countries
             ]
             with_city = [(p, "city") for p in institutions if self._city_agrees(p, context)]
             pick = with_city if len(with_city) == 1 else agreeing
@@ -355,19 +390,32 @@ class Matcher:
                 continue
             position, why = active[0]
             inst = self.institutions[position]
-            reason = f"acronym {segment.strip()}, {why} agrees"
+            reason = f"acronym {text}, {why} agrees"
             if why == "country":
                 reason += f" ({inst.country_code}, {context.country_source})"
-            out.append(((i,), _Candidate(position, -1, ACRONYM_SCORE, tokens, reason)))
+            out.append(((i,), _Candidate(position, -1, ACRONYM_SCORE, ACRONYM_SCORE, tokens, reason)))
         return out
 
-    def _to_matches(self, chosen) -> list[Match]:
+    def _select(self, chosen: list[tuple[tuple[int, ...], _Candidate]]) -> list[_Candidate]:
+        """The institutions kept, the main one first.
+
+        Of an institution and its ancestor named in different segments, the ancestor is kept
+        ("Department of Medicine, Keck School of Medicine, University of Southern California" is
+        counted for the university), as the labelled sets do; of unrelated institutions, the best
+        scored is the main one."""
+        if not chosen:
+            return []
         positions = {c.institution for _, c in chosen}
-        ancestors_of_chosen = set().union(*(self._ancestors[p] for p in positions))
+        kept = [(span, c) for span, c in chosen if not (self._ancestors[c.institution] & positions)]
+        kept.sort(key=lambda item: (item[1].score, item[0][-1]), reverse=True)
+        return [c for _, c in kept]
+
+    def _is_education(self, position: int) -> bool:
+        return "education" in self.institutions[position].types
+
+    def _to_matches(self, selected: list[_Candidate]) -> list[Match]:
         matches = []
-        for _, candidate in chosen:
-            if candidate.institution in ancestors_of_chosen:
-                continue
+        for candidate in selected:
             inst = self.institutions[candidate.institution]
             variant = self._variant_text[candidate.variant] if candidate.variant >= 0 else candidate.words[0]
             matches.append(
@@ -380,8 +428,11 @@ class Matcher:
                     matched_words=candidate.words,
                 )
             )
-        matches.sort(key=lambda m: m.score, reverse=True)
         return matches
+
+
+def _same_order(variant: tuple[str, ...], span: tuple[str, ...], common: frozenset[str]) -> bool:
+    return [t for t in variant if t in common] == [t for t in dict.fromkeys(span) if t in common]
 
 
 # --- the shared registry --------------------------------------------------------------------------
@@ -421,9 +472,9 @@ def set_default_matcher(matcher: Matcher | None) -> None:
     _default = matcher
 
 
-def match_affiliation(text: str, matcher: Matcher | None = None) -> list[Match]:
+def match_affiliation(text: str, matcher: Matcher | None = None, *, main_only: bool = False) -> list[Match]:
     """The registry institutions an affiliation string names (see the module docstring)."""
     matcher = matcher or _default
     if matcher is None:
         raise RuntimeError("no affiliation matcher: call set_default_matcher(cached_matcher(...)) first")
-    return matcher.match(text)
+    return matcher.match(text, main_only=main_only)
