@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -74,9 +74,12 @@ class LoadReport:
         )
 
 
-def default_ror_files(shared_ror_dir: Path) -> list[Path]:
-    """The extract files of ``shared/data/ror`` that ``khizana registry load`` reads by default."""
-    return [shared_ror_dir / name for name in ROR_EXTRACT_FILES if (shared_ror_dir / name).is_file()]
+def default_ror_files(shared_ror_dir: Path, names_index: bool = False) -> list[Path]:
+    """The extract files of ``shared/data/ror`` that ``khizana registry load`` reads by default: the
+    detailed Maghreb and French records and the ids they point to; the global names index (rows with
+    fewer details, read after them so that it never replaces them) when ``names_index``."""
+    names = [*ROR_EXTRACT_FILES, NAMES_INDEX_FILE] if names_index else ROR_EXTRACT_FILES
+    return [shared_ror_dir / name for name in names if (shared_ror_dir / name).is_file()]
 
 
 def load_registry(paths: Iterable[Path], progress: Callable[[Path], Progress] | None = None) -> LoadReport:
@@ -241,12 +244,21 @@ def link_ror_parents() -> int:
         )
         parent_of[pk] = next((c for c in candidates if not _reaches(parent_of, c, pk)), None)
     changed = [
-        Institution(pk=row[0], parent_id=parent_of[row[0]])
-        for row in rows
-        if row[3] == Source.ROR and parent_of[row[0]] != row[2]
+        (parent_of[row[0]], row[0]) for row in rows if row[3] == Source.ROR and parent_of[row[0]] != row[2]
     ]
-    Institution.objects.bulk_update(changed, ["parent"], batch_size=500)
+    _set_parents(changed)
     return len(changed)
+
+
+def _set_parents(changes: list[tuple[int | None, int]]) -> None:
+    """(parent id, institution id) pairs, written in one statement per batch (bulk_update's CASE
+    expressions are slow for tens of thousands of rows)."""
+    table = connection.ops.quote_name(Institution._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), 5000):
+            cursor.executemany(
+                f"UPDATE {table} SET parent_id = %s WHERE id = %s", changes[start : start + 5000]
+            )
 
 
 def _reaches(parent_of: dict[int, int | None], start: int, target: int) -> bool:

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     help = (
         "The institution registry. 'load [PATHS...]' loads ROR extracts (JSON lines, the TSV names "
         "index, the referenced-missing list) and Khizana exports; without paths, the extract files of "
-        "../shared/data/ror (the names index only when named), or with --demo the small registry of "
+        "../shared/data/ror (with --index also its global names index), or with --demo the small registry of "
         "demo/registry/. Loading again updates, never duplicates, and keeps local institutions. "
         "'export --format jsonl|csv -o FILE' writes the registry; 'show ID' an institution and its "
         "hierarchy; 'add NAME --kind KIND --parent ID' a local institution."
@@ -38,6 +38,11 @@ class Command(BaseCommand):
         load = actions.add_parser("load", help="Load registry files.")
         load.add_argument("paths", nargs="*", metavar="PATH", help="Files, or folders of .jsonl/.tsv files.")
         load.add_argument("--demo", action="store_true", help="Load the demo registry of demo/registry/.")
+        load.add_argument(
+            "--index",
+            action="store_true",
+            help="Also the global names index of the extract (51,370 organisations; takes minutes).",
+        )
         load.add_argument("--no-progress", action="store_true", help="No progress bar.")
         export = actions.add_parser("export", help="Write the registry as JSON lines or CSV.")
         export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
@@ -84,7 +89,7 @@ class Command(BaseCommand):
                 raise CommandError("give PATHS or --demo, not both")
             return sorted(DEMO_REGISTRY.glob("*.jsonl"))
         if not options["paths"]:
-            paths = services.default_ror_files(shared_ror_dir())
+            paths = services.default_ror_files(shared_ror_dir(), names_index=options["index"])
             if not paths:
                 raise CommandError(f"no ROR extract in {shared_ror_dir()}: name the files, or use --demo")
             return paths
