@@ -137,17 +137,19 @@ def wos_reprint_addresses(value: str) -> list[Correspondence]:
 
 
 def scopus_correspondence(value: str) -> list[Correspondence]:
-    """Scopus ``Name; Address; email: x`` correspondence addresses."""
+    """Scopus ``Name; Address; email: x; Name 2; Address 2; email: y`` correspondence addresses."""
     text = squash(value)
-    if not text:
-        return []
-    pieces = [piece.strip() for piece in text.split(";")]
-    pieces = [piece for piece in pieces if piece and not piece.lower().startswith("email:")]
-    if not pieces:
-        return []
-    if len(pieces) == 1:
-        return [Correspondence(None, pieces[0])]
-    return [Correspondence(pieces[0], "; ".join(pieces[1:]))]
+    result = []
+    for group in _EMAIL.split(text):
+        pieces = [piece.strip() for piece in group.split(";") if piece.strip()]
+        if len(pieces) == 1:
+            result.append(Correspondence(None, pieces[0]))
+        elif pieces:
+            result.append(Correspondence(pieces[0], "; ".join(pieces[1:])))
+    return result
+
+
+_EMAIL = re.compile(r";?\s*email:[^;]*;?", re.IGNORECASE)
 
 
 def doi_of(value: str | None) -> str | None:

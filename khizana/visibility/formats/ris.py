@@ -13,7 +13,8 @@ from .model import SCOPUS_RIS, Author, Publication, ReadResult
 from .text import parse_year, squash
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
-_CORRESPONDENCE = re.compile(r"Correspondence Address:\s*(.*?)(?:;\s*email:[^;]*|$)", re.IGNORECASE)
+# The N1 note: "Export Date: ...; Cited By: 6; Correspondence Address: A; Address; email: x; Funding...: ..."
+_CORRESPONDENCE = re.compile(r"Correspondence Address:\s*(.*?)(?=;\s*(?!email:)[A-Z][A-Za-z ]{2,40}:\s|$)")
 
 
 def read(text: str, result: ReadResult) -> None:

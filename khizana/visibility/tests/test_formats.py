@@ -6,7 +6,7 @@ import pytest
 
 from khizana.visibility.formats import detect_format, read_bytes, read_path
 from khizana.visibility.formats.bibtex import latex_to_text, split_wos_bib_address
-from khizana.visibility.formats.common import wos_reprint_addresses
+from khizana.visibility.formats.common import scopus_correspondence, wos_reprint_addresses
 from khizana.visibility.formats.scopus_csv import split_author_list, split_authors_with_affiliations
 from khizana.visibility.formats.text import decode, repair_mojibake
 from khizana.visibility.formats.wos import split_tab_c1
@@ -254,6 +254,17 @@ def test_authors_with_affiliations_cut_at_the_listed_affiliations():
         ("Doe J.", ["Somewhere Univ, Paris, France"])]
     assert split_authors_with_affiliations("Wessler, I.K.; Kirkpatrick, C.J.", []) == [  # no affiliation
         ("Wessler, I.K.", []), ("Kirkpatrick, C.J.", [])]
+
+
+def test_scopus_correspondence_of_several_authors():
+    addresses = scopus_correspondence("S. Cinti; Dept Pharm, Univ Naples, Napoli, 80131, Italy; "
+                                      "email: s@x.it; L. Gastoldi; NYUAD, Abu Dhabi, United Arab Emirates; "
+                                      "email: l@y.com")
+    assert [(item.author, item.address) for item in addresses] == [
+        ("S. Cinti", "Dept Pharm, Univ Naples, Napoli, 80131, Italy"),
+        ("L. Gastoldi", "NYUAD, Abu Dhabi, United Arab Emirates")]
+    single = scopus_correspondence("Wu, J.; Inst X, Beijing, China")
+    assert [(item.author, item.address) for item in single] == [("Wu, J.", "Inst X, Beijing, China")]
 
 
 def test_wos_c1_and_rp_splitting():

@@ -155,6 +155,8 @@ def test_scopus_bibtex_and_ris_of_one_search_hold_the_same_records():
     ris = read("scopus/milensys-biodiversity_scopus.ris").publications
     assert [item.id for item in bibtex] == [item.id for item in ris]
     assert ris[0].id == "2-s2.0-85165627975"  # the record right after the BOM
+    assert [item.correspondence for item in bibtex] == [item.correspondence for item in ris]
+    assert sum(len(item.correspondence) for item in ris) == 209  # some records have two
     assert sum(len(item.affiliations) for item in ris) >= 1500
 
 
