@@ -121,6 +121,7 @@ def _store_batch(rows: list[RegistryRow], source_file: str, report: LoadReport) 
     }
     new: list[tuple[Institution, RegistryRow]] = []
     name_sets: dict[int, tuple[NameRecord, ...]] = {}
+    unchanged: set[int] = set()
     for row in rows:
         institution = existing.get(row.id)
         if institution is None:
@@ -129,13 +130,15 @@ def _store_batch(rows: list[RegistryRow], source_file: str, report: LoadReport) 
         if DETAIL_RANK[row.detail] < DETAIL_RANK[institution.detail]:
             report.kept += 1
             continue
-        state = _update_institution(institution, row, source_file)
-        setattr(report, state, getattr(report, state) + 1)
+        if not _update_institution(institution, row, source_file):
+            unchanged.add(institution.pk)
         name_sets[institution.pk] = row.names
     Institution.objects.bulk_create([pair[0] for pair in new])
-    report.created += len(new)
     name_sets.update((institution.pk, row.names) for institution, row in new)
-    _sync_names(name_sets)
+    renamed = _sync_names(name_sets)
+    report.created += len(new)
+    report.unchanged += len(unchanged - renamed)
+    report.updated += len(name_sets) - len(new) - len(unchanged - renamed)
 
 
 def _row_values(row: RegistryRow) -> dict:
@@ -161,34 +164,39 @@ def _new_institution(row: RegistryRow, source_file: str) -> Institution:
     )
 
 
-def _update_institution(institution: Institution, row: RegistryRow, source_file: str) -> str:
-    """Apply the row; 'updated' or 'unchanged' (then nothing is written)."""
+def _update_institution(institution: Institution, row: RegistryRow, source_file: str) -> bool:
+    """Apply the row; False when it changes nothing (then nothing is written)."""
     values = _row_values(row)
     if all(getattr(institution, name) == value for name, value in values.items()):
-        return "unchanged"
+        return False
     for name, value in values.items():
         setattr(institution, name, value)
     institution.source_file = source_file[-255:]
     institution.save()
-    return "updated"
+    return True
 
 
-def _sync_names(name_sets: dict[int, tuple[NameRecord, ...]]) -> None:
+def _sync_names(name_sets: dict[int, tuple[NameRecord, ...]]) -> set[int]:
     """Each institution's ROR names become those of its row; local names (added by staff) are only
-    ever added, so a reload never loses a variant staff typed.
+    ever added, so a reload never loses a variant staff typed. Returns the institutions whose names
+    changed.
     """
     if not name_sets:
-        return
+        return set()
     current: dict[int, dict[tuple, int]] = {pk: {} for pk in name_sets}
     for pk, inst_id, value, language, kind, source in InstitutionName.objects.filter(
         institution_id__in=name_sets
     ).values_list("pk", "institution_id", "value", "language", "kind", "source"):
         current[inst_id][(value, language, kind, source)] = pk
     stale: list[int] = []
+    stale_owners: set[int] = set()
     new: list[InstitutionName] = []
     for inst_id, names in name_sets.items():
         wanted = {(n.value[:500], n.language[:8], n.kind, n.source) for n in names}
-        stale += [pk for key, pk in current[inst_id].items() if key[3] == Source.ROR and key not in wanted]
+        gone = [pk for key, pk in current[inst_id].items() if key[3] == Source.ROR and key not in wanted]
+        if gone:
+            stale += gone
+            stale_owners.add(inst_id)
         taken = {key[:3] for key in current[inst_id] if key[3] != Source.ROR or key in wanted}
         for value, language, kind, source in sorted(wanted - set(current[inst_id])):
             if (value, language, kind) not in taken:
@@ -196,6 +204,7 @@ def _sync_names(name_sets: dict[int, tuple[NameRecord, ...]]) -> None:
                 new.append(_name(inst_id, value, language, kind, source))
     InstitutionName.objects.filter(pk__in=stale).delete()
     InstitutionName.objects.bulk_create(new, batch_size=1000)
+    return {name.institution_id for name in new} | stale_owners
 
 
 def _name(

@@ -361,3 +361,16 @@ def test_csv_export_has_one_row_per_institution_with_its_top_level():
 def test_an_unknown_export_format_is_refused():
     with pytest.raises(services.RegistryError, match="xml"):
         services.export_registry(io.StringIO(), "xml")
+
+
+def test_a_record_whose_names_alone_changed_counts_as_updated(tmp_path):
+    services.load_registry([DATA / "registry_bad_lines.jsonl"])
+    line = (DATA / "registry_bad_lines.jsonl").read_bytes().splitlines()[0].decode("utf-8")
+    record = json.loads(line)
+    record["acronyms"] = ["USF"]
+    changed = tmp_path / "sfax.jsonl"
+    changed.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = services.load_registry([changed])
+    assert (report.updated, report.unchanged) == (1, 0)
+    assert list(by_id(SFAX).names.filter(kind="acronym").values_list("value", flat=True)) == ["USF"]
+    assert services.load_registry([changed]).unchanged == 1
