@@ -11,6 +11,7 @@ folded ``key`` for lookups.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,17 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.name}"
+
+    def clean(self) -> None:
+        """Refuse a parent under this institution (the Django admin's check; services check it too)."""
+        node, seen = self.parent, set()
+        while self.pk and node is not None and node.pk not in seen:
+            if node.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("This parent is under the institution: it would make a cycle.")}
+                )
+            seen.add(node.pk)
+            node = node.parent
 
     @property
     def identifier(self) -> str:

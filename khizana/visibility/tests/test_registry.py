@@ -374,3 +374,15 @@ def test_a_record_whose_names_alone_changed_counts_as_updated(tmp_path):
     assert (report.updated, report.unchanged) == (1, 0)
     assert list(by_id(SFAX).names.filter(kind="acronym").values_list("value", flat=True)) == ["USF"]
     assert services.load_registry([changed]).unchanged == 1
+
+
+def test_the_admin_form_refuses_a_cycle_too():
+    from django.core.exceptions import ValidationError
+
+    load_demo()
+    faculty = by_id("local:ma-faculte-des-sciences-rabat")
+    faculty.parent = by_id("local:ma-labmia-si-rabat")
+    with pytest.raises(ValidationError, match="cycle"):
+        faculty.clean()
+    faculty.parent = by_id(UM5)
+    faculty.clean()
