@@ -34,10 +34,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from khizana.visibility.normalise import acronym_key, country_of_segment, key, name_tokens, segments
+from khizana.visibility.normalise import (
+    acronym_key,
+    country_keys,
+    country_of_segment,
+    key,
+    name_tokens,
+    segments,
+)
 from khizana.visibility.registry_data import STATUS_REFERENCED, RegistryInstitution, load_registry
 
-MATCHER_VERSION = 3
+MATCHER_VERSION = 4
 DEFAULT_THRESHOLD = 0.90
 ACRONYM_SCORE = 0.86
 AMBIGUITY_MARGIN = 0.03
@@ -51,9 +58,9 @@ SPAN_FLOOR = 0.7
 MIN_BASE = 0.75  # below this the words alone are too weak, whatever the place says
 PAIR_MIN_BASE = 0.97  # two segments read as one name ("University of California, Davis") must fit
 PAIR_MAX_WORDS = 3
-# a variant is generic ("Institute of Pathology") when several institutions bear it or when every one
-# of its words is in this many variants; it needs the string's country or city to agree
-GENERIC_DF = 150
+# a variant is generic ("Institute of Pathology") when several institutions bear it or when none of its
+# words is a place or is in PROPER_DF variants or fewer; it needs the string's country or city to agree
+PROPER_DF = 80
 ORDER_FACTOR = 0.85  # a variant whose words come in another order in the span
 UNKNOWN_IDF = 12.0
 
@@ -85,6 +92,7 @@ class _Context:
     countries: frozenset[str]
     country_source: str
     words: frozenset[str]
+    parts: tuple[tuple[str, ...], ...] = ()  # the words of each segment
 
 
 class Matcher:
@@ -113,6 +121,10 @@ class Matcher:
         self._ancestors: list[frozenset[int]] = []
         self._depth: list[int] = []
         self._variant_generic: list[bool] = []
+        self._df: dict[str, int] = {}
+        self._place_words: set[str] = set()
+        self._city_keys: frozenset[str] = frozenset()
+        self._city_tokens: list[frozenset[str]] = []
         self._build()
 
     # --- building -------------------------------------------------------------------------------
@@ -130,8 +142,10 @@ class Matcher:
                 seen.add(variant_key)
                 self._add_variant(position, text, variant_key)
             self._city_words.append(tuple(t for t in {name_tokens(c) for c in inst.cities} if t))
+            self._city_tokens.append(frozenset(t for city in self._city_words[-1] for t in city))
         self._compute_weights()
         self._compute_cities()
+        self._compute_generic()
         self._compute_ancestors()
 
     def _add_variant(self, position: int, text: str, variant_key: str) -> None:
@@ -158,22 +172,31 @@ class Matcher:
                 anchored += self._idf[token]
                 if anchored > needed:
                     break
+        self._df = {t: len(p) for t, p in self._postings.items()}
+        self._postings = {}
+
+    def _compute_generic(self) -> None:
+        """A variant is generic when several institutions bear it, or when none of its words is a
+        place or a rare word (a proper name): "Institute for Neuroscience", "University of Agriculture"."""
         owners = {k: len({self._variant_institution[v] for v in vs}) for k, vs in self._exact.items()}
         self._variant_generic = [
-            owners[" ".join(sequence)] > 1 or all(len(self._postings[t]) >= GENERIC_DF for t in sequence)
+            owners[" ".join(sequence)] > 1
+            or not any(t in self._place_words or self._df[t] <= PROPER_DF for t in sequence)
             for sequence in self._variant_sequence
         ]
-        self._postings = {}
 
     def _compute_cities(self) -> None:
         counts: dict[str, Counter] = {}
         for inst, cities in zip(self.institutions, self._city_words, strict=True):
             for city in cities:
                 counts.setdefault(" ".join(city), Counter())[inst.country_code] += 1
+                self._place_words.update(city)
+        self._place_words.update(t for name in country_keys() for t in name.split())
         for city, countries in counts.items():
             country, count = countries.most_common(1)[0]
             if country and count >= 3 and count >= 0.9 * sum(countries.values()):
                 self._city_country[city] = country
+        self._city_keys = frozenset(counts)
 
     def _compute_ancestors(self) -> None:
         parents = [
@@ -246,26 +269,27 @@ class Matcher:
         return chosen + self._acronym_matches(parts, used, acronym_context)
 
     def _context(self, parts: list[tuple[str, tuple[str, ...]]]) -> _Context:
-        countries: set[str] = set()
-        for segment, tokens in parts:
-            code = country_of_segment(segment) or self._trailing_country(tokens)
-            if code:
-                countries.add(code)
+        countries = {code for code in (country_of_segment(segment) for segment, _ in parts) if code}
+        if not countries:
+            countries = {self._trailing_country(*parts[-1])} - {""}
         all_words = frozenset(t for _, tokens in parts for t in tokens)
+        words_of_parts = tuple(tokens for _, tokens in parts)
         if countries:
-            return _Context(frozenset(countries), "country named", all_words)
+            return _Context(frozenset(countries), "country named", all_words, words_of_parts)
         for _, tokens in reversed(parts):
             code = self._city_country.get(" ".join(tokens))
             if code:
-                return _Context(frozenset({code}), "city named", all_words)
-        return _Context(frozenset(), "", all_words)
+                return _Context(frozenset({code}), "city named", all_words, words_of_parts)
+        return _Context(frozenset(), "", all_words, words_of_parts)
 
-    @staticmethod
-    def _trailing_country(tokens: tuple[str, ...]) -> str:
+    def _trailing_country(self, segment: str, tokens: tuple[str, ...]) -> str:
+        """The country ending the last segment ("Rabat Morocco", "Nagoya 464-8601 Japan"), when what
+        comes before it is a place or a postal code ("University of New Mexico" is not in Mexico)."""
         for size in (1, 2, 3):
             if len(tokens) > size:
                 code = country_of_segment(" ".join(tokens[-size:]))
-                if code:
+                before = " ".join(tokens[:-size])
+                if code and (before in self._city_keys or any(c.isdigit() for c in segment)):
                     return code
         return ""
 
@@ -274,10 +298,11 @@ class Matcher:
         for i, (segment, tokens) in enumerate(parts):
             if country_of_segment(segment) or " ".join(tokens) in self._city_country:
                 continue
-            spans.append(((i,), self._adjusted(self._candidates(tokens), context, 0.0)))
+            spans.append(((i,), self._adjusted(self._candidates(tokens), context, (i,), 0.0)))
             if i + 1 < len(parts) and len(parts[i + 1][1]) <= PAIR_MAX_WORDS:
                 joined = tokens + parts[i + 1][1]
-                spans.append(((i, i + 1), self._adjusted(self._candidates(joined), context, PAIR_MIN_BASE)))
+                candidates = self._candidates(joined)
+                spans.append(((i, i + 1), self._adjusted(candidates, context, (i, i + 1), PAIR_MIN_BASE)))
         return spans
 
     @lru_cache(maxsize=1 << 15)  # noqa: B019 - one matcher lives as long as the process
@@ -291,7 +316,11 @@ class Matcher:
         pool: set[int] = set()
         for token in span_words:
             pool.update(self._anchors.get(token, ()))
+        longest = span_weight / MIN_NAME_SHARE  # a heavier variant cannot be found enough in the span
+        weights = self._variant_weight
         for variant in pool:
+            if weights[variant] > longest:
+                continue
             institution = self._variant_institution[variant]
             if institution in found and found[institution].base >= 1.0:
                 continue
@@ -300,7 +329,10 @@ class Matcher:
             name_share = matched / self._variant_weight[variant]
             if name_share < MIN_NAME_SHARE:
                 continue
-            span_share = matched / span_weight
+            city_words = self._city_tokens[institution] & span_words
+            span_share = matched / (
+                span_weight - sum(self._idf.get(t, UNKNOWN_IDF) for t in city_words - common)
+            )
             base = name_share**NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span_share)
             if not _same_order(self._variant_sequence[variant], tokens, common):
                 base *= ORDER_FACTOR  # "University of Washington" is not "Washington University"
@@ -310,8 +342,10 @@ class Matcher:
         return tuple(found.values())
 
     def _adjusted(
-        self, candidates: Iterable[_Candidate], context: _Context, min_base: float
+        self, candidates: Iterable[_Candidate], context: _Context, span: tuple[int, ...], min_base: float
     ) -> list[_Candidate]:
+        outside = {t for i, words in enumerate(context.parts) if i not in span for t in words}
+        inside = {t for i in span for t in context.parts[i]}
         out = []
         for candidate in candidates:
             if candidate.base < max(min_base, MIN_BASE):
@@ -326,7 +360,8 @@ class Matcher:
             elif context.countries and inst.status != STATUS_REFERENCED:
                 score -= COUNTRY_PENALTY
                 how += f", country {inst.country_code} disagrees"
-            city_agrees = self._city_agrees(candidate.institution, context)
+            # the city must be named outside the words that matched the name ("York University")
+            city_agrees = self._city_agrees(candidate.institution, outside | (inside - set(candidate.words)))
             if city_agrees:
                 score += CITY_BONUS
                 how += f", city {inst.city} agrees"
@@ -340,8 +375,8 @@ class Matcher:
         out.sort(key=lambda c: (c.score, self._depth[c.institution]), reverse=True)
         return out
 
-    def _city_agrees(self, institution: int, context: _Context) -> bool:
-        return any(all(t in context.words for t in city) for city in self._city_words[institution])
+    def _city_agrees(self, institution: int, words: Iterable[str]) -> bool:
+        return any(all(t in words for t in city) for city in self._city_words[institution])
 
     def _choose(self, spans) -> list[tuple[tuple[int, ...], _Candidate]]:
         ranked = []
@@ -383,7 +418,7 @@ class Matcher:
             agreeing = [
                 (p, "country") for p in institutions if self.institutions[p].country_code in context.countries
             ]
-            with_city = [(p, "city") for p in institutions if self._city_agrees(p, context)]
+            with_city = [(p, "city") for p in institutions if self._city_agrees(p, context.words)]
             pick = with_city if len(with_city) == 1 else agreeing
             active = [(p, w) for p, w in pick if self.institutions[p].status == "active"] or pick
             if len(active) != 1:
