@@ -13,14 +13,21 @@ How a string is matched:
    from a segment that is a city the registry places in one country; its words give the cities;
 3. each span looks up variants with exactly its words, and variants sharing its rarest words (inverted
    index); a variant scores by the share of its own words found in the span (IDF-weighted: "Hamburg"
-   counts more than "University") and the share of the span's words it explains;
-4. country and city agreement raise the score, a country that disagrees lowers it a lot; an acronym
-   alone ("CNRS", "UM5") only counts when the institution's country or city agrees with the string
-   (or with an institution already matched with its full name);
+   counts more than "University") and the share of the span's words it explains (its own city's
+   words aside); words in another order cost 15% ("University of Washington" is not "Washington
+   University");
+4. country and city agreement raise the score (the city must be named outside the words that
+   matched: "York University" says nothing of York), a country that disagrees lowers it a lot; a
+   generic name (borne by several institutions, or without a place or a rare word: "Institute of
+   Pathology") needs the country or the city to agree; an acronym alone ("CNRS", "UCA") only counts
+   when exactly one institution bearing it agrees with the string's country or city (or with the
+   country of an institution matched by its full name);
 5. spans are taken best first without overlap; a span whose two best institutions score alike
    (and are not parent and child) is left out: no match is better than a wrong one;
-6. when both an institution and one of its ancestors are chosen, the ancestor is dropped (the most
-   specific institution wins).
+6. within a span the most specific institution wins a tie; when an institution and one of its
+   ancestors are named in different segments, the ancestor is kept (``prefer_specific=False``, what
+   the labelled sets mostly do) or the descendant (``prefer_specific=True``); the best-scored of the
+   institutions left is the main one, first in the list.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from khizana.visibility.normalise import (
 )
 from khizana.visibility.registry_data import STATUS_REFERENCED, RegistryInstitution, load_registry
 
-MATCHER_VERSION = 4
+MATCHER_VERSION = 5
 DEFAULT_THRESHOLD = 0.90
 ACRONYM_SCORE = 0.86
 AMBIGUITY_MARGIN = 0.03
@@ -98,8 +105,17 @@ class _Context:
 class Matcher:
     """An index of institution names, built from ``RegistryInstitution`` objects."""
 
-    def __init__(self, institutions: Iterable[RegistryInstitution], *, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(
+        self,
+        institutions: Iterable[RegistryInstitution],
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        prefer_specific: bool = False,
+    ):
         self.threshold = threshold
+        # of an institution and its ancestor named in different segments, keep the ancestor (the
+        # labelled sets mostly do: 0.905 against 0.885 precision on the dev set) or the descendant
+        self.prefer_specific = prefer_specific
         self.institutions: list[RegistryInstitution] = [
             inst for inst in institutions if inst.status != "withdrawn"
         ]
@@ -220,7 +236,7 @@ class Matcher:
         extra = list(extra)
         replaced = {inst.id for inst in extra}
         kept = [inst for inst in self.institutions if inst.id not in replaced]
-        return Matcher([*kept, *extra], threshold=self.threshold)
+        return Matcher([*kept, *extra], threshold=self.threshold, prefer_specific=self.prefer_specific)
 
     # --- persistence ----------------------------------------------------------------------------
 
@@ -436,12 +452,16 @@ class Matcher:
 
         Of an institution and its ancestor named in different segments, the ancestor is kept
         ("Department of Medicine, Keck School of Medicine, University of Southern California" is
-        counted for the university), as the labelled sets do; of unrelated institutions, the best
-        scored is the main one."""
+        counted for the university), as the labelled sets mostly do, unless ``prefer_specific``;
+        of unrelated institutions, the best scored is the main one."""
         if not chosen:
             return []
         positions = {c.institution for _, c in chosen}
-        kept = [(span, c) for span, c in chosen if not (self._ancestors[c.institution] & positions)]
+        if self.prefer_specific:
+            ancestors = set().union(*(self._ancestors[p] for p in positions))
+            kept = [(span, c) for span, c in chosen if c.institution not in ancestors]
+        else:
+            kept = [(span, c) for span, c in chosen if not (self._ancestors[c.institution] & positions)]
         kept.sort(key=lambda item: (item[1].score, item[0][-1]), reverse=True)
         return [c for _, c in kept]
 
