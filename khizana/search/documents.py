@@ -110,6 +110,7 @@ def work_document(work: Mapping) -> dict:
         "script": list(work["scripts"] or []),
         "availability": availability,
     }
+    document[engine.OVERFLOW] = ["0"]
     for name, values in facets.items():
         add_facet(document, name, values)
     if year is not None:
@@ -126,7 +127,7 @@ def add_facet(document: dict, name: str, values: list[str]) -> None:
         document[slot] = [values[i] if i < len(values) else engine.EMPTY_SLOT]
     if len(values) > len(slots):
         document[engine.more_field(name)] = values[len(slots) :]
-        document.setdefault(engine.OVERFLOW, []).append(name)
+        document[engine.OVERFLOW] = ["1"]
 
 
 def work_document_json(work: Mapping) -> str:

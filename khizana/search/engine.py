@@ -27,8 +27,9 @@ TEXT_FIELDS = {"title": 4.0, "title_exact": 2.0, "author": 2.5, "subject": 1.5, 
 # tantivy aggregates a column with one value in every document about ten times faster than a
 # multi-valued or optional one (bench/RESULTS.md), so a facet with up to N values per work is stored as
 # N slots (`library_0` .. `library_3`), each filled with EMPTY_SLOT where the work has fewer values. The
-# rare values beyond the slots go to `<facet>_more`, and the work is marked in `facet_overflow`, so those
-# are counted by a second aggregation over the marked works only.
+# rare values beyond the slots go to `<facet>_more`, and `facet_overflow` is "1" for the works that have
+# any: the `_more` fields are counted in a sub-aggregation of that bucket, so in the same pass, reading the
+# sparse multi-valued columns only for the works that use them.
 FACET_SLOTS = {
     "library": 4,
     "language": 2,
@@ -41,7 +42,7 @@ FACET_SLOTS = {
 FACET_FIELDS = tuple(FACET_SLOTS)
 EMPTY_SLOT = "~"
 OVERFLOW = "facet_overflow"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SCHEMA_FILE = "SCHEMA"
 
 
@@ -64,7 +65,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=False, tokenizer_name=RAW, index_option="basic")
         for slot in [*slot_fields(name), more_field(name)]:
             builder.add_text_field(slot, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
-    builder.add_text_field(OVERFLOW, stored=False, tokenizer_name=RAW, index_option="basic")
+    builder.add_text_field(OVERFLOW, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
     builder.add_integer_field("year", stored=False, indexed=True, fast=True)
     builder.add_float_field("weight", stored=False, fast=True)
     builder.add_text_field("title_sort", stored=False, tokenizer_name=RAW, fast=True, index_option="basic")

@@ -59,6 +59,7 @@ FUZZY_RETRY_BELOW = 3  # hits under which the query is retried with typo toleran
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 10_000  # deep paging is refused: refine the query or the facets instead
 WRITER_HEAP = 128 * 1024 * 1024
+RERANK_WINDOW = 100  # BM25 hits beyond the page that the ranking weight may lift into it
 # A rebuild writes with a larger heap: fewer, larger segments make every later query and facet count
 # cheaper (4 -> 2 segments at 300k works: broad p95 31.8 -> 24.1 ms, bench/RESULTS.md).
 REBUILD_WRITER_HEAP = 512 * 1024 * 1024
@@ -203,20 +204,19 @@ def search(
     searcher = index.searcher()
     schema = index.schema
     text_query = _text_query(schema, parsed, fuzzy=False)
-    total, hits = _run(searcher, schema, text_query, parsed, filters, sort, page, page_size)
+    total, hits, counts = _execute(searcher, schema, text_query, filters, sort, page, page_size, facets)
     if total < FUZZY_RETRY_BELOW and _unknown_words(searcher, parsed):
         suggestion = _did_you_mean(searcher, parsed)
         fuzzy_query = _text_query(schema, parsed, fuzzy=True)
-        fuzzy_total, fuzzy_hits = _run(searcher, schema, fuzzy_query, parsed, filters, sort, page, page_size)
-        if fuzzy_total > total:
-            total, hits, text_query = fuzzy_total, fuzzy_hits, fuzzy_query
+        fuzzy = _execute(searcher, schema, fuzzy_query, filters, sort, page, page_size, facets)
+        if fuzzy[0] > total:
+            total, hits, counts = fuzzy
             results.fuzzy = True
             results.notes.append(Note("fuzzy_retry"))
         if suggestion and suggestion != query:
             results.did_you_mean = suggestion
     results.total = total
-    if facets:
-        results.facets = _facet_counts(searcher, schema, text_query, parsed, filters)
+    results.facets = counts
     results.hits = _hydrate(hits, parsed)
     results.elapsed_ms = (time.perf_counter() - started) * 1000
     return results
@@ -372,57 +372,77 @@ def _filtered(schema, text_query, filters, skip: str | None = None):
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *clauses])
 
 
-def _run(searcher, schema, text_query, parsed, filters, sort, page, page_size) -> tuple[int, list]:
+def _execute(searcher, schema, text_query, filters, sort, page, page_size, facets: bool) -> tuple:
+    """(total, hits of the page, facet counts). With facets, the total comes from the same aggregation
+    pass, so the ranked search need not visit every match (tantivy then skips blocks it cannot rank)."""
     query = _filtered(schema, text_query, filters)
+    if not facets:
+        total, hits = _run(searcher, query, sort, page, page_size, count=True)
+        return total, hits, {}
+    total, counts = _facet_counts(searcher, schema, text_query, filters)
+    return total, _run(searcher, query, sort, page, page_size, count=False)[1], counts
+
+
+def _run(searcher, query, sort, page, page_size, count: bool) -> tuple[int, list]:
     offset = (page - 1) * page_size
     order = SORTS[sort]
-    if order is None:
-        result = searcher.search(query, page_size, count=True, offset=offset, weight_by_field="weight")
-    else:
+    if order is not None:
         result = searcher.search(
-            query, page_size, count=True, offset=offset, order_by_field=order[0], order=order[1]
+            query, page_size, count=count, offset=offset, order_by_field=order[0], order=order[1]
         )
+        addresses = [address for _, address in result.hits]
+        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        return result.count or 0, [(work_id, 0.0) for work_id in ids]
+    # Relevance: BM25 for a window beyond the page, then the ranking weight (libraries holding the
+    # work, a digital copy) applied in Python. tantivy's own weight_by_field would score every match.
+    result = searcher.search(query, offset + page_size + RERANK_WINDOW, count=count)
     addresses = [address for _, address in result.hits]
-    ids = searcher.fast_field_values("id", addresses) if addresses else []
-    hits = [
-        (work_id, score if order is None else 0.0)
-        for work_id, (score, _) in zip(ids, result.hits, strict=True)
-    ]
-    return result.count or 0, hits
+    if not addresses:
+        return result.count or 0, []
+    ids = searcher.fast_field_values("id", addresses)
+    weights = searcher.fast_field_values("weight", addresses)
+    scored = sorted(
+        (
+            (score * math.log2(2 + weight), work_id)
+            for (score, _), work_id, weight in zip(result.hits, ids, weights, strict=True)
+        ),
+        key=lambda item: -item[0],
+    )
+    return result.count or 0, [(work_id, score) for score, work_id in scored[offset : offset + page_size]]
 
 
-def _facet_counts(searcher, schema, text_query, parsed, filters) -> dict[str, list[tuple[str, int]]]:
-    """Counts over the whole result set; a facet's own selection does not narrow its counts (OR)."""
+def _facet_counts(searcher, schema, text_query, filters) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """(total, counts) over the whole result set; a facet's own selection does not narrow its counts (OR)."""
     shared = [name for name in FACETS if name not in filters]
-    counts: dict[str, list[tuple[str, int]]] = {}
-    if shared:
-        counts.update(_count_facets(searcher, schema, _filtered(schema, text_query, filters), shared))
+    total, counts = _count_facets(searcher, _filtered(schema, text_query, filters), shared)
     for name in filters:
-        query = _filtered(schema, text_query, filters, skip=name)
-        counts.update(_count_facets(searcher, schema, query, [name]))
-    return {name: counts.get(name, []) for name in FACETS}
+        counts.update(_count_facets(searcher, _filtered(schema, text_query, filters, skip=name), [name])[1])
+    return total, {name: counts.get(name, []) for name in FACETS}
 
 
-def _count_facets(searcher, schema, query, names: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """Sum each facet's slot counts, then the overflow values of the few works that have any."""
-    slot_aggregations = {
-        slot: {"terms": {"field": slot, "size": _slot_size(name)}}
-        for name in names
-        for slot in engine.slot_fields(FACETS[name][0])
-    }
+def _count_facets(searcher, query, names: list[str]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """One aggregation pass: the number of matches, each facet's slot counts, and the overflow values of
+    the works that have any (a sub-aggregation of the overflow bucket); summed per facet value."""
+    aggregations: dict[str, dict] = {"_total": {"value_count": {"field": "id"}}}
+    more: dict[str, dict] = {}
+    for name in names:
+        field_name = FACETS[name][0]
+        for slot in engine.slot_fields(field_name):
+            aggregations[slot] = {"terms": {"field": slot, "size": _slot_size(name)}}
+        if engine.FACET_SLOTS[field_name] > 1:
+            more[engine.more_field(field_name)] = {
+                "terms": {"field": engine.more_field(field_name), "size": _slot_size(name)}
+            }
+    if more:
+        aggregations["_overflow"] = {"terms": {"field": engine.OVERFLOW, "size": 2}, "aggs": more}
+    result = searcher.aggregate(query, aggregations)
+    total = int(result.pop("_total", {}).get("value") or 0)
     totals: dict[str, Counter] = {name: Counter() for name in names}
-    _add_buckets(totals, searcher.aggregate(query, slot_aggregations))
-    overflowing = [name for name in names if engine.FACET_SLOTS[FACETS[name][0]] > 1]
-    if overflowing:
-        fields = [FACETS[name][0] for name in overflowing]
-        marker = tantivy.Query.term_set_query(schema, engine.OVERFLOW, fields)
-        marked = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, marker)])
-        more = {
-            engine.more_field(field): {"terms": {"field": engine.more_field(field), "size": _slot_size(name)}}
-            for name, field in zip(overflowing, fields, strict=True)
-        }
-        _add_buckets(totals, searcher.aggregate(marked, more))
-    return {
+    for bucket in result.pop("_overflow", {}).get("buckets", []):
+        if bucket["key"] == "1":
+            _add_buckets(totals, {k: v for k, v in bucket.items() if isinstance(v, dict)})
+    _add_buckets(totals, result)
+    return total, {
         name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[: FACETS[name][1]]
         for name, counter in totals.items()
     }
