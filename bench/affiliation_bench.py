@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from khizana.visibility.matching import Matcher, cached_matcher  # noqa: E402
+from khizana.visibility.matching import DEFAULT_THRESHOLD, Matcher, cached_matcher  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 REGIONS = ("MA", "DZ", "TN", "FR")
@@ -131,7 +131,7 @@ def score(rows, predictions, threshold: float, main_only: bool = True) -> Report
 
 def calibrate(rows, predictions, floor: float) -> tuple[float, list[str]]:
     """The threshold with the best F1 among those reaching precision 0.95 on the calibration half
-    (the best F1 overall when none does), and the sweep as table lines."""
+    (among all when none does; the highest one within 0.005 of that F1), and the sweep as lines."""
     calibration = [(r, p) for r, p in zip(rows, predictions, strict=True) if half_of(r) == "calibration"]
     sweep = ["| threshold | precision | recall | F1 |", "|---|---|---|---|"]
     results = []
@@ -144,8 +144,13 @@ def calibrate(rows, predictions, floor: float) -> tuple[float, list[str]]:
                 f"| {threshold:.2f} | {overall.precision:.3f} | {overall.recall:.3f} | {overall.f1:.3f} |"
             )
     reaching = [r for r in results if r[0]]
-    best = max(reaching or results, key=lambda r: (r[1], r[2]))
-    note = "" if reaching else " (no threshold reaches precision 0.95: best F1 taken)"
+    pool = reaching or results
+    best_f1 = max(r[1] for r in pool)
+    # F1 is flat over a range of thresholds: the highest of them, to prefer no match to a wrong one
+    best = max((r for r in pool if r[1] >= best_f1 - 0.005), key=lambda r: r[2])
+    note = (
+        "" if reaching else " (no threshold reaches precision 0.95: the highest within 0.005 of the best F1)"
+    )
     return best[2], [*sweep, "", f"chosen threshold: {best[2]:.2f}{note}"]
 
 
@@ -167,7 +172,7 @@ def main() -> None:
     start = time.perf_counter()
     matcher = cached_matcher(args.registry, args.cache)
     load_seconds = time.perf_counter() - start
-    threshold = args.threshold if args.threshold is not None else matcher.threshold
+    threshold = args.threshold if args.threshold is not None else DEFAULT_THRESHOLD
     floor = 0.70 if args.calibrate else threshold
     matcher.threshold = floor
     rows = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
@@ -188,15 +193,13 @@ def main() -> None:
             subset = [(r, p) for r, p in zip(rows, predictions, strict=True) if half_of(r) == half]
             report = score([r for r, _ in subset], [p for _, p in subset], threshold)
             lines += ["", f"{half} half, threshold {threshold:.2f}:", "", report.table()]
-    report = score(rows, predictions, threshold)
-    lines += ["", f"whole dev set, threshold {threshold:.2f}, main institution only:", "", report.table()]
-    report = score(rows, predictions, threshold, main_only=False)
-    lines += [
-        "",
-        f"whole dev set, threshold {threshold:.2f}, every institution returned:",
-        "",
-        report.table(),
-    ]
+    default = args.threshold if args.threshold is not None else DEFAULT_THRESHOLD
+    for shown in sorted({threshold, default}):
+        report = score(rows, predictions, shown)
+        lines += ["", f"whole dev set, threshold {shown:.2f}, main institution only:", "", report.table()]
+    report = score(rows, predictions, default, main_only=False)
+    lines += ["", f"whole dev set, threshold {default:.2f}, every institution returned:", ""]
+    lines.append(report.table())
     text = "\n".join(lines)
     print(text)
     if args.errors:
