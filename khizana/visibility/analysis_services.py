@@ -1,0 +1,195 @@
+"""Affiliation analysis services: the registry the analysis uses, reading exports, writing the report files.
+
+The registry is the database one (``khizana registry load``, with the local institutions staff add)
+when it holds institutions, else the ROR extract directory of the shared data; a directory can also be
+given. The matcher of the database registry is kept in memory while the registry does not change.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from khizana.visibility import reports
+from khizana.visibility.anomalies import (
+    AFFILIATION_ANOMALIES,
+    Analysis,
+    Hierarchy,
+    analyse,
+    registry_hierarchy,
+)
+from khizana.visibility.formats.model import Publication, ReadError
+from khizana.visibility.formats.reader import read_bytes, read_path
+from khizana.visibility.matching import Matcher, cached_matcher
+from khizana.visibility.models import Institution, InstitutionName
+from khizana.visibility.registry_data import RegistryFormatError
+
+REPORT_FILES = ("report.csv", "corrections.csv", "corrections.xlsx", "anomalies.svg")
+
+
+class RegistryUnavailable(RuntimeError):
+    """No registry to match against; the message says how to get one."""
+
+
+@dataclass
+class Registry:
+    matcher: Matcher
+    hierarchy: Hierarchy
+    description: str
+
+
+def shared_ror_dir() -> Path:
+    from khizana.visibility.management.commands.registry import shared_ror_dir as registry_dir
+
+    return registry_dir()
+
+
+def registry_from_directory(directory: Path | str) -> Registry:
+    """The matcher of a ROR extract directory (pickled under the data directory, rebuilt when stale)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RegistryUnavailable(f"{directory}: not a directory of ROR extract files")
+    cache = Path(settings.DATA_DIR) / "cache" / "affiliations"
+    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        matcher = cached_matcher(directory, cache)
+    except RegistryFormatError as error:
+        raise RegistryUnavailable(str(error)) from error
+    return Registry(matcher, _hierarchy_of(matcher), f"ROR extract {directory}")
+
+
+def _hierarchy_of(matcher: Matcher) -> Hierarchy:
+    return registry_hierarchy({inst.id: inst for inst in matcher.institutions})
+
+
+_db_registry: tuple[tuple, Registry] | None = None
+
+
+def _db_fingerprint() -> tuple:
+    institutions = Institution.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    names = InstitutionName.objects.aggregate(n=Count("pk"), last=Max("created_at"))
+    return institutions["n"], institutions["last"], names["n"], names["last"]
+
+
+def registry_from_database() -> Registry | None:
+    """The matcher of the database registry, or None when it is empty."""
+    from khizana.visibility.services import as_registry_institutions
+
+    global _db_registry
+    fingerprint = _db_fingerprint()
+    if not fingerprint[0]:
+        return None
+    if _db_registry is None or _db_registry[0] != fingerprint:
+        matcher = Matcher(as_registry_institutions())
+        description = f"database registry ({fingerprint[0]} institutions)"
+        registry = Registry(matcher, _hierarchy_of(matcher), description)
+        _db_registry = (fingerprint, registry)
+    return _db_registry[1]
+
+
+def default_registry(directory: Path | str | None = None) -> Registry:
+    """The given directory's registry, else the database's, else the shared ROR extract's."""
+    if directory:
+        return registry_from_directory(directory)
+    registry = registry_from_database()
+    if registry is not None:
+        return registry
+    if shared_ror_dir().is_dir():
+        return registry_from_directory(shared_ror_dir())
+    raise RegistryUnavailable(
+        "no institution registry: load one with 'khizana registry load' or give a ROR extract directory"
+    )
+
+
+# --- analysing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    publications: list[Publication] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    warnings: list[ReadError] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)  # file -> detected format
+
+
+def read_exports(paths: Iterable[Path | str]) -> Reading:
+    """Every publication of the export files; what could not be read is in ``errors``."""
+    reading = Reading()
+    for path in paths:
+        _add(reading, read_path(path))
+    return reading
+
+
+def read_export_bytes(data: bytes, name: str) -> Reading:
+    reading = Reading()
+    _add(reading, read_bytes(data, name))
+    return reading
+
+
+def _add(reading: Reading, result) -> None:
+    reading.publications.extend(result.publications)
+    reading.errors.extend(result.errors)
+    reading.warnings.extend(result.warnings)
+    if result.source_format:
+        reading.formats[result.file] = result.source_format
+
+
+def run_analysis(
+    reading: Reading,
+    registry: Registry,
+    institution: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> Analysis:
+    analysis = analyse(reading.publications, registry.matcher, registry.hierarchy, progress)
+    if institution:
+        analysis = reports.for_institution(analysis, institution, registry.hierarchy)
+    return analysis
+
+
+def summary_data(analysis: Analysis, registry: Registry, reading: Reading) -> dict:
+    """A JSON-ready summary: totals, shares, author counts, per-institution rows, read errors."""
+    total = reports.summary(analysis)
+    return {
+        "publications": analysis.publications,
+        "affiliations": total.affiliations,
+        "with_anomaly": total.with_anomaly,
+        "counts": total.counts,
+        "shares": {code: round(total.share(code), 4) for code in AFFILIATION_ANOMALIES},
+        "authors": reports.author_counts(analysis),
+        "institutions": reports.report_table(reports.institution_rows(analysis, registry.hierarchy)),
+        "errors": [str(e) for e in reading.errors],
+        "warnings": len(reading.warnings),
+        "formats": reading.formats,
+        "registry": registry.description,
+    }
+
+
+def write_report_files(analysis: Analysis, registry: Registry, out_dir: Path) -> dict[str, Path]:
+    """report.csv, corrections.csv, corrections.xlsx and anomalies.svg in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = reports.institution_rows(analysis, registry.hierarchy)
+    corrections = reports.correction_rows(analysis)
+    paths = {name: out_dir / name for name in REPORT_FILES}
+    with paths["report.csv"].open("w", encoding="utf-8", newline="") as out:
+        reports.write_report_csv(rows, out)
+    with paths["corrections.csv"].open("w", encoding="utf-8", newline="") as out:
+        reports.write_corrections_csv(corrections, out)
+    reports.write_corrections_xlsx(corrections, rows, paths["corrections.xlsx"])
+    paths["anomalies.svg"].write_text(reports.anomaly_chart_svg(reports.summary(analysis)), encoding="utf-8")
+    return paths
+
+
+def corrections_json(analysis: Analysis) -> str:
+    return json.dumps(reports.correction_rows(analysis), ensure_ascii=False)
+
+
+def corrections_csv_text(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    reports.write_corrections_csv(rows, out)
+    return out.getvalue()
