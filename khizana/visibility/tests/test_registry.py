@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from khizana.visibility import services
 from khizana.visibility.models import Institution, InstitutionName
@@ -24,6 +25,13 @@ UM5 = "https://ror.org/00r8w8f84"  # Mohammed V University, Rabat
 SFAX = "https://ror.org/04d4sd432"  # University of Sfax
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are translated: the tests read them in English, whatever the catalogs hold."""
+    with translation.override("en"):
+        yield
 
 
 def load_demo() -> services.LoadReport:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from khizana.catalog.tests.shared import shared_data_dir
 from khizana.visibility import services
@@ -14,6 +15,15 @@ from khizana.visibility.models import Institution, InstitutionName
 from .test_registry import DATA, UM5
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are translated: the tests read them in English, whatever the catalogs hold."""
+    with translation.override("en"):
+        yield
+
+
 SHARED = shared_data_dir()
 ROR = SHARED / "ror" if SHARED else None
 
