@@ -39,6 +39,7 @@ NAMES_INDEX_FILE = "ror_names_index_all.tsv"
 BATCH_SIZE = 500
 LANGUAGES = ("fr", "ar", "en")
 FORMULA_START = ("=", "+", "-", "@")
+ROR_SHORT_ID = re.compile(r"0[a-z0-9]{6}[0-9]{2}")  # the last part of https://ror.org/0...
 
 
 class RegistryError(ValueError):
@@ -311,7 +312,7 @@ def find_institution(identifier: str) -> Institution | None:
     identifier = identifier.strip()
     if identifier.startswith("local:"):
         return Institution.objects.filter(local_key=identifier).first()
-    if re.fullmatch(r"0[a-z0-9]{8}", identifier):
+    if ROR_SHORT_ID.fullmatch(identifier):
         identifier = f"https://ror.org/{identifier}"
     if identifier.startswith("https://ror.org/"):
         return Institution.objects.filter(ror_id=identifier).first()
@@ -531,7 +532,8 @@ def search_institutions(query: str = "", country: str = "", city: str = "") -> Q
         found = found.filter(city__iexact=city.strip())
     query = query.strip()
     if query:
-        direct = find_institution(query) if query.startswith(("local:", "https://ror.org/")) else None
+        by_id = query.startswith(("local:", "https://ror.org/")) or ROR_SHORT_ID.fullmatch(query)
+        direct = find_institution(query) if by_id else None
         if direct is not None:
             return found.filter(pk=direct.pk)
         key = name_key(query)

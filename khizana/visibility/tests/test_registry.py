@@ -313,6 +313,7 @@ def test_search_finds_names_in_any_script_and_form():
     assert "local:ma-faculte-des-sciences-rabat" in found("كلية العلوم")
     assert found("FSDM") == {"local:ma-faculte-des-sciences-dhar-el-mahraz"}
     assert found(UM5) == {UM5}
+    assert found("00r8w8f84") == {UM5}
     assert found("", country="tn") and all(
         i.country_code == "TN" for i in services.search_institutions("", "TN")
     )
