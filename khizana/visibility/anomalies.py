@@ -240,6 +240,7 @@ def analyse_affiliation(
     written_country = written_country or _country_in(raw)
     finding = AffiliationFinding("", "", 0, "", None, [], raw, written_country)
     matches = _matches(raw, written_country, matcher)
+    matches = list({m.institution_id: m for m in reversed(matches)}.values())[::-1]  # each institution once
     finding.matches = [m for m in (_matched(match, hierarchy) for match in matches) if m is not None]
     infos = [hierarchy(m.id) for m in finding.matches]
     main = infos[0] if infos else None
@@ -379,12 +380,23 @@ class NameForm:
         return any(len(g) > 1 for g in self.given)
 
 
+TITLES = frozenset(("pr", "prof", "dr", "mr", "mrs", "ms", "mme"))
+
+
+def _name_words(text: str) -> list[str]:
+    tokens = words(text)
+    while len(tokens) > 1 and tokens[0] in TITLES:
+        tokens = tokens[1:]
+    return tokens
+
+
 def name_form(written: str) -> NameForm:
-    """``Benali, Mohamed``, ``Benali M.``, ``Gavarri J.R.`` -> surname and given names (or initials)."""
+    """``Benali, Mohamed``, ``Benali M.``, ``Gavarri J.R.`` -> surname and given names (or initials);
+    a title before the name (Pr., Dr.) is left out."""
     if "," in written:
         surname, given = written.split(",", 1)
-        return NameForm(written, "".join(words(surname)), tuple(words(given)))
-    tokens = words(written)
+        return NameForm(written, "".join(_name_words(surname)), tuple(words(given)))
+    tokens = _name_words(written)
     cut = len(tokens)
     while cut > 1 and len(tokens[cut - 1]) == 1:
         cut -= 1
@@ -396,16 +408,25 @@ def _fullest_first(form: NameForm) -> tuple[int, str]:
 
 
 def forms_fit(a: NameForm, b: NameForm) -> bool:
-    """The same person's name written two ways: same surname, given names equal or initials of each other."""
+    """The same person's name written two ways: same surname; the given names of the shorter form are,
+    in order, given names or initials of the longer one ("E. Ibn" fits "El Hassan Ibn")."""
     if a.surname != b.surname:
         return False
-    for left, right in zip(a.given, b.given, strict=False):
-        if len(left) > 1 and len(right) > 1:
-            if left != right:
-                return False
-        elif left[0] != right[0]:
+    short, long = sorted((a.given, b.given), key=len)
+    position = 0
+    for word in short:
+        while position < len(long) and not _same_given(word, long[position]):
+            position += 1
+        if position == len(long):
             return False
+        position += 1
     return True
+
+
+def _same_given(left: str, right: str) -> bool:
+    if len(left) > 1 and len(right) > 1:
+        return left == right
+    return left[0] == right[0]
 
 
 def name_families(forms: Iterable[str]) -> list[list[str]]:
