@@ -136,3 +136,6 @@ class InstitutionName(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} ({self.kind}, {self.language or '-'})"
+
+
+from .analysis_models import AffiliationReport  # noqa: E402,F401
