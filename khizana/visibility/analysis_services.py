@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from khizana.visibility.models import Institution, InstitutionName
 from khizana.visibility.registry_data import RegistryFormatError
 
 REPORT_FILES = ("report.csv", "corrections.csv", "corrections.xlsx", "anomalies.svg")
+logger = logging.getLogger(__name__)
 
 
 class RegistryUnavailable(RuntimeError):
@@ -95,6 +98,7 @@ def registry_from_database() -> Registry | None:
 
 def default_registry(directory: Path | str | None = None) -> Registry:
     """The given directory's registry, else the database's, else the shared ROR extract's."""
+    directory = directory or getattr(settings, "KHIZANA_AFFILIATION_REGISTRY", "")
     if directory:
         return registry_from_directory(directory)
     registry = registry_from_database()
@@ -193,3 +197,77 @@ def corrections_csv_text(rows: list[dict[str, str]]) -> str:
     out = io.StringIO()
     reports.write_corrections_csv(rows, out)
     return out.getvalue()
+
+
+# --- reports asked for on the page -------------------------------------------------------------------
+
+UPLOAD_NAME = "export.upload"
+CORRECTIONS_JSON = "corrections.json"
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "KHIZANA_MAX_AFFILIATION_BYTES", 50 * 1024 * 1024))
+
+
+def background_from_bytes() -> int:
+    """Exports larger than this are analysed by the background job service, smaller ones at once."""
+    return int(getattr(settings, "KHIZANA_AFFILIATION_BACKGROUND_BYTES", 256 * 1024))
+
+
+def create_report(user, data: bytes, display_name: str, source_format: str, institution: str = ""):
+    """Keep the upload under a name of our own and analyse it (now when small, else in the background)."""
+    from khizana.visibility.analysis_models import AffiliationReport
+    from khizana.visibility.analysis_tasks import run_affiliation_report
+
+    report = AffiliationReport.objects.create(
+        created_by=user, filename=display_name, stored_name=uuid.uuid4().hex, size=len(data),
+        source_format=source_format, institution=institution.strip()[:255],
+    )  # fmt: skip
+    report.folder.mkdir(parents=True, exist_ok=True)
+    partial = report.folder / (UPLOAD_NAME + ".partial")
+    partial.write_bytes(data)
+    partial.replace(report.folder / UPLOAD_NAME)
+    if len(data) > background_from_bytes():
+        run_affiliation_report(report.pk)
+    else:
+        run_report_now(report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def run_report_now(report_id: int) -> None:
+    """Analyse a queued report's upload and keep its files and summary; a failure is its error."""
+    from khizana.visibility.analysis_models import AffiliationReport
+
+    report = AffiliationReport.objects.filter(pk=report_id, status=AffiliationReport.Status.QUEUED).first()
+    if report is None:
+        return
+    report.status = AffiliationReport.Status.RUNNING
+    report.save(update_fields=["status", "updated_at"])
+    try:
+        report.summary = analyse_report_folder(report.folder, report.filename, report.institution)
+        report.status = AffiliationReport.Status.FINISHED
+    except (RegistryUnavailable, ValueError, OSError) as error:
+        report.status, report.error = AffiliationReport.Status.FAILED, f"{report.filename}: {error}"
+    except Exception as error:
+        logger.exception("affiliation report %s failed", report_id)
+        report.status = AffiliationReport.Status.FAILED
+        report.error = f"{report.filename}: {type(error).__name__}: {error}"
+    report.save(update_fields=["status", "error", "summary", "updated_at"])
+
+
+def analyse_report_folder(folder: Path, display_name: str, institution: str) -> dict:
+    reading = read_export_bytes((folder / UPLOAD_NAME).read_bytes(), display_name)
+    if not reading.publications:
+        problems = "; ".join(str(e) for e in reading.errors[:3]) or "no publication found"
+        raise ValueError(problems)
+    registry = default_registry()
+    analysis = run_analysis(reading, registry, institution)
+    write_report_files(analysis, registry, folder)
+    (folder / CORRECTIONS_JSON).write_text(corrections_json(analysis), encoding="utf-8")
+    return summary_data(analysis, registry, reading)
+
+
+def report_corrections(folder: Path) -> list[dict[str, str]]:
+    path = folder / CORRECTIONS_JSON
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(
         r"^registry/export\.(?P<export_format>jsonl|csv)$", views.registry_export, name="registry-export"
     ),
+    path("affiliations/", include("khizana.visibility.analysis_urls")),
 ]

@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from . import analysis_views as views
+
+urlpatterns = [
+    path("", views.affiliation_reports, name="affiliations"),
+    path("<int:report_id>/", views.affiliation_report, name="affiliations-report"),
+    re_path(
+        r"^(?P<report_id>\d+)/(?P<name>report\.csv|corrections\.csv|corrections\.xlsx|anomalies\.svg)$",
+        views.report_file,
+        name="affiliations-file",
+    ),
+]

@@ -1,0 +1,127 @@
+"""The research office's page of affiliation analyses (/research/affiliations/).
+
+Every member of staff may upload a Scopus or Web of Science export and read every report: small files
+are analysed at once, larger ones by the background job service; the report page shows the anomaly
+shares (chart and table), the institutions and the corrections list, with CSV and XLSX downloads.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from khizana.accounts import permissions
+
+from . import analysis_services as services
+from . import reports
+from .analysis_forms import AffiliationUploadForm
+from .analysis_models import AffiliationReport
+from .anomalies import AFFILIATION_ANOMALIES
+
+PAGE_SIZE = 50
+LABELS = {
+    "not_found": gettext_lazy("institution not found"),
+    "no_country": gettext_lazy("no country"),
+    "variant_name": gettext_lazy("variant name"),
+    "missing_parent": gettext_lazy("faculty or laboratory without its parent"),
+    "country_mismatch": gettext_lazy("country inconsistent with the institution"),
+    "author_name_forms": gettext_lazy("several name forms for one author identifier"),
+    "author_several_ids": gettext_lazy("one name form under several identifiers"),
+}
+FILE_TYPES = {
+    "report.csv": "text/csv; charset=utf-8",
+    "corrections.csv": "text/csv; charset=utf-8",
+    "corrections.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "anomalies.svg": "image/svg+xml",
+}
+
+
+def staff_required(view):
+    """Signed in (else to the sign-in page) and a member of staff (else 403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        if not permissions.is_staff(request.user):
+            raise PermissionDenied(_("This page is for the staff of member libraries."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def affiliation_reports(request: HttpRequest) -> HttpResponse:
+    form = AffiliationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        report = services.create_report(
+            request.user, form.data_bytes, form.display_name, form.detected, form.cleaned_data["institution"]
+        )
+        return redirect("visibility:affiliations-report", report_id=report.pk)
+    page = Paginator(AffiliationReport.objects.select_related("created_by"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visibility/affiliations.html", {"form": form, "page": page}, status=status)
+
+
+@require_GET
+@staff_required
+def affiliation_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(AffiliationReport, pk=report_id)
+    context = {"report": report, "refresh": report.status in ("queued", "running")}
+    if report.status == AffiliationReport.Status.FINISHED:
+        context.update(_report_context(request, report))
+    return render(request, "visibility/affiliations_report.html", context)
+
+
+def _report_context(request: HttpRequest, report: AffiliationReport) -> dict:
+    summary = report.summary
+    total = reports.InstitutionRow("*", "", affiliations=summary["affiliations"], counts=summary["counts"])
+    shares = [
+        {"label": LABELS[code], "share": 100 * total.share(code), "count": total.counts[code]}
+        for code in AFFILIATION_ANOMALIES
+    ]
+    chart = reports.anomaly_chart_svg(total, _("Share of affiliations with each anomaly"), LABELS)
+    header, *rows = summary["institutions"]
+    corrections = services.report_corrections(report.folder)
+    for row in corrections:
+        row["labels"] = [LABELS.get(code, code) for code in row["anomalies"].split()]
+    page = Paginator(corrections, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "summary": summary,
+        "shares": shares,
+        "chart": mark_safe(chart),  # built from numbers and escaped labels
+        "institutions": [_institution(row, header) for row in rows],
+        "authors": [{"label": LABELS[code], "count": count} for code, count in summary["authors"].items()],
+        "page": page,
+        "anomaly_labels": [LABELS[code] for code in AFFILIATION_ANOMALIES],
+    }
+
+
+def _institution(row: list[str], header: list[str]) -> dict:
+    values = dict(zip(header, row, strict=True))
+    values["shares"] = [values[f"{code}_share"] for code in AFFILIATION_ANOMALIES]
+    return values
+
+
+@require_GET
+@staff_required
+def report_file(request: HttpRequest, report_id: int, name: str) -> FileResponse:
+    report = get_object_or_404(AffiliationReport, pk=report_id, status=AffiliationReport.Status.FINISHED)
+    path = report.folder / name
+    if name not in FILE_TYPES or not path.is_file():
+        raise Http404(name)
+    stem = f"khizana-affiliations-{report.pk}-{name}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=stem, content_type=FILE_TYPES[name])
