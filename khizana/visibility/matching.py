@@ -381,8 +381,11 @@ class Matcher:
         outside = {t for i, words in enumerate(context.parts) if i not in span for t in words}
         inside = {t for i in span for t in context.parts[i]}
         out = []
+        # a candidate that cannot reach the threshold even with every bonus cannot make the best
+        # one ambiguous either
+        floor = max(min_base, MIN_BASE, self.threshold - AMBIGUITY_MARGIN - COUNTRY_BONUS - CITY_BONUS)
         for candidate in candidates:
-            if candidate.base < max(min_base, MIN_BASE):
+            if candidate.base < floor:
                 continue
             inst = self.institutions[candidate.institution]
             score, how = candidate.base, candidate.how
