@@ -268,13 +268,14 @@ def anomaly_chart_svg(
 ) -> str:
     """A horizontal bar chart of the anomaly shares, readable by screen readers (role img, title, desc)."""
     shares = chart_shares(total, labels)
-    label_width, bar_width, bar_height, gap = 190, 360, 22, 10
+    bar_width, bar_height, gap = 360, 22, 10
+    label_width = 16 + 7 * max(len(label) for _c, label, _s, _n in shares)  # about 7 px a character
     height = 40 + len(shares) * (bar_height + gap)
     width = label_width + bar_width + 70
     description = "; ".join(f"{label}: {100 * share:.1f}% ({count})" for _c, label, share, count in shares)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title chart-desc" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" direction="ltr" '
         f'font-size="13">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)} ({total.affiliations} affiliations)</desc>',
