@@ -275,8 +275,8 @@ def anomaly_chart_svg(
     description = "; ".join(f"{label}: {100 * share:.1f}% ({count})" for _c, label, share, count in shares)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title chart-desc" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" direction="ltr" '
-        f'font-size="13">',
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
+        f'direction="ltr" font-size="13">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)} ({total.affiliations} affiliations)</desc>',
     ]
