@@ -158,12 +158,13 @@ def _keep_file(data: bytes, sha256: str) -> Path:
 
 def _mark_dead_runs_interrupted(library: Library) -> None:
     for run in ImportRun.objects.filter(library=library, status=ImportRun.Status.RUNNING):
-        if run.pid and run.pid != os.getpid() and _process_alive(run.pid):
+        if run.pid and run.pid != os.getpid() and process_alive(run.pid):
             continue
         _finish(run, ImportRun.Status.INTERRUPTED, error="the import process ended before finishing")
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine is still running (a run it left behind is not abandoned)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

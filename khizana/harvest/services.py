@@ -33,7 +33,7 @@ from khizana.catalog import clustering
 from khizana.catalog.formats.marcxml import read_marcxml
 from khizana.catalog.models import ImportRun, SourceRecord
 from khizana.catalog.records import ParsedRecord
-from khizana.catalog.services import ImportFileError, import_bytes
+from khizana.catalog.services import ImportFileError, import_bytes, process_alive
 from khizana.libraries.models import Library
 
 from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy
@@ -350,7 +350,7 @@ def mark_interrupted_runs() -> int:
     """Runs left "running" by a process that died: failed, with the reason."""
     count = 0
     for run in HarvestRun.objects.filter(status=HarvestRun.Status.RUNNING):
-        if run.pid == os.getpid() or (run.pid and _alive(run.pid)):
+        if run.pid == os.getpid() or (run.pid and process_alive(run.pid)):
             continue  # still at work (this process runs harvests on several threads)
         with transaction.atomic():
             run.status = HarvestRun.Status.FAILED
@@ -361,11 +361,4 @@ def mark_interrupted_runs() -> int:
     return count
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True

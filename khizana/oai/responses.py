@@ -15,6 +15,8 @@ from datetime import datetime
 
 from lxml import etree
 
+from khizana.catalog.formats.marcxml import in_namespace
+
 from .protocol import SECONDS_GRANULARITY, OaiError, format_datestamp
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -237,22 +239,10 @@ def marcxml_payload(record: etree._Element) -> etree._Element:
 def marcxchange_payload(record: etree._Element, marc_format: str = "UNIMARC") -> etree._Element:
     """A MARCXML ``<record>`` moved into the MARCXchange (ISO 25577) namespace, which carries any MARC
     format (MARC21slim's leader pattern refuses UNIMARC leaders, which end in "450 ")."""
-    copy = _in_namespace(record, MARCXCHANGE)
+    copy = in_namespace(record, MARCXCHANGE)
     copy.set("format", marc_format)
     copy.set("type", "Bibliographic")
     copy.set(f"{{{XSI}}}schemaLocation", f"{MARCXCHANGE} {MARCXCHANGE_SCHEMA}")
     return copy
 
 
-def _in_namespace(element: etree._Element, namespace: str) -> etree._Element:
-    copy = etree.Element(f"{{{namespace}}}{etree.QName(element).localname}", nsmap={None: namespace})
-    for name, value in element.attrib.items():
-        if "{" not in name:
-            copy.set(name, value)
-    copy.text = element.text
-    for child in element:
-        if isinstance(child.tag, str):
-            converted = _in_namespace(child, namespace)
-            converted.tail = child.tail
-            copy.append(converted)
-    return copy

@@ -24,6 +24,7 @@ import pymarc
 from lxml import etree
 
 from khizana.catalog.formats.iso2709 import marc_record
+from khizana.catalog.formats.marcxml import in_namespace
 from khizana.catalog.models import SourceRecord, Work
 from khizana.catalog.records import RecordFormat
 from khizana.search.services import MAX_PAGE_SIZE, search
@@ -82,7 +83,7 @@ def _xml_record(raw: bytes) -> etree._Element:
         raise ValueError("no MARC record element")
     record = records[0]
     if etree.QName(record).namespace != MARC_NS:
-        record = _into_marc_namespace(record)
+        record = in_namespace(record, MARC_NS)
     return record
 
 
@@ -90,21 +91,6 @@ def _find_records(root: etree._Element) -> list[etree._Element]:
     return [
         e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "record" and len(e)
     ]
-
-
-def _into_marc_namespace(element: etree._Element) -> etree._Element:
-    """A copy of ``element`` and its descendants with every element in the MARC 21 slim namespace."""
-    copy = etree.Element(f"{{{MARC_NS}}}{etree.QName(element).localname}", nsmap={None: MARC_NS})
-    for name, value in element.attrib.items():
-        if "{" not in name:
-            copy.set(name, value)
-    copy.text = element.text
-    for child in element:
-        if isinstance(child.tag, str):
-            converted = _into_marc_namespace(child)
-            converted.tail = child.tail
-            copy.append(converted)
-    return copy
 
 
 def _iso2709_record(raw: bytes, format_hint: RecordFormat | None) -> etree._Element:

@@ -249,3 +249,19 @@ def _datafield(field: etree._Element, tag: str, warnings: list[str]) -> pymarc.F
             fixed = unicodedata.normalize("NFC", fixed)
         subfields.append(pymarc.Subfield(code=code, value=fixed))
     return pymarc.Field(tag=tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)
+
+
+def in_namespace(element: etree._Element, namespace: str) -> etree._Element:
+    """A copy of ``element`` and its descendants with every element in ``namespace`` (attributes in
+    other namespaces dropped): MARCXML, MARCXchange and OAI-wrapped records share their shape."""
+    copy = etree.Element(f"{{{namespace}}}{etree.QName(element).localname}", nsmap={None: namespace})
+    for name, value in element.attrib.items():
+        if "{" not in name:
+            copy.set(name, value)
+    copy.text = element.text
+    for child in element:
+        if isinstance(child.tag, str):
+            converted = in_namespace(child, namespace)
+            converted.tail = child.tail
+            copy.append(converted)
+    return copy

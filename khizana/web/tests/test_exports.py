@@ -250,7 +250,7 @@ def test_the_export_stops_at_the_limit(pages, monkeypatch):
 def test_an_unknown_list_format_is_a_clear_404(pages):
     response = get(pages, "/search/export.pdf?q=pride")
     assert response.status_code == 404
-    assert "“pdf”" in response.content.decode() and "csl.json" in response.content.decode()
+    assert "pdf" in response.content.decode() and "csl.json" in response.content.decode()
 
 
 # ------------------------------------------------------------------ pure functions
