@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,25 @@ def test_command_on_the_real_moroccan_sample(tmp_path):
     workbook = load_workbook(tmp_path / "corrections.xlsx")
     affiliations = list(workbook["Affiliations"].iter_rows(values_only=True))[1:]
     assert any(row[7].startswith("Laboratoire de Chimie du Solide Minéral") for row in affiliations)
+
+
+@pytest.mark.slow  # about 10 s: migrations in a fresh data directory
+def test_the_khizana_command_line_with_the_database_registry(tmp_path):
+    """As an operator runs it: its own data directory, the registry loaded, then the report."""
+    from tests.support import PrivateInstallation
+
+    installation = PrivateInstallation(tmp_path / "data")
+    try:
+        installation.khizana("migrate", "-v0")
+        installation.khizana("registry", "load", str(DATA / "ror" / "ror_MA_DZ_TN.jsonl"),
+                             str(DATA / "ror" / "ror_names_index_all.tsv"), "--no-progress")  # fmt: skip
+        done = installation.khizana("affiliations", "report", str(SAMPLE), "--out", str(tmp_path / "out"))
+        assert "6 publications, 7 affiliations, 5 with an anomaly" in done.stdout
+        assert "database registry (26 institutions)" in done.stdout
+        assert (tmp_path / "out" / "corrections.xlsx").is_file()
+        with pytest.raises(subprocess.CalledProcessError) as failed:
+            installation.khizana("affiliations", "report", str(tmp_path / "none.csv"), "--out", str(tmp_path))
+        assert "none.csv: no such file" in failed.value.stderr
+        assert "Traceback" not in failed.value.stderr
+    finally:
+        installation.close()
