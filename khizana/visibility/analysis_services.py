@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import pickle
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from khizana.visibility.anomalies import (
 )
 from khizana.visibility.formats.model import Publication, ReadError
 from khizana.visibility.formats.reader import read_bytes, read_path
-from khizana.visibility.matching import Matcher, cached_matcher
+from khizana.visibility.matching import MATCHER_VERSION, Matcher, cached_matcher
 from khizana.visibility.models import Institution, InstitutionName
 from khizana.visibility.registry_data import RegistryFormatError
 
@@ -53,15 +54,19 @@ def shared_ror_dir() -> Path:
     return registry_dir()
 
 
+def cache_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "cache" / "affiliations"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def registry_from_directory(directory: Path | str) -> Registry:
     """The matcher of a ROR extract directory (pickled under the data directory, rebuilt when stale)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise RegistryUnavailable(f"{directory}: not a directory of ROR extract files")
-    cache = Path(settings.DATA_DIR) / "cache" / "affiliations"
-    cache.mkdir(parents=True, exist_ok=True)
     try:
-        matcher = cached_matcher(directory, cache)
+        matcher = cached_matcher(directory, cache_dir())
     except RegistryFormatError as error:
         raise RegistryUnavailable(str(error)) from error
     return Registry(matcher, _hierarchy_of(matcher), f"ROR extract {directory}")
@@ -71,29 +76,66 @@ def _hierarchy_of(matcher: Matcher) -> Hierarchy:
     return registry_hierarchy({inst.id: inst for inst in matcher.institutions})
 
 
-_db_registry: tuple[tuple, Registry] | None = None
+_db_registry: tuple[str, Registry] | None = None
+DB_MATCHER = "database_matcher.pickle"
+DB_FINGERPRINT = "database_matcher.fingerprint"
 
 
-def _db_fingerprint() -> tuple:
+def _db_fingerprint() -> str:
+    """Changes whenever an institution or a name is added, changed or removed ("" for an empty registry)."""
     institutions = Institution.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    if not institutions["n"]:
+        return ""
     names = InstitutionName.objects.aggregate(n=Count("pk"), last=Max("created_at"))
-    return institutions["n"], institutions["last"], names["n"], names["last"]
+    return f"v{MATCHER_VERSION}|{institutions['n']}|{institutions['last']}|{names['n']}|{names['last']}"
 
 
 def registry_from_database() -> Registry | None:
-    """The matcher of the database registry, or None when it is empty."""
-    from khizana.visibility.services import as_registry_institutions
-
+    """The matcher of the database registry (kept in memory and pickled while the registry does not
+    change, so that the web and the job processes build it once), or None when the registry is empty."""
     global _db_registry
     fingerprint = _db_fingerprint()
-    if not fingerprint[0]:
+    if not fingerprint:
         return None
     if _db_registry is None or _db_registry[0] != fingerprint:
-        matcher = Matcher(as_registry_institutions())
-        description = f"database registry ({fingerprint[0]} institutions)"
-        registry = Registry(matcher, _hierarchy_of(matcher), description)
-        _db_registry = (fingerprint, registry)
+        matcher = _pickled_db_matcher(fingerprint) or _build_db_matcher(fingerprint)
+        count = fingerprint.split("|")[1]
+        description = f"database registry ({count} institutions)"
+        _db_registry = (fingerprint, Registry(matcher, _hierarchy_of(matcher), description))
     return _db_registry[1]
+
+
+def _pickled_db_matcher(fingerprint: str) -> Matcher | None:
+    stamp = cache_dir() / DB_FINGERPRINT
+    if not stamp.exists() or stamp.read_text(encoding="utf-8") != fingerprint:
+        return None
+    try:
+        return Matcher.load(cache_dir() / DB_MATCHER)
+    except (OSError, ValueError, EOFError, AttributeError, pickle.UnpicklingError):
+        return None
+
+
+def _build_db_matcher(fingerprint: str) -> Matcher:
+    from khizana.visibility.services import as_registry_institutions
+
+    matcher = Matcher(as_registry_institutions())
+    matcher.save(cache_dir() / DB_MATCHER)
+    (cache_dir() / DB_FINGERPRINT).write_text(fingerprint, encoding="utf-8")
+    return matcher
+
+
+def registry_is_ready() -> bool:
+    """Whether the default registry's matcher is at hand (in memory or pickled) without being built:
+    when it is not, even a small export goes to the background job, which builds it once."""
+    if getattr(settings, "KHIZANA_AFFILIATION_REGISTRY", ""):
+        return True  # a directory named by the settings: its pickle is built on first use
+    fingerprint = _db_fingerprint()
+    if not fingerprint:
+        return True  # the shared extract (or no registry: the analysis fails at once with a clear error)
+    if _db_registry is not None and _db_registry[0] == fingerprint:
+        return True
+    stamp = cache_dir() / DB_FINGERPRINT
+    return stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint
 
 
 def default_registry(directory: Path | str | None = None) -> Registry:
@@ -227,7 +269,7 @@ def create_report(user, data: bytes, display_name: str, source_format: str, inst
     partial = report.folder / (UPLOAD_NAME + ".partial")
     partial.write_bytes(data)
     partial.replace(report.folder / UPLOAD_NAME)
-    if len(data) > background_from_bytes():
+    if len(data) > background_from_bytes() or not registry_is_ready():
         run_affiliation_report(report.pk)
     else:
         run_report_now(report.pk)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from khizana.accounts.tests.conftest import make_user
 from khizana.catalog.tests.conftest import make_library
-from khizana.visibility import analysis_views, services
+from khizana.visibility import analysis_services, analysis_views, services
 from khizana.visibility.analysis_models import AffiliationReport
 from khizana.visibility.analysis_services import run_report_now
 
@@ -172,3 +172,22 @@ def test_corrections_are_paged(users, registry, monkeypatch):
     assert "Page 1 of 3" in first and 'rel="next"' in first
     last = client.get(location + "?page=3").content.decode()
     assert "Page 3 of 3" in last and "57300000003" in last  # the author corrections come last
+
+
+def test_a_small_export_waits_while_the_registry_matcher_is_built(users, registry, monkeypatch):
+    monkeypatch.setattr(analysis_services, "_db_registry", None)
+    (analysis_services.cache_dir() / analysis_services.DB_FINGERPRINT).unlink(missing_ok=True)
+    assert not analysis_services.registry_is_ready()
+    client = client_for(users["cataloguer"])
+    HUEY.immediate = False
+    try:
+        upload(client, SAMPLE.read_bytes())
+        assert AffiliationReport.objects.get().status == "queued"
+        HUEY.flush()
+    finally:
+        HUEY.immediate = True
+    run_report_now(AffiliationReport.objects.get().pk)  # builds the matcher and pickles it
+    monkeypatch.setattr(analysis_services, "_db_registry", None)  # another process: the pickle serves
+    assert analysis_services.registry_is_ready()
+    upload(client, SAMPLE.read_bytes())
+    assert AffiliationReport.objects.order_by("-pk").first().status == "finished"
