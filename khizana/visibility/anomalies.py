@@ -256,7 +256,7 @@ def analyse_affiliation(
         finding.anomalies.append(Anomaly(
             NO_COUNTRY, "the address names no country",
             f"add the country: {finding.suggested_country}" if country else "add the country"))
-    elif main is not None and written_country not in main.country_codes:
+    elif main is not None and not _same_country(written_country, main.country_codes):
         finding.suggested_country = country_name(main.country_code)
         finding.anomalies.append(Anomaly(
             COUNTRY_MISMATCH,
@@ -266,6 +266,15 @@ def analyse_affiliation(
     finding.anomalies.extend(_variant_anomalies(raw, matches, infos))
     finding.anomalies.extend(_parent_anomalies(finding, infos, hierarchy))
     return finding
+
+
+# territories that addresses often place in their sovereign state ("Hong Kong, Peoples R China")
+COUNTRY_OF_TERRITORY = {"HK": "CN", "MO": "CN", "PR": "US", "GP": "FR", "MQ": "FR", "RE": "FR", "GF": "FR",
+                        "NC": "FR", "PF": "FR", "YT": "FR"}  # fmt: skip
+
+
+def _same_country(written: str, institution_countries: tuple[str, ...]) -> bool:
+    return any(written in (code, COUNTRY_OF_TERRITORY.get(code)) for code in institution_countries)
 
 
 def _country_in(raw: str) -> str:
@@ -305,7 +314,7 @@ def _variant_anomalies(raw: str, matches: list[Match], infos: list[InstitutionIn
         written = _written_segment(raw, match.matched_words)
         if not written:
             continue
-        if written_key(written) not in {written_key(name) for name in info.official_names}:
+        if sorted(written_key(written)) not in [sorted(written_key(name)) for name in info.official_names]:
             out.append(Anomaly(
                 VARIANT_NAME, f"'{written}' is not a registered name of {info.name} (variant or alias)",
                 f"write '{info.name}' instead of '{written}'"))
@@ -325,7 +334,8 @@ GENERIC_WORDS = frozenset((
 
 @lru_cache(maxsize=1 << 16)
 def written_key(name: str) -> tuple[str, ...]:
-    """A name compared as written but for case, accents, link words and abbreviations of generic words."""
+    """A name compared as written but for case, accents, link words and abbreviations of generic words
+    (compared in any order: "Université Mohammed V" is "Mohammed V University")."""
     out = []
     for word in words(name, strip_articles=True):
         canonical = canonical_word(word)
@@ -347,13 +357,23 @@ def _written_segment(raw: str, matched_words: tuple[str, ...]) -> str:
     return ""
 
 
+UNIT_WORDS = frozenset(("faculty", "laboratory", "school", "institute", "department", "center", "hospital",
+                        "college"))  # fmt: skip
+
+
+def _is_university(info: InstitutionInfo) -> bool:
+    """A university in a university system (University of California, Merced) is not a faculty."""
+    words_of_name = set(written_key(info.name))
+    return "university" in words_of_name and not words_of_name & UNIT_WORDS
+
+
 def _parent_anomalies(
     finding: AffiliationFinding, infos: list[InstitutionInfo | None], hierarchy: Hierarchy
 ) -> list[Anomaly]:
     named = {m.id for m in finding.matches}
     out = []
     for info in infos:
-        if info is None or not info.parent_ids or named & set(info.ancestor_ids):
+        if info is None or not info.parent_ids or named & set(info.ancestor_ids) or _is_university(info):
             continue
         parent = hierarchy(info.parent_id)
         parent_name = parent.name if parent else info.parent_id

@@ -214,3 +214,24 @@ def test_titles_and_skipped_given_names_are_one_form_family():
     assert name_families(forms) == [forms]
     assert forms_fit(name_form("Elhaj, El Hassan Ibn"), name_form("Elhaj, E. Ibn"))
     assert not forms_fit(name_form("Elhaj, El Hassan Ibn"), name_form("Elhaj, Omar"))
+
+
+def test_universities_of_a_system_and_territories():
+    system = RegistryInstitution(id="sys", name="University of California System", types=("education",))
+    merced = RegistryInstitution(id="ucm", name="University of California, Merced", parent_ids=("sys",),
+                                 country_code="US", city="Merced", types=("education",))  # fmt: skip
+    cuhk = RegistryInstitution(id="cuhk", name="Chinese University of Hong Kong", country_code="HK",
+                               city="Hong Kong", types=("education",))  # fmt: skip
+    registry = {i.id: i for i in (system, merced, cuhk)}
+    matcher, hierarchy = Matcher(registry.values()), registry_hierarchy(registry)
+    merced_finding = analyse_affiliation("University of California, Merced, Merced, CA, United States", "",
+                                         matcher, hierarchy)  # fmt: skip
+    assert [m.id for m in merced_finding.matches] == ["ucm"] and merced_finding.codes == []
+    address = "Chinese Univ Hong Kong, Shatin, Hong Kong, Peoples R China"
+    hong_kong = analyse_affiliation(address, "CN", matcher, hierarchy)
+    assert [m.id for m in hong_kong.matches] == ["cuhk"] and hong_kong.codes == []
+
+
+def test_a_registered_name_in_another_word_order_is_no_variant(matcher, hierarchy):
+    assert finding("Université Mohammed V, Rabat, Maroc", matcher, hierarchy).codes == []
+    assert finding("Mohammed V University in Rabat, Rabat, Morocco", matcher, hierarchy).codes == []
