@@ -12,8 +12,9 @@ Affiliation anomalies:
 - ``variant_name``: the institution is written in a form that is not one of its registered names
   (display name or label in a language): abbreviations, transliterations, aliases ("Univ Mohammed 5");
   a registered acronym is accepted;
-- ``missing_parent``: a faculty, school or laboratory whose parent institution (any ancestor) is not
-  named in the same address;
+- ``missing_parent``: a faculty, school or laboratory under a university (an education institution
+  among its ancestors) while no ancestor is named in the same address (a university of a university
+  system and a laboratory of a research body or an agency alone are not flagged);
 - ``country_mismatch``: the country written is not the institution's (found by matching the address
   again without its country, since the matcher refuses an institution whose country disagrees).
 
@@ -79,10 +80,15 @@ class InstitutionInfo:
     top_name: str
     country_code: str
     country_codes: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()  # ROR types (education, facility...), or the kind of a local institution
 
     @property
     def parent_id(self) -> str:
         return self.parent_ids[0] if self.parent_ids else ""
+
+    @property
+    def is_education(self) -> bool:
+        return bool({"education", "university"} & set(self.types))
 
 
 Hierarchy = Callable[[str], "InstitutionInfo | None"]
@@ -115,6 +121,7 @@ def registry_hierarchy(institutions: Mapping[str, RegistryInstitution]) -> Hiera
             top_name=top.name,
             country_code=inst.country_code,
             country_codes=tuple(dict.fromkeys((inst.country_code, *inst.country_codes))),
+            types=inst.types,
         )
 
     return lookup
@@ -367,6 +374,15 @@ def _is_university(info: InstitutionInfo) -> bool:
     return "university" in words_of_name and not words_of_name & UNIT_WORDS
 
 
+def _university_above(info: InstitutionInfo, hierarchy: Hierarchy) -> InstitutionInfo | None:
+    """The nearest university (education institution) above ``info``, if any."""
+    for ancestor_id in info.ancestor_ids:
+        ancestor = hierarchy(ancestor_id)
+        if ancestor is not None and ancestor.is_education:
+            return ancestor
+    return None
+
+
 def _parent_anomalies(
     finding: AffiliationFinding, infos: list[InstitutionInfo | None], hierarchy: Hierarchy
 ) -> list[Anomaly]:
@@ -375,8 +391,10 @@ def _parent_anomalies(
     for info in infos:
         if info is None or not info.parent_ids or named & set(info.ancestor_ids) or _is_university(info):
             continue
-        parent = hierarchy(info.parent_id)
-        parent_name = parent.name if parent else info.parent_id
+        parent = _university_above(info, hierarchy)
+        if parent is None:  # a laboratory of a research body or an agency: no university to name
+            continue
+        parent_name = parent.name
         finding.suggested_parent = finding.suggested_parent or parent_name
         out.append(Anomaly(
             MISSING_PARENT, f"{info.name} is written without its parent institution ({parent_name})",

@@ -235,3 +235,14 @@ def test_universities_of_a_system_and_territories():
 def test_a_registered_name_in_another_word_order_is_no_variant(matcher, hierarchy):
     assert finding("Université Mohammed V, Rabat, Maroc", matcher, hierarchy).codes == []
     assert finding("Mohammed V University in Rabat, Rabat, Morocco", matcher, hierarchy).codes == []
+
+
+def test_a_laboratory_of_a_research_body_alone_is_no_anomaly():
+    name = "Science and Technology Facilities Council"
+    agency = RegistryInstitution(id="stfc", name=name, types=("funder",))
+    lab = RegistryInstitution(id="ral", name="Rutherford Appleton Laboratory", parent_ids=("stfc",),
+                              country_code="GB", city="Didcot", types=("facility",))  # fmt: skip
+    registry = {i.id: i for i in (agency, lab)}
+    result = analyse_affiliation("Rutherford Appleton Laboratory, Didcot, United Kingdom", "",
+                                 Matcher(registry.values()), registry_hierarchy(registry))  # fmt: skip
+    assert [m.id for m in result.matches] == ["ral"] and result.codes == []
