@@ -224,3 +224,22 @@ def test_facets_can_be_left_out_when_only_hits_are_wanted(catalog):
     bare = services.search("pride prejudice", page_size=5, facets=False)
     assert bare.facets == {} and full.facets["library"]
     assert [h.work_id for h in bare.hits] == [h.work_id for h in full.hits] and bare.total == full.total
+
+
+def test_facet_counts_of_a_repeated_query_are_cached_until_the_index_changes(
+    catalog, monkeypatch, django_capture_on_commit_callbacks
+):
+    counted = []
+    aggregate = services._aggregate_facets
+    monkeypatch.setattr(services, "_aggregate_facets", lambda *a: counted.append(1) or aggregate(*a))
+    first = services.search("pride prejudice")
+    again = services.search("pride prejudice", page=2)
+    assert len(counted) == 1 and again.facets == first.facets and again.total == first.total
+    services.search("pride prejudice", {"library": ["UM5"]})
+    assert len(counted) == 3  # another query: the filtered pass and the library facet's own pass
+
+    with django_capture_on_commit_callbacks(execute=True):  # the index changes: counted afresh
+        import_file(catalog["BNRM"], AUSTEN)
+    after = services.search("pride prejudice")
+    assert len(counted) == 4
+    assert dict(after.facets["library"])["BNRM"] > dict(first.facets["library"]).get("BNRM", 0)
