@@ -383,6 +383,16 @@ def _university_above(info: InstitutionInfo, hierarchy: Hierarchy) -> Institutio
     return None
 
 
+def names_institution(raw: str, info: InstitutionInfo) -> bool:
+    """Whether every word of one of the institution's registered names is in some segment of ``raw``."""
+    written = [set(written_key(segment)) for segment in segments(raw)]
+    for name in info.official_names:
+        wanted = set(written_key(name))
+        if wanted and any(wanted <= words_of_segment for words_of_segment in written):
+            return True
+    return False
+
+
 def _parent_anomalies(
     finding: AffiliationFinding, infos: list[InstitutionInfo | None], hierarchy: Hierarchy
 ) -> list[Anomaly]:
@@ -393,6 +403,8 @@ def _parent_anomalies(
             continue
         parent = _university_above(info, hierarchy)
         if parent is None:  # a laboratory of a research body or an agency: no university to name
+            continue
+        if names_institution(finding.raw, parent):  # written, though the matcher did not take it
             continue
         parent_name = parent.name
         finding.suggested_parent = finding.suggested_parent or parent_name

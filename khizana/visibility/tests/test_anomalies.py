@@ -20,6 +20,7 @@ from khizana.visibility.anomalies import (
     forms_fit,
     name_families,
     name_form,
+    names_institution,
     registry_hierarchy,
 )
 from khizana.visibility.formats.model import Affiliation, Author, Publication
@@ -246,3 +247,11 @@ def test_a_laboratory_of_a_research_body_alone_is_no_anomaly():
     result = analyse_affiliation("Rutherford Appleton Laboratory, Didcot, United Kingdom", "",
                                  Matcher(registry.values()), registry_hierarchy(registry))  # fmt: skip
     assert [m.id for m in result.matches] == ["ral"] and result.codes == []
+
+
+def test_a_parent_written_in_another_form_counts(matcher, hierarchy):
+    """The matcher may leave a written university out; the parent check reads the address itself."""
+    sfax = hierarchy(SFAX)
+    assert names_institution("Lab X, Faculty of Sciences, Sfax University, Sfax, Tunisia", sfax)
+    assert names_institution("Faculté des Sciences, Université de Sfax", sfax)
+    assert not names_institution("Faculty of Medicine of Sfax, Sfax, Tunisia", sfax)
