@@ -265,6 +265,9 @@ def create_report(user, data: bytes, display_name: str, source_format: str, inst
         created_by=user, filename=display_name, stored_name=uuid.uuid4().hex, size=len(data),
         source_format=source_format, institution=institution.strip()[:255],
     )  # fmt: skip
+    from khizana.visibility.services import audit
+
+    audit(user, "affiliation-report", display_name, report=report.pk, size=len(data), format=source_format)
     report.folder.mkdir(parents=True, exist_ok=True)
     partial = report.folder / (UPLOAD_NAME + ".partial")
     partial.write_bytes(data)

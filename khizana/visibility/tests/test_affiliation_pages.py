@@ -15,6 +15,7 @@ from django.urls import reverse
 from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
+from khizana.accounts.models import AuditEntry
 from khizana.accounts.tests.conftest import make_user
 from khizana.catalog.tests.conftest import make_library
 from khizana.visibility import analysis_services, analysis_views, services
@@ -87,6 +88,9 @@ def test_upload_and_read_the_report(users, registry):
     assert "Mohammed V University" in page and "University of Sfax" in page
     assert "write &#x27;Mohammed V University&#x27; instead of &#x27;Univ Mohammed 5&#x27;" in page
     assert "Univ Mohammed 5, Rabat, Morocco" in page
+    entry = AuditEntry.objects.get(action="affiliation-report")
+    assert entry.user == users["cataloguer"] and entry.details["report"] == report.pk
+    assert entry.library_id == users["cataloguer"].membership.library_id
     listing = client.get(HOME).content.decode()
     assert f'href="{HOME}{report.pk}/"' in listing and "Scopus export.txt" in listing
 
