@@ -29,6 +29,7 @@ from .analysis_models import AffiliationReport
 from .anomalies import AFFILIATION_ANOMALIES
 
 PAGE_SIZE = 50
+INSTITUTIONS_SHOWN = 100  # the whole table is in report.csv
 LABELS = {
     "not_found": gettext_lazy("institution not found"),
     "no_country": gettext_lazy("no country"),
@@ -103,7 +104,8 @@ def _report_context(request: HttpRequest, report: AffiliationReport) -> dict:
         "summary": summary,
         "shares": shares,
         "chart": mark_safe(chart),  # built from numbers and escaped labels
-        "institutions": [_institution(row, header) for row in rows],
+        "institutions": [_institution(row, header) for row in rows[:INSTITUTIONS_SHOWN]],
+        "institutions_total": len(rows),
         "authors": [{"label": LABELS[code], "count": count} for code, count in summary["authors"].items()],
         "page": page,
         "anomaly_labels": [LABELS[code] for code in AFFILIATION_ANOMALIES],

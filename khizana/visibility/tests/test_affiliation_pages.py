@@ -170,10 +170,12 @@ def test_large_exports_wait_for_the_background_job(users, registry, settings):
 
 def test_corrections_are_paged(users, registry, monkeypatch):
     monkeypatch.setattr(analysis_views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(analysis_views, "INSTITUTIONS_SHOWN", 2)
     client = client_for(users["cataloguer"])
     location = upload(client, SAMPLE.read_bytes())["Location"]
     first = client.get(location).content.decode()
     assert "Page 1 of 3" in first and 'rel="next"' in first
+    assert "The 2 institutions with the most publications of 6: every one is in the" in first
     last = client.get(location + "?page=3").content.decode()
     assert "Page 3 of 3" in last and "57300000003" in last  # the author corrections come last
 
