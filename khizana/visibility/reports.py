@@ -49,7 +49,7 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 CORRECTION_COLUMNS = (
     "kind", "publication_id", "file", "record", "year", "title", "authors", "affiliation", "anomalies",
-    "explanation", "institution_id", "institution", "parent", "country", "correction",
+    "explanation", "institution_id", "institution", "parent", "country", "correction", "matched",
 )  # fmt: skip
 
 
@@ -165,6 +165,7 @@ def correction_rows(analysis: Analysis) -> list[dict[str, str]]:
             "parent": finding.suggested_parent,
             "country": finding.suggested_country or country_name(main.country_code if main else ""),
             "correction": "; ".join(a.correction for a in finding.anomalies),
+            "matched": "; ".join(f"{m.name} [{m.id}] {m.score:.2f}: {m.reason}" for m in finding.matches),
         })  # fmt: skip
     for author in analysis.author_findings:
         rows.append({

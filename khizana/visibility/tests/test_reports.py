@@ -94,6 +94,7 @@ def test_corrections_csv(setup):
     assert variant["anomalies"] == VARIANT_NAME and variant["institution"] == "Mohammed V University"
     assert variant["affiliation"] == "Univ Mohammed 5, Rabat, Morocco" and variant["authors"] == "Benali M."
     assert variant["country"] == "Morocco" and variant["record"] == "1"
+    assert variant["matched"].startswith("Mohammed V University [https://ror.org/00r8w8f84] 1.00: exact name")
     parent = next(r for r in read if r["anomalies"] == MISSING_PARENT)
     assert parent["parent"] == "University of Sfax"
     author = next(r for r in read if r["anomalies"] == "author_several_ids")
