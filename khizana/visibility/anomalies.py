@@ -248,7 +248,8 @@ def analyse_affiliation(
     finding = AffiliationFinding("", "", 0, "", None, [], raw, written_country)
     matches = _matches(raw, written_country, matcher)
     matches = list({m.institution_id: m for m in reversed(matches)}.values())[::-1]  # each institution once
-    finding.matches = [m for m in (_matched(match, hierarchy) for match in matches) if m is not None]
+    matches = [m for m in matches if hierarchy(m.institution_id) is not None]
+    finding.matches = [_matched(match, hierarchy) for match in matches]
     infos = [hierarchy(m.id) for m in finding.matches]
     main = infos[0] if infos else None
     if main is None:
@@ -302,10 +303,8 @@ def _matches(raw: str, written_country: str, matcher: Matcher) -> list[Match]:
     return matcher.match(", ".join(kept))
 
 
-def _matched(match: Match, hierarchy: Hierarchy) -> MatchedInstitution | None:
+def _matched(match: Match, hierarchy: Hierarchy) -> MatchedInstitution:
     info = hierarchy(match.institution_id)
-    if info is None:
-        return None
     return MatchedInstitution(
         id=match.institution_id, name=info.name, score=match.score, reason=match.reason,
         matched_variant=match.matched_variant, top_id=info.top_id, top_name=info.top_name,
