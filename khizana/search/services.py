@@ -273,6 +273,20 @@ def search(
     return results
 
 
+def works_with_subject(heading: str, limit: int = 6) -> list[SearchHit]:
+    """Works indexed under exactly this subject heading, those held by most libraries first: a term
+    lookup, cheaper than the phrase query a reader's ``subject:"..."`` search runs."""
+    index = _handle.get()
+    if index is None or not heading:
+        return []
+    searcher = index.searcher()
+    query = tantivy.Query.term_query(index.schema, "subject_facet", heading[:200])
+    result = searcher.search(query, limit, count=False, order_by_field="weight", order=tantivy.Order.Desc)
+    addresses = [address for _, address in result.hits]
+    ids = searcher.fast_field_values("id", addresses) if addresses else []
+    return _hydrate([(work_id, 0.0) for work_id in ids], parse_query(""))
+
+
 def _plain_words(parsed: ParsedQuery) -> list[Term]:
     return [
         t

@@ -26,7 +26,7 @@ from khizana.catalog.formats.dublin_core import ISO639_1
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.libraries.models import Library
 from khizana.search.query import Note, ParsedQuery, Term, parse_query
-from khizana.search.services import FACETS, SORTS, SearchResults, search
+from khizana.search.services import FACETS, SORTS, SearchResults, search, works_with_subject
 
 from . import citations
 from .exports import EXPORT_LIMIT
@@ -644,15 +644,16 @@ def display_fields(values: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def related(work: Work, prefix: str, value: str) -> list[dict[str, Any]]:
-    """Other works found by ``prefix:"value"`` (the work itself left out)."""
+    """Other works by ``author:"value"``, or under the same subject heading (the work itself left out)."""
     phrase = value.replace('"', " ").strip()
     if not phrase:
         return []
-    results = search(f'{prefix}:"{phrase}"', page_size=RELATED_COUNT + 1, facets=False, count=False)
+    if prefix == "subject":
+        hits = works_with_subject(value, RELATED_COUNT + 1)
+    else:
+        hits = search(f'{prefix}:"{phrase}"', page_size=RELATED_COUNT + 1, facets=False, count=False).hits
     return [
-        {"hit": hit, "url": reverse("web:work", args=[hit.work_id])}
-        for hit in results.hits
-        if hit.work_id != work.id
+        {"hit": hit, "url": reverse("web:work", args=[hit.work_id])} for hit in hits if hit.work_id != work.id
     ][:RELATED_COUNT]
 
 
