@@ -25,3 +25,15 @@ def test_a_note_reads_as_english_and_is_shown_in_the_readers_language():
 
 def test_a_plain_string_passes_through():
     assert services.translate_note("something else") == "something else"
+
+
+def test_facet_boxes_and_highlights_escape_what_they_show():
+    from types import SimpleNamespace
+
+    value = services.FacetValue('<b>"x"</b>', "<i>Label</i> & co", 1200, True, False)
+    group = services.FacetGroup("subject", "Subject", [value], False)
+    html = group.items_html()
+    assert '<b>' not in html and "&lt;b&gt;&quot;x&quot;&lt;/b&gt;" in html and "&lt;i&gt;" in html
+    assert ' checked>' in html and 'id="f-subject-1"' in html
+    pieces = [SimpleNamespace(text="<script>", match=True), SimpleNamespace(text=" & more", match=False)]
+    assert services.highlighted_html(pieces) == "<mark>&lt;script&gt;</mark> &amp; more"
