@@ -273,9 +273,9 @@ def search(
     return results
 
 
-def works_with_subject(heading: str, limit: int = 6) -> list[SearchHit]:
-    """Works indexed under exactly this subject heading, those held by most libraries first: a term
-    lookup, cheaper than the phrase query a reader's ``subject:"..."`` search runs."""
+def works_with_subject(heading: str, limit: int = 6) -> list[int]:
+    """Ids of works indexed under exactly this subject heading, those held by most libraries first: a
+    term lookup, cheaper than the phrase query a reader's ``subject:"..."`` search runs."""
     index = _handle.get()
     if index is None or not heading:
         return []
@@ -283,8 +283,18 @@ def works_with_subject(heading: str, limit: int = 6) -> list[SearchHit]:
     query = tantivy.Query.term_query(index.schema, "subject_facet", heading[:200])
     result = searcher.search(query, limit, count=False, order_by_field="weight", order=tantivy.Order.Desc)
     addresses = [address for _, address in result.hits]
-    ids = searcher.fast_field_values("id", addresses) if addresses else []
-    return _hydrate([(work_id, 0.0) for work_id in ids], parse_query(""))
+    return searcher.fast_field_values("id", addresses) if addresses else []
+
+
+def search_ids(query: str, limit: int = 6) -> list[int]:
+    """Ids of the best works for a query, ranked as :func:`search` ranks them, with nothing else: no
+    count, no facets, no database access (for lists such as "by the same author")."""
+    index = _handle.get()
+    if index is None:
+        return []
+    searcher = index.searcher()
+    text_query = _text_query(index.schema, parse_query(query), fuzzy=False)
+    return [work_id for work_id, _ in _run(searcher, text_query, "relevance", 1, limit, count=False)[1]]
 
 
 def _plain_words(parsed: ParsedQuery) -> list[Term]:

@@ -26,7 +26,7 @@ from khizana.catalog.formats.dublin_core import ISO639_1
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.libraries.models import Library
 from khizana.search.query import Note, ParsedQuery, Term, parse_query
-from khizana.search.services import FACETS, SORTS, SearchResults, search, works_with_subject
+from khizana.search.services import FACETS, SORTS, SearchResults, search, search_ids, works_with_subject
 
 from . import citations
 from .exports import EXPORT_LIMIT
@@ -643,12 +643,12 @@ def related(work: Work, prefix: str, value: str) -> list[dict[str, Any]]:
     if not phrase:
         return []
     if prefix == "subject":
-        hits = works_with_subject(value, RELATED_COUNT + 1)
+        ids = works_with_subject(value, RELATED_COUNT + 1)
     else:
-        hits = search(f'{prefix}:"{phrase}"', page_size=RELATED_COUNT + 1, facets=False, count=False).hits
-    return [
-        {"hit": hit, "url": reverse("web:work", args=[hit.work_id])} for hit in hits if hit.work_id != work.id
-    ][:RELATED_COUNT]
+        ids = search_ids(f'{prefix}:"{phrase}"', RELATED_COUNT + 1)
+    ids = [work_id for work_id in ids if work_id != work.id][:RELATED_COUNT]
+    found = Work.objects.only("id", "title", "year").in_bulk(ids)
+    return [{"hit": found[i], "url": reverse("web:work", args=[i])} for i in ids if i in found]
 
 
 def json_for_script(data: Any) -> SafeString:
