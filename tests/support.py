@@ -4,11 +4,14 @@ database (SQLite, or a fresh PostgreSQL database when DATABASE_URL is set), driv
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -20,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 class PrivateInstallation:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, pg_template: str | None = None):
         self.data_dir = data_dir
         self.env = {
             **os.environ,
@@ -30,7 +33,7 @@ class PrivateInstallation:
         }
         self.pg_url = None
         if os.environ.get("DATABASE_URL"):
-            self.pg_url = _create_pg_database()
+            self.pg_url = _create_pg_database(pg_template)
             self.env["DATABASE_URL"] = self.pg_url
         self.sqlite_path = data_dir / "khizana.sqlite3"
         self.server: subprocess.Popen | None = None
@@ -111,12 +114,40 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _create_pg_database() -> str:
+def _create_pg_database(template: str | None = None) -> str:
     base = os.environ["DATABASE_URL"]
     name = f"khizana_private_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
     return base.rsplit("/", 1)[0] + "/" + name
+
+
+_demo_template: PrivateInstallation | None = None
+
+
+def demo_installation(data_dir: Path) -> PrivateInstallation:
+    """A private installation holding the demo network, migrated and indexed, as `make run` leaves it.
+
+    The demo is loaded once per test session into a template installation through the command line;
+    each caller gets its own copy (the data directory copied, and on PostgreSQL a database created from
+    the template's), so it may change it freely.
+    """
+    global _demo_template
+    if _demo_template is None:
+        template = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-demo-template-")))
+        template.khizana("migrate", "--noinput")
+        template.khizana("demo", "--no-admin")
+        template.khizana("index", "rebuild", "--no-progress")
+        _demo_template = template
+        atexit.register(_remove_template, template)
+    shutil.copytree(_demo_template.data_dir, data_dir, dirs_exist_ok=True)
+    return PrivateInstallation(data_dir, pg_template=_demo_template.pg_url)
+
+
+def _remove_template(template: PrivateInstallation) -> None:
+    template.close()
+    shutil.rmtree(template.data_dir, ignore_errors=True)
 
 
 def _drop_pg_database(url: str) -> None:

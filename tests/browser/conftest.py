@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, PrivateInstallation
+from tests.support import REPO, demo_installation
 
 CHROMIUM = os.environ.get("KHIZANA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -30,13 +30,10 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    installation = PrivateInstallation(tmp_path_factory.mktemp("browser-site"))
+    installation = demo_installation(tmp_path_factory.mktemp("browser-site"))
     # No huey consumer runs here: uploaded files are imported during the request.
     installation.env["KHIZANA_HUEY_IMMEDIATE"] = "1"
     try:
-        installation.khizana("migrate", "--noinput")
-        installation.khizana("demo", "--no-admin")
-        installation.khizana("index", "rebuild", "--no-progress")
         installation.khizana("collectstatic", "--noinput", "--verbosity", "0")  # as `make run` does
         installation.serve()
         yield installation

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from khizana.harvest.oai import marc_deletions
-from tests.support import PrivateInstallation
+from tests.support import PrivateInstallation, demo_installation
 
 pytestmark = pytest.mark.slow
 
@@ -16,12 +16,10 @@ pytestmark = pytest.mark.slow
 def sites(tmp_path_factory):
     """(provider, harvester): the demo network served by gunicorn, and an installation with empty
     libraries BNA, EMPTY and WRONG (its database is created while the demo loads)."""
-    provider = PrivateInstallation(tmp_path_factory.mktemp("oai-provider"))
     harvester = PrivateInstallation(tmp_path_factory.mktemp("oai-harvester"))
+    migrating = harvester.start("migrate", "-v0")
+    provider = demo_installation(tmp_path_factory.mktemp("oai-provider"))
     try:
-        migrating = harvester.start("migrate", "-v0")
-        provider.khizana("migrate", "-v0")
-        provider.khizana("demo")
         provider.serve()
         assert migrating.wait(timeout=300) == 0
         harvester.khizana("shell", "-c", _create_libraries("BNA", "EMPTY", "WRONG"))

@@ -19,7 +19,7 @@ from sickle import Sickle
 from khizana.oai.protocol import make_identifier
 from khizana.oai.responses import xml_text
 from khizana.oai.tests.schemas import MARC, MARCXCHANGE, OAI, validate
-from tests.support import PrivateInstallation
+from tests.support import PrivateInstallation, demo_installation
 
 pytestmark = pytest.mark.slow
 REPOSITORY = "khizana.local"
@@ -28,21 +28,27 @@ ADMIN = "catalogue@khizana.example"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    installation = PrivateInstallation(tmp_path_factory.mktemp("oai-site"))
-    installation.env["KHIZANA_OAI_ADMIN_EMAIL"] = ADMIN
+    empty = PrivateInstallation(tmp_path_factory.mktemp("oai-empty"))
+    empty.env["KHIZANA_OAI_ADMIN_EMAIL"] = ADMIN
     try:
-        installation.khizana("migrate", "--noinput")
-        installation.serve()
-        installation.oai = installation.base_url + "/oai"
-        installation.empty = {  # the repository before any library joined
-            verb: requests.get(installation.oai, params={"verb": verb, **more}, timeout=30).content
+        empty.khizana("migrate", "--noinput")
+        empty.serve()
+        responses = {  # the repository before any library joined
+            verb: requests.get(empty.base_url + "/oai", params={"verb": verb, **more}, timeout=30).content
             for verb, more in [
                 ("Identify", {}),
                 ("ListSets", {}),
                 ("ListRecords", {"metadataPrefix": "oai_dc"}),
             ]
         }
-        installation.khizana("demo", "--no-admin")
+    finally:
+        empty.close()
+    installation = demo_installation(tmp_path_factory.mktemp("oai-site"))
+    installation.env["KHIZANA_OAI_ADMIN_EMAIL"] = ADMIN
+    try:
+        installation.serve()
+        installation.oai = installation.base_url + "/oai"
+        installation.empty = responses
         yield installation
     finally:
         installation.close()

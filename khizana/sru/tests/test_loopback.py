@@ -17,7 +17,7 @@ from lxml import etree
 
 from khizana.sru import responses
 from khizana.web import exports
-from tests.support import PrivateInstallation
+from tests.support import demo_installation
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).parent / "data"
@@ -30,11 +30,8 @@ NS = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    installation = PrivateInstallation(tmp_path_factory.mktemp("sru-site"))
+    installation = demo_installation(tmp_path_factory.mktemp("sru-site"))
     try:
-        installation.khizana("migrate", "--noinput")
-        installation.khizana("demo", "--no-admin")
-        installation.khizana("index", "rebuild", "--no-progress")
         installation.serve()
         yield installation
     finally:
