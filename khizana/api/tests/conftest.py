@@ -71,6 +71,7 @@ def catalog(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def api(catalog, db, client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # messages follow Accept-Language (French otherwise)
     return client
 
 
