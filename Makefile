@@ -17,6 +17,7 @@ $(BIN)/khizana: requirements.lock pyproject.toml
 run: $(BIN)/khizana
 	$(BIN)/khizana migrate --noinput
 	$(BIN)/khizana demo
+	$(BIN)/khizana registry load --demo
 	$(BIN)/khizana index rebuild --no-progress
 	$(BIN)/khizana collectstatic --noinput --verbosity 0
 	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /staff/, administration: /admin/). Ctrl-C stops it."
