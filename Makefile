@@ -25,7 +25,11 @@ run: $(BIN)/khizana
 	$(BIN)/khizana run_huey --workers 1 & queue=$$!; trap 'kill $$queue 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
-test: $(BIN)/khizana browser-deps lint test-sqlite test-postgres
+# The SQLite and PostgreSQL runs go side by side: much of each is spent waiting on the servers and
+# command-line processes its tests start, so together they take little more than the longer one.
+test: $(BIN)/khizana browser-deps lint
+	@echo "== running the suite on SQLite and on PostgreSQL side by side (each prints when it ends) =="
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The browser tests drive Debian's Chromium: installed here when we are root, else they are skipped.
 browser-deps:
