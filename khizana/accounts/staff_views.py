@@ -6,16 +6,12 @@ Every view needs a signed-in member of staff; every write fetches its object by 
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,22 +23,9 @@ from khizana.libraries.models import Library
 from khizana.web.services import HOLDING_STATUS
 
 from . import permissions, services
+from .decorators import staff_required
 from .forms import HoldingForm, ImportUploadForm, JoinForm, SplitForm, StaffAccountForm
 from .models import ImportJob, Membership, Role
-
-
-def staff_required(view):
-    """Signed in (else to the sign-in page) and a staff role (else 403)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if not permissions.is_staff(request.user):
-            raise PermissionDenied(_("This page is for the staff of member libraries."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _audit(request, library, action: str, target: str, **details) -> None:

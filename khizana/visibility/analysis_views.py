@@ -7,20 +7,15 @@ shares (chart and table), the institutions and the corrections list, with CSV an
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from khizana.accounts import permissions
+from khizana.accounts.decorators import staff_required
 
 from . import analysis_services as services
 from . import reports
@@ -45,20 +40,6 @@ FILE_TYPES = {
     "corrections.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "anomalies.svg": "image/svg+xml",
 }
-
-
-def staff_required(view):
-    """Signed in (else to the sign-in page) and a member of staff (else 403)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if not permissions.is_staff(request.user):
-            raise PermissionDenied(_("This page is for the staff of member libraries."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_http_methods(["GET", "POST"])

@@ -748,11 +748,6 @@ def export_registry(out: TextIO, export_format: str) -> int:
 # --- who may do what ----------------------------------------------------------------------------------
 
 
-def can_read_registry(user) -> bool:
-    """Every member of staff (cataloguer, library administrator, network administrator)."""
-    return permissions.is_staff(user)
-
-
 def can_edit_registry(user) -> bool:
     """Add local institutions and names: library and network administrators.
 

@@ -7,17 +7,15 @@ and every write goes to the audit log. The exports stream the whole registry as 
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from khizana.accounts.decorators import staff_required
 
 from . import services
 from .models import Institution
@@ -27,27 +25,13 @@ PAGE_SIZE = 50
 EXPORT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 
-def registry_reader_required(view):
-    """Signed in (else to the sign-in page) and a member of staff (else 403)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
-        if not services.can_read_registry(request.user):
-            raise PermissionDenied(_("This page is for the staff of member libraries."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _require_editor(request: HttpRequest) -> None:
     if not services.can_edit_registry(request.user):
         raise PermissionDenied(_("Only library and network administrators may change the registry."))
 
 
 @require_GET
-@registry_reader_required
+@staff_required
 def registry_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     country = request.GET.get("country", "").strip()[:2]
@@ -70,7 +54,7 @@ def registry_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@registry_reader_required
+@staff_required
 def institution_detail(request: HttpRequest, institution_id: int) -> HttpResponse:
     institution = get_object_or_404(
         Institution.objects.select_related("parent", "created_by"), pk=institution_id
@@ -100,7 +84,7 @@ def _detail_context(
 
 
 @require_POST
-@registry_reader_required
+@staff_required
 def name_add(request: HttpRequest, institution_id: int) -> HttpResponse:
     institution = get_object_or_404(Institution, pk=institution_id)
     _require_editor(request)
@@ -128,7 +112,7 @@ def name_add(request: HttpRequest, institution_id: int) -> HttpResponse:
 
 
 @require_POST
-@registry_reader_required
+@staff_required
 def parent_change(request: HttpRequest, institution_id: int) -> HttpResponse:
     """Move a local institution under another parent (a ROR institution's parent comes from ROR)."""
     institution = get_object_or_404(Institution, pk=institution_id)
@@ -151,7 +135,7 @@ def parent_change(request: HttpRequest, institution_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@registry_reader_required
+@staff_required
 def institution_add(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     if request.method == "POST":
@@ -191,7 +175,7 @@ def _int_or_none(value) -> int | None:
 
 
 @require_GET
-@registry_reader_required
+@staff_required
 def registry_export(request: HttpRequest, export_format: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         services.export_lines(export_format), content_type=EXPORT_TYPES[export_format]
