@@ -20,6 +20,7 @@ from khizana.accounts import permissions
 from khizana.accounts import services as accounts_services
 from khizana.accounts.forms import ImportUploadForm
 from khizana.accounts.models import AuditEntry, ImportJob
+from khizana.catalog import clustering
 from khizana.catalog.holdings import update_holding
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.libraries.models import Library
@@ -246,28 +247,7 @@ def work_payload(request: HttpRequest, work_id: int) -> dict[str, Any]:
         .defer("raw")
         .order_by("library__code", "local_id")
     )
-    fields = (
-        "title",
-        "subtitle",
-        "parallel_titles",
-        "authors",
-        "identifiers",
-        "publisher",
-        "place",
-        "year",
-        "edition",
-        "languages",
-        "material_type",
-        "subjects",
-        "classification",
-        "scripts",
-        "record_count",
-        "library_count",
-        "libraries",
-        "availability",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*clustering.WORK_COLUMNS, "created_at", "updated_at")
     return {
         "id": work.pk,
         **{name: getattr(work, name) for name in fields},

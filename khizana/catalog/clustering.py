@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 _CHUNK = 5000
 FULL_RECLUSTER_SHARE = 0.4  # past this share of the catalog, load everything instead of walking keys
 
-_DISPLAY_FIELDS = (
+DESCRIPTION_FIELDS = (  # what a work's description is made of, from its records
     "title",
     "subtitle",
     "parallel_titles",
@@ -258,15 +258,15 @@ def _records_with_available_copies(record_ids: list[int]) -> set[int]:
     return found
 
 
-_WORK_COLUMNS = [*_DISPLAY_FIELDS, "record_count", "library_count", "libraries", "availability"]
+WORK_COLUMNS = [*DESCRIPTION_FIELDS, "record_count", "library_count", "libraries", "availability"]
 
 
-_JSON_WORK_COLUMNS = frozenset(f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField")
+_JSON_COLUMNS = frozenset(f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField")
 
 
 def _column_values(work: Work) -> list:
     return [
-        json.dumps(getattr(work, n)) if n in _JSON_WORK_COLUMNS else getattr(work, n) for n in _WORK_COLUMNS
+        json.dumps(getattr(work, n)) if n in _JSON_COLUMNS else getattr(work, n) for n in WORK_COLUMNS
     ]
 
 
@@ -274,7 +274,7 @@ def _update_works(works: list[Work]) -> None:
     """One UPDATE per work through executemany: Django's bulk_update builds a CASE per row and value."""
     if not works:
         return
-    assignments = ", ".join(f"{name} = %s" for name in _WORK_COLUMNS)
+    assignments = ", ".join(f"{name} = %s" for name in WORK_COLUMNS)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = [[*_column_values(work), now, work.id] for work in works]
     sql = f"UPDATE {Work._meta.db_table} SET {assignments}, updated_at = %s WHERE id = %s"
@@ -290,7 +290,7 @@ def _insert_works(works: list[Work]) -> None:
     for work, work_id in zip(works, _allocate_work_ids(len(works)), strict=True):
         work.id = work_id
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ["id", *_WORK_COLUMNS, "created_at", "updated_at"]
+    columns = ["id", *WORK_COLUMNS, "created_at", "updated_at"]
     sql = (
         f"INSERT INTO {Work._meta.db_table} ({', '.join(columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
@@ -324,13 +324,13 @@ def _library_of(record_ids: list[int]) -> Iterator[tuple[int, int]]:
 
 def richness(fields: BibFields) -> tuple:
     """How full a record is: the fullest record of a work gives its display fields first."""
-    filled = sum(bool(getattr(fields, name)) for name in _DISPLAY_FIELDS)
+    filled = sum(bool(getattr(fields, name)) for name in DESCRIPTION_FIELDS)
     return (filled, len(fields.authors) + len(fields.subjects) + len(fields.identifiers), len(fields.title))
 
 
 def _fill_display(work: Work, members: list[BibFields]) -> None:
     ordered = sorted(members, key=richness, reverse=True)
-    for name in _DISPLAY_FIELDS:
+    for name in DESCRIPTION_FIELDS:
         value = next((getattr(m, name) for m in ordered if getattr(m, name)), None)
         if value is None:
             value = (
