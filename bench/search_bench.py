@@ -256,10 +256,12 @@ def bare_tantivy_runner(target: TantivyTarget) -> Callable[[Query], int]:
 def service_runner(facet_cache: bool = True) -> Callable[[Query], int]:
     """search() as the pages call it; without ``facet_cache``, every query counts its facets afresh
     (the cold figure: a query nobody asked since the index last changed)."""
+    from django.conf import settings
+
     from khizana.search import services
 
     services._facet_cache.clear()
-    services._facet_cache.size = services.FACET_CACHE_SIZE if facet_cache else 0
+    services._facet_cache.size = settings.KHIZANA_FACET_CACHE if facet_cache else 0
 
     def run(query: Query) -> int:
         return services.search(query.text, filters=query.filters, page=1, page_size=PAGE_SIZE).total

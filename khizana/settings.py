@@ -141,6 +141,8 @@ X_FRAME_OPTIONS = "DENY"
 KHIZANA_IMPORT_STORE = DATA_DIR / "imports"
 KHIZANA_MAX_IMPORT_BYTES = int(os.environ.get("KHIZANA_MAX_IMPORT_BYTES", 512 * 1024 * 1024))
 KHIZANA_IMPORT_BATCH = int(os.environ.get("KHIZANA_IMPORT_BATCH", 2000))
+# Facet counts of this many recent queries are kept per search process until the index changes (0: off).
+KHIZANA_FACET_CACHE = int(os.environ.get("KHIZANA_FACET_CACHE", 512))
 # Processes that read large ISO 2709 files; 1 reads in the importing process.
 KHIZANA_IMPORT_WORKERS = int(os.environ.get("KHIZANA_IMPORT_WORKERS", min(4, os.cpu_count() or 1)))
 

@@ -60,7 +60,6 @@ MAX_PAGE_SIZE = 200
 MAX_OFFSET = 10_000  # deep paging is refused: refine the query or the facets instead
 WRITER_HEAP = 128 * 1024 * 1024
 RERANK_WINDOW = 100  # BM25 hits beyond the page that the ranking weight may lift into it
-FACET_CACHE_SIZE = int(os.environ.get("KHIZANA_FACET_CACHE", 512))  # queries; 0 turns the cache off
 # A rebuild writes with a larger heap: fewer, larger segments make every later query and facet count
 # cheaper (4 -> 2 segments at 300k works: broad p95 31.8 -> 24.1 ms, bench/RESULTS.md).
 REBUILD_WRITER_HEAP = 512 * 1024 * 1024
@@ -205,7 +204,7 @@ class _FacetCountCache:
             self._entries.clear()
 
 
-_facet_cache = _FacetCountCache(FACET_CACHE_SIZE)
+_facet_cache = _FacetCountCache(settings.KHIZANA_FACET_CACHE)
 
 
 # ---------------------------------------------------------------- searching

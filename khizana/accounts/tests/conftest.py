@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from khizana.catalog.services import import_file
 from khizana.catalog.tests.conftest import DEMO, make_library
@@ -13,14 +12,11 @@ PASSWORD = "une phrase de passe assez longue"
 
 @pytest.fixture(autouse=True)
 def _accounts_test_environment(settings):
-    """Jobs run at once (huey immediate mode) and the cache (rate limits) starts empty."""
+    """Jobs run at once (huey immediate mode); the cache starts empty (khizana/conftest.py)."""
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_user(username, role=None, library=None, **extra):
