@@ -51,7 +51,7 @@ from khizana.visibility.normalise import (
 )
 from khizana.visibility.registry_data import STATUS_REFERENCED, RegistryInstitution, load_registry
 
-MATCHER_VERSION = 7
+MATCHER_VERSION = 9
 DEFAULT_THRESHOLD = 0.90  # precision first: F1 is flat from 0.70 to 0.85 and 0.01 lower here
 ACRONYM_SCORE = 0.86
 AMBIGUITY_MARGIN = 0.03
@@ -64,6 +64,8 @@ NAME_POWER = 2  # base = name share ** NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOO
 SPAN_FLOOR = 0.5
 OUTSIDE_WEIGHT = 0.5  # weight of the span's unmatched words before or after the matched ones
 MIN_BASE = 0.75  # below this the words alone are too weak, whatever the place says
+# the share of a variant's weight a span must hold for the variant to reach MIN_BASE and MIN_NAME_SHARE
+KEPT_SHARE = max(MIN_NAME_SHARE, math.sqrt(MIN_BASE))
 PAIR_MIN_BASE = 0.97  # two segments read as one name ("University of California, Davis") must fit
 PAIR_MAX_WORDS = 3
 # a variant is generic ("Institute of Pathology") when several institutions bear it or when none of its
@@ -128,9 +130,9 @@ class Matcher:
         self._variant_weight: list[float] = []
         self._exact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}  # word -> variants, while building
-        # word -> variants fetched by it: their rarest words, enough that a span without any of them
-        # cannot hold MIN_NAME_SHARE of the variant
+        # word -> variants fetched by it, and pair of words -> variants (see _compute_weights)
         self._anchors: dict[str, list[int]] = {}
+        self._pair_keys: dict[tuple[str, str], list[int]] = {}  # see _compute_weights
         self._acronyms: dict[str, list[int]] = {}
         self._idf: dict[str, float] = {}
         self._city_country: dict[str, str] = {}
@@ -142,6 +144,7 @@ class Matcher:
         self._place_words: set[str] = set()
         self._city_keys: frozenset[str] = frozenset()
         self._city_tokens: list[frozenset[str]] = []
+        self._city_sets: list[tuple[frozenset[str], ...]] = []
         self._build()
 
     # --- building -------------------------------------------------------------------------------
@@ -160,6 +163,7 @@ class Matcher:
                 self._add_variant(position, text, variant_key)
             self._city_words.append(tuple(t for t in {name_tokens(c) for c in inst.cities} if t))
             self._city_tokens.append(frozenset(t for city in self._city_words[-1] for t in city))
+            self._city_sets.append(tuple(frozenset(city) for city in self._city_words[-1]))
         self._compute_weights()
         self._compute_cities()
         self._compute_generic()
@@ -178,17 +182,35 @@ class Matcher:
             self._postings.setdefault(token, []).append(number)
 
     def _compute_weights(self) -> None:
+        """IDF weights, and the keys a span fetches variants by.
+
+        A variant can only be a candidate when the span holds at least ``KEPT_SHARE`` of its weight,
+        so each of its words heavier than the rest allowed missing must be in the span: its *required*
+        words. A variant with two or more is indexed by the pair of its two rarest ones, with one by
+        that word, and a variant without any (many light words) by its rarest words, enough that a span
+        without any of them cannot hold ``KEPT_SHARE`` of it. A span looks up each of its words and each
+        pair of them: far fewer variants to score than with single words ("Paris" alone fetches
+        hundreds)."""
         total = max(1, len(self._variant_text))
-        self._idf = {t: math.log(1 + total / len(p)) for t, p in self._postings.items()}
-        self._variant_weight = [sum(self._idf[t] for t in words) for words in self._variant_words]
+        idf = {t: math.log(1 + total / len(p)) for t, p in self._postings.items()}
+        self._idf = idf
+        self._variant_weight = [sum(idf[t] for t in words) for words in self._variant_words]
         for variant, words in enumerate(self._variant_words):
-            needed = (1 - MIN_NAME_SHARE) * self._variant_weight[variant]
-            anchored = 0.0
-            for token in sorted(words, key=lambda t: -self._idf[t]):
-                self._anchors.setdefault(token, []).append(variant)
-                anchored += self._idf[token]
-                if anchored > needed:
-                    break
+            weight = self._variant_weight[variant]
+            allowed = (1 - KEPT_SHARE) * weight + 1e-9
+            ranked = sorted(words, key=lambda t: (-idf[t], t))
+            required = [t for t in ranked if idf[t] > allowed]
+            if len(required) >= 2:
+                self._pair_keys.setdefault(_pair(required[0], required[1]), []).append(variant)
+            elif required:
+                self._anchors.setdefault(required[0], []).append(variant)
+            else:
+                anchored = 0.0
+                for token in ranked:
+                    self._anchors.setdefault(token, []).append(variant)
+                    anchored += idf[token]
+                    if anchored > allowed:
+                        break
         self._df = {t: len(p) for t, p in self._postings.items()}
         self._postings = {}
 
@@ -325,34 +347,55 @@ class Matcher:
     @lru_cache(maxsize=1 << 15)  # noqa: B019 - one matcher lives as long as the process
     def _candidates(self, tokens: tuple[str, ...]) -> tuple[_Candidate, ...]:
         span_words = frozenset(tokens)
-        span_weight = sum(self._idf.get(t, UNKNOWN_IDF) for t in span_words)
+        idf = self._idf
+        span_weight = sum(idf.get(t, UNKNOWN_IDF) for t in span_words)
         found: dict[int, _Candidate] = {}
         for variant in self._exact.get(" ".join(tokens), ()):
             institution = self._variant_institution[variant]
             found[institution] = _Candidate(institution, variant, 1.0, 1.0, tuple(tokens), "exact name")
+        anchors, pair_keys = self._anchors, self._pair_keys
         pool: set[int] = set()
-        for token in span_words:
-            pool.update(self._anchors.get(token, ()))
+        known = sorted(t for t in span_words if t in idf)
+        for i, token in enumerate(known):
+            if token in anchors:
+                pool.update(anchors[token])
+            for other in known[i + 1 :]:
+                pair = (token, other)
+                if pair in pair_keys:
+                    pool.update(pair_keys[pair])
         longest = span_weight / MIN_NAME_SHARE  # a heavier variant cannot be found enough in the span
         weights = self._variant_weight
+        variant_words = self._variant_words
+        variant_institution = self._variant_institution
+        idf_of = idf.__getitem__
         for variant in pool:
-            if weights[variant] > longest:
+            weight = weights[variant]
+            if weight > longest:
                 continue
-            institution = self._variant_institution[variant]
+            institution = variant_institution[variant]
             if institution in found and found[institution].base >= 1.0:
                 continue
-            common = self._variant_words[variant] & span_words
-            matched = sum(self._idf[t] for t in common)
-            name_share = matched / self._variant_weight[variant]
-            if name_share < MIN_NAME_SHARE:
-                continue
+            words = variant_words[variant]
+            missing = words - span_words
+            if missing:
+                # the share of the variant's words found in the span (IDF-weighted); squared it bounds
+                # the base, which must reach MIN_BASE (see _adjusted)
+                matched = weight - sum(map(idf_of, missing))
+                name_share = matched / weight
+                if name_share < MIN_NAME_SHARE or name_share * name_share < MIN_BASE:
+                    continue
+                common = words - missing
+            else:
+                matched, name_share, common = weight, 1.0, words
             span_share = matched / self._unexplained_weight(tokens, common, institution, matched)
             base = name_share**NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span_share)
             if not _same_order(self._variant_sequence[variant], tokens, common):
                 base *= ORDER_FACTOR  # "University of Washington" is not "Washington University"
+            if base < MIN_BASE:
+                continue  # _adjusted would drop it whatever the place says
             if institution not in found or base > found[institution].base:
-                words = tuple(t for t in tokens if t in common)
-                found[institution] = _Candidate(institution, variant, base, base, words, "name words")
+                matched_words = tuple(t for t in tokens if t in common)
+                found[institution] = _Candidate(institution, variant, base, base, matched_words, "name words")
         return tuple(found.values())
 
     def _unexplained_weight(
@@ -367,11 +410,12 @@ class Matcher:
         city = self._city_tokens[institution]
         total = matched
         seen = set(common)
+        idf = self._idf
         for i, token in enumerate(tokens):
             if token in seen or token in city:
                 continue
             seen.add(token)
-            weight = self._idf.get(token, UNKNOWN_IDF)
+            weight = idf.get(token, UNKNOWN_IDF)
             total += weight if first < i < last else OUTSIDE_WEIGHT * weight
         return total
 
@@ -412,8 +456,8 @@ class Matcher:
         out.sort(key=lambda c: (c.score, self._depth[c.institution]), reverse=True)
         return out
 
-    def _city_agrees(self, institution: int, words: Iterable[str]) -> bool:
-        return any(all(t in words for t in city) for city in self._city_words[institution])
+    def _city_agrees(self, institution: int, words: frozenset[str] | set[str]) -> bool:
+        return any(city <= words for city in self._city_sets[institution])
 
     def _choose(self, spans) -> list[tuple[tuple[int, ...], _Candidate]]:
         ranked = []
@@ -505,6 +549,10 @@ class Matcher:
                 )
             )
         return matches
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
 
 
 def _same_order(variant: tuple[str, ...], span: tuple[str, ...], common: frozenset[str]) -> bool:
