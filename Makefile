@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint lock bench clean browser-deps
+.PHONY: run test test-sqlite test-postgres lint lock bench clean browser-deps system-deps vendor
 
 $(BIN)/khizana: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/khizana: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-run: $(BIN)/khizana
+run: $(BIN)/khizana vendor
 	$(BIN)/khizana migrate --noinput
 	$(BIN)/khizana demo
 	$(BIN)/khizana registry load --demo
@@ -27,20 +27,41 @@ run: $(BIN)/khizana
 
 # The SQLite and PostgreSQL runs go side by side: much of each is spent waiting on the servers and
 # command-line processes its tests start, so together they take little more than the longer one.
-test: $(BIN)/khizana browser-deps lint
+test: $(BIN)/khizana system-deps vendor lint
 	@echo "== running the suite on SQLite and on PostgreSQL side by side (each prints when it ends) =="
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
-# The browser tests drive Debian's Chromium: installed here when we are root, else they are skipped.
-browser-deps:
-	@if [ -x /usr/bin/chromium ]; then :; \
+# Debian packages the suite needs: Chromium (browser tests), Tesseract with Arabic, French and English
+# (OCR), epubcheck (EPUB validation). Installed here when we are root; otherwise the tests that need them
+# are skipped and say so.
+SYSTEM_PACKAGES := chromium tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-eng epubcheck
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "== installing Debian's chromium for the browser tests =="; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
-		|| echo "== could not install chromium: the browser tests will be SKIPPED =="; \
+		echo "== installing Debian packages:$$missing =="; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null 2>&1 \
+		|| echo "== could not install$$missing: the tests that need them will be SKIPPED =="; \
 	else \
-		echo "== chromium is missing and we are not root: the browser tests will be SKIPPED (apt-get install chromium) =="; \
+		echo "== missing Debian packages$$missing and we are not root: the tests that need them will be SKIPPED =="; \
 	fi
+browser-deps: system-deps
+
+# The readers (PDF.js, epub.js, OpenSeadragon) come from npm, pinned by package-lock.json, copied into
+# the digital app's static files.
+VENDOR := khizana/digital/static/digital/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/pdfjs $(VENDOR)/epubjs $(VENDOR)/openseadragon
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs $(VENDOR)/pdfjs/
+	cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts $(VENDOR)/pdfjs/
+	cp node_modules/pdfjs-dist/LICENSE $(VENDOR)/pdfjs/
+	cp node_modules/epubjs/dist/epub.min.js node_modules/epubjs/license $(VENDOR)/epubjs/
+	cp node_modules/jszip/dist/jszip.min.js $(VENDOR)/epubjs/
+	cp -r node_modules/openseadragon/build/openseadragon/openseadragon.min.js node_modules/openseadragon/build/openseadragon/images $(VENDOR)/openseadragon/
+	cp node_modules/openseadragon/LICENSE.txt $(VENDOR)/openseadragon/
+	@touch $@
+vendor: $(VENDOR)/.installed
 
 lint: $(BIN)/khizana
 	$(BIN)/ruff check khizana bench tests
@@ -66,4 +87,4 @@ bench: $(BIN)/khizana
 	$(BIN)/python bench/import_bench.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules $(VENDOR)

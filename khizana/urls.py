@@ -13,6 +13,9 @@ urlpatterns = [
     path("sru", include("khizana.sru.urls")),
     path("staff/harvest/", include("khizana.harvest.urls")),
     path("research/", include("khizana.visibility.urls")),
+    path("digital/", include("khizana.digital.urls")),
+    path("iiif/", include("khizana.digital.urls_iiif")),
+    path("staff/digital/", include("khizana.digital.urls_staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,90 @@
+"""Who may open a digital item, and why not: one decision function every view that serves content calls.
+
+- open: everyone;
+- members: members (readers and staff) of the item's library, network administrators;
+- on site: as members, or anyone connecting from one of the library's address ranges;
+- licensed: a member of the item's library holding a current loan of the item (see ``loans.py``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from khizana.accounts.permissions import is_network_admin, membership
+
+from .models import DigitalItem, Loan, OnSiteNetwork
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # open | member | on_site | loan | staff | login_required | not_member | off_site | no_loan
+    loan: Loan | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def is_member_of(user, library_id: int) -> bool:
+    if is_network_admin(user):
+        return True
+    found = membership(user)
+    return bool(found and found.library_id == library_id)
+
+
+def client_address(request: HttpRequest) -> str:
+    # Behind a reverse proxy, set it to overwrite REMOTE_ADDR (we never trust X-Forwarded-For ourselves).
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def is_on_site(request: HttpRequest, library_id: int) -> bool:
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
+    for cidr in OnSiteNetwork.objects.filter(library_id=library_id).values_list("cidr", flat=True):
+        try:
+            if address in ipaddress.ip_network(cidr, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def current_loan(user, item: DigitalItem) -> Loan | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    now = timezone.now()
+    return (
+        Loan.objects.filter(item=item, user=user, returned_at__isnull=True, due_at__gt=now)
+        .order_by("-due_at")
+        .first()
+    )
+
+
+def can_read(request: HttpRequest, item: DigitalItem) -> Decision:
+    """May the reader of ``request`` read ``item`` online now?"""
+    user = request.user
+    if item.access == DigitalItem.Access.OPEN:
+        return Decision(True, "open")
+    authenticated = getattr(user, "is_authenticated", False)
+    if item.access == DigitalItem.Access.LICENSED:
+        if not authenticated:
+            return Decision(False, "login_required")
+        if is_network_admin(user):
+            return Decision(True, "staff")
+        if not is_member_of(user, item.library_id):
+            return Decision(False, "not_member")
+        loan = current_loan(user, item)
+        return Decision(True, "loan", loan) if loan else Decision(False, "no_loan")
+    if authenticated and is_member_of(user, item.library_id):
+        return Decision(True, "member")
+    if item.access == DigitalItem.Access.ON_SITE:
+        if is_on_site(request, item.library_id):
+            return Decision(True, "on_site")
+        return Decision(False, "off_site")
+    return Decision(False, "not_member" if authenticated else "login_required")

@@ -1,0 +1,3 @@
+"""URLs of the digital library: fulltext part."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the digital library: iiif part."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the digital library: loans part."""
+
+urlpatterns: list = []

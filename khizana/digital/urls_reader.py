@@ -1,0 +1,3 @@
+"""URLs of the digital library: reader part."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the digital library: staff part."""
+
+urlpatterns: list = []
