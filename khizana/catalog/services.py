@@ -5,6 +5,10 @@ readable record with its bytes (and every unreadable one as an :class:`ImportRej
 batches, then re-clusters the records it changed. Re-running an import, even one killed half-way,
 converges on the same catalog: records are keyed by (library, local id) and unchanged bytes are
 skipped, and records wait with ``cluster_dirty`` set until they have been clustered.
+
+:func:`delete_records` deletes records named by their local ids without a new version of their bytes
+(an OAI-PMH ``status="deleted"`` header is a notice, not a record): the harvester applies deletions
+with it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from khizana.libraries.models import Library
@@ -99,9 +104,15 @@ def import_bytes(
     batch_size: int | None = None,
     cluster: bool = True,
     on_start: Callable[[ImportRun], None] | None = None,
+    skip_deleted_headers: bool = False,
 ) -> ImportRun:
     """Import ``data`` (a file's bytes) into ``library``; ``on_start`` is called with the new run as soon
-    as it exists (the staff space links its upload to it, to show progress)."""
+    as it exists (the staff space links its upload to it, to show progress).
+
+    ``skip_deleted_headers``: OAI-PMH ``status="deleted"`` headers in ``data`` are counted as read but
+    not stored; the caller applies them with :func:`delete_records` (the harvester does, so that a
+    deleted record keeps the bytes the library sent). A headerless one is still a reject.
+    """
     sha256 = hashlib.sha256(data).hexdigest()
     _mark_dead_runs_interrupted(library)
     run = ImportRun.objects.create(
@@ -129,7 +140,7 @@ def import_bytes(
     try:
         for batch in _batched(records, size):
             with transaction.atomic():
-                _apply_batch(run, library, filename, batch, counts)
+                _apply_batch(run, library, filename, batch, counts, skip_deleted_headers)
                 _save_counts(run, counts)
             if progress:
                 progress(batch[-1].offset)
@@ -199,6 +210,7 @@ def _apply_batch(
     filename: str,
     batch: list[ParsedRecord | RejectedRecord],
     counts: _Counts,
+    skip_deleted_headers: bool = False,
 ) -> None:
     parsed: list[ParsedRecord] = []
     rejects: list[ImportReject] = []
@@ -244,8 +256,10 @@ def _apply_batch(
     for local_id, record in latest.items():
         checksum = hashlib.sha256(record.raw).hexdigest()
         current = existing.get(local_id)
-        if current is not None and current.checksum == checksum:
-            counts.unchanged += 1
+        if skip_deleted_headers and record.deleted and record.format == RecordFormat.DUBLIN_CORE:
+            continue  # an OAI-PMH deleted header (the only deleted Dublin Core): the caller applies it
+        if current is not None and current.checksum == checksum and current.deleted == record.deleted:
+            counts.unchanged += 1  # (the same bytes sent again after a deletion bring the record back)
             continue
         if record.deleted:
             counts.deleted += 1
@@ -427,3 +441,94 @@ def fields_as_dict(fields: BibFields) -> dict:
 
 
 _BIB_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(BibFields))
+
+
+@dataclass
+class Deletion:
+    """What :func:`delete_records` did with the local ids it was given."""
+
+    deleted: list[str] = dataclasses.field(default_factory=list)
+    already_deleted: list[str] = dataclasses.field(default_factory=list)
+    unknown: list[str] = dataclasses.field(default_factory=list)
+
+    def __int__(self) -> int:
+        return len(self.deleted)
+
+
+def delete_records(
+    library: Library, local_ids: Iterable[str], *, reason: str = "", run: ImportRun | None = None
+) -> Deletion:
+    """Mark the records of ``library`` with these local ids deleted, in one transaction.
+
+    Their bytes stay what the library sent (a deletion is not a new record). As with the import of a
+    deleted record, the state before the deletion goes to the history (a :class:`SourceRecordVersion`
+    with the same bytes and ``deleted`` false), the record loses its holdings and match keys and leaves
+    its work (a work left without records is removed), and the search index is told through
+    ``works_changed``. Records already deleted are left alone (deleting twice is harmless); unknown
+    local ids are returned in :attr:`Deletion.unknown` and logged, not raised. ``run`` (the import run
+    the deletions arrived with) gets them in its counts: deleted, and already deleted as unchanged.
+    ``reason`` goes to the log.
+    """
+    wanted = list(dict.fromkeys(local_id for local_id in local_ids if local_id))
+    result = Deletion()
+    if not wanted:
+        return result
+    with transaction.atomic():
+        found: dict[str, SourceRecord] = {}
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            records = SourceRecord.objects.select_for_update().filter(library=library, local_id__in=chunk)
+            found.update((r.local_id, r) for r in records.only(*_DELETION_COLUMNS))
+        live: list[SourceRecord] = []
+        for local_id in wanted:
+            record = found.get(local_id)
+            if record is None:
+                result.unknown.append(local_id)
+            elif record.deleted:
+                result.already_deleted.append(local_id)
+            else:
+                result.deleted.append(local_id)
+                live.append(record)
+        if live:
+            now = timezone.now()
+            SourceRecordVersion.objects.bulk_create(
+                SourceRecordVersion(
+                    record_id=record.id,
+                    raw=record.raw,
+                    checksum=record.checksum,
+                    deleted=False,
+                    import_run_id=record.import_run_id,
+                    received_at=record.received_at,
+                )
+                for record in live
+            )
+            ids = [record.id for record in live]
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                SourceRecord.objects.filter(id__in=chunk).update(
+                    deleted=True, deleted_at=now, updated_at=now, cluster_dirty=True
+                )
+                Holding.objects.filter(record_id__in=chunk).delete()
+                MatchKey.objects.filter(record_id__in=chunk).delete()
+            clustering.recluster(set(ids))  # leaves the works, removes the empty ones, tells the index
+        if run is not None and (result.deleted or result.already_deleted):
+            ImportRun.objects.filter(pk=run.pk).update(
+                records_deleted=F("records_deleted") + len(result.deleted),
+                records_unchanged=F("records_unchanged") + len(result.already_deleted),
+            )
+            run.refresh_from_db(fields=["records_deleted", "records_unchanged"])
+    if result.deleted:
+        logger.info(
+            "%s: %d record(s) deleted%s", library.code, len(result.deleted), f" ({reason})" if reason else ""
+        )
+    if result.unknown:
+        logger.info(
+            "%s: no record to delete under %d local id(s): %s",
+            library.code,
+            len(result.unknown),
+            ", ".join(result.unknown[:20]) + (" ..." if len(result.unknown) > 20 else ""),
+        )
+    return result
+
+
+_DELETION_COLUMNS = ("id", "local_id", "raw", "checksum", "deleted", "import_run_id", "received_at")

@@ -183,33 +183,3 @@ def _child_text(element: etree._Element, name: str) -> str:
 
 def _text(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
-
-
-_DELETED_LEADERS = {"marc21": "00000dam a2200000 i 4500", "unimarc": "00000dam  2200000   450 "}
-
-
-def marc_deletions(records: list[tuple[str, str]]) -> bytes:
-    """A MARCXML collection that deletes ``records`` ((local id, "marc21" or "unimarc") pairs): one
-    record each with leader/05 ``d`` and the local id in 001, the MARC way of saying "deleted"."""
-    slim = "http://www.loc.gov/MARC21/slim"
-    collection = etree.Element(f"{{{slim}}}collection", nsmap={None: slim})
-    for local_id, record_format in records:
-        record = etree.SubElement(collection, f"{{{slim}}}record", format=record_format.upper())
-        etree.SubElement(record, f"{{{slim}}}leader").text = _DELETED_LEADERS[record_format]
-        etree.SubElement(record, f"{{{slim}}}controlfield", tag="001").text = local_id
-    return etree.tostring(collection, encoding="utf-8", xml_declaration=True)
-
-
-def oai_deletions(local_ids: list[str], response_date: str) -> bytes:
-    """An OAI-PMH ListRecords document of deleted headers, one per local id (for records kept as
-    Dublin Core or CSV, whose deletion the OAI reader understands)."""
-    root = etree.Element(f"{{{OAI_NAMESPACE}}}OAI-PMH", nsmap={None: OAI_NAMESPACE})
-    etree.SubElement(root, f"{{{OAI_NAMESPACE}}}responseDate").text = response_date
-    listing = etree.SubElement(root, f"{{{OAI_NAMESPACE}}}ListRecords")
-    for local_id in local_ids:
-        header = etree.SubElement(etree.SubElement(listing, f"{{{OAI_NAMESPACE}}}record"), "header")
-        header.tag = f"{{{OAI_NAMESPACE}}}header"
-        header.set("status", "deleted")
-        etree.SubElement(header, f"{{{OAI_NAMESPACE}}}identifier").text = local_id
-        etree.SubElement(header, f"{{{OAI_NAMESPACE}}}datestamp").text = response_date
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -6,10 +6,11 @@ harvest, following resumption tokens. Each page goes, as sent, through the ordin
 (:func:`khizana.catalog.services.import_bytes`): records are kept, versioned, clustered and indexed
 like any import, and bad records become rejects of that page while the harvest goes on.
 
-Deletions (``status="deleted"`` headers): with Dublin Core the import reads them itself (the record's
-local id is the OAI identifier). MARC records are keyed by their 001, so the harvester remembers which
-local id each OAI identifier was stored under (:class:`HarvestedIdentifier`) and deletes the record
-with a MARCXML record whose leader/05 is ``d``, through the same import.
+Deletions (``status="deleted"`` headers) are notices, not records: the page is imported without them,
+then :func:`khizana.catalog.services.delete_records` marks the records they name deleted, keeping the
+bytes the library sent. A Dublin Core record's local id is its OAI identifier; MARC records are keyed
+by their 001, so the harvester remembers which local id each OAI identifier was stored under
+(:class:`HarvestedIdentifier`).
 
 The next harvest starts ``from`` the ``responseDate`` of the first response of the last successful
 one (its Identify: the repository's clock, not ours), cut to the repository's granularity.
@@ -32,18 +33,17 @@ from lxml import etree
 from khizana.catalog import clustering
 from khizana.catalog.formats.marcxml import read_marcxml
 from khizana.catalog.models import ImportRun, SourceRecord
-from khizana.catalog.records import ParsedRecord
-from khizana.catalog.services import ImportFileError, import_bytes, process_alive
+from khizana.catalog.records import ParsedRecord, RecordFormat
+from khizana.catalog.services import ImportFileError, delete_records, import_bytes, process_alive
 from khizana.libraries.models import Library
 
 from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy
 from .models import HarvestedIdentifier, HarvestRun, HarvestSource
-from .oai import OaiItem, datestamp_for_from, marc_deletions, oai_deletions
+from .oai import OaiItem, datestamp_for_from
 
 logger = logging.getLogger(__name__)
 
 MARC_PREFIXES = ("marc21", "marcxml", "MARC21", "marc")
-_MARC_FORMATS = ("marc21", "unimarc")
 
 
 class HarvestConfigError(ValueError):
@@ -252,32 +252,39 @@ def _save_counts(run: HarvestRun) -> None:
 
 
 def _apply_page(run: HarvestRun, page: Page, prefix: str) -> None:
+    """Import the page as sent (its deleted headers are not records: they are left out of the import),
+    then delete the records its deleted headers name."""
     items = page.response.items
     run.pages += 1
     run.records_harvested += len(items)
     if not items:
         return
     filename = f"oai-{run.source.library.code}-harvest{run.pk}-page{run.pages:04d}.xml"
+    imported = _import(run, page.data, filename)
     if "marc" in prefix.lower() or any(item.is_marc for item in items):
-        live = [item for item in items if not item.deleted]
-        if live:
-            _import(run, page.data, filename)
-            _remember_local_ids(run.source, live)
-        _delete_marc_items(run, [item for item in items if item.deleted], page, filename)
-    else:
-        _import(run, page.data, filename)
+        _remember_local_ids(run.source, [item for item in items if not item.deleted])
+    deleted = [item for item in items if item.deleted and item.identifier]
+    if deleted:
+        _delete_items(run, deleted, imported)
+    nameless = sum(1 for item in items if item.deleted and not item.identifier)
+    if nameless and (imported is None or imported.format != RecordFormat.DUBLIN_CORE):
+        # (the Dublin Core reader makes such a header a reject of the page; the MARC reader skips it)
+        run.errors.append(f"{filename}: a deleted header without an identifier cannot name a record")
 
 
 def _import(run: HarvestRun, data: bytes, filename: str) -> ImportRun | None:
+    """The page's import run (a failed one too: the page's deletions are counted on it)."""
     library = run.source.library
     try:
-        imported = import_bytes(library, data, filename, user=run.started_by, cluster=False)
+        imported = import_bytes(
+            library, data, filename, user=run.started_by, cluster=False, skip_deleted_headers=True
+        )
     except ImportFileError as error:  # this page is lost, the next ones may be fine
         run.errors.append(str(error))
         failed = ImportRun.objects.filter(library=library, filename=filename).order_by("-id").first()
         if failed is not None:
             run.import_runs.add(failed)
-        return None
+        return failed
     run.import_runs.add(imported)
     return imported
 
@@ -302,34 +309,21 @@ def _marc_local_id(item: OaiItem) -> str:
     return found.local_id[:255] if found else ""
 
 
-def _delete_marc_items(run: HarvestRun, items: list[OaiItem], page: Page, filename: str) -> None:
-    if not items:
-        return
+def _delete_items(run: HarvestRun, items: list[OaiItem], imported: ImportRun | None) -> None:
+    """Delete the records named by deleted headers (Dublin Core and MARC alike), keeping their bytes."""
     library = run.source.library
     known = dict(
         HarvestedIdentifier.objects.filter(
             source=run.source, identifier__in=[item.identifier for item in items]
         ).values_list("identifier", "local_id")
     )
-    marc: list[tuple[str, str]] = []
-    other: list[str] = []
+    local_ids = []
     for item in items:
-        if not item.identifier:
-            run.errors.append(f"{filename}: a deleted header without an identifier cannot name a record")
-            continue
         record = _record_deleted_by(library, item.identifier, known)
-        if record is None or record.deleted:
-            continue  # never harvested, or already deleted: nothing to do
-        local_id = record.local_id
-        if record.format in _MARC_FORMATS:
-            marc.append((local_id, record.format))
-        else:
-            other.append(local_id)
-    stem = filename.removesuffix(".xml")
-    if marc:
-        _import(run, marc_deletions(marc), f"{stem}-deletions.xml")
-    if other:
-        _import(run, oai_deletions(other, page.response.response_date), f"{stem}-deletions-dc.xml")
+        if record is not None:  # else never harvested: nothing to delete
+            local_ids.append(record.local_id)
+    reason = f"deleted in the OAI-PMH repository (harvest {run.pk})"
+    delete_records(library, local_ids, reason=reason, run=imported)
 
 
 def _record_deleted_by(library: Library, identifier: str, known: dict[str, str]) -> SourceRecord | None:
@@ -339,9 +333,7 @@ def _record_deleted_by(library: Library, identifier: str, known: dict[str, str])
     candidates = [known[identifier]] if identifier in known else [identifier]
     if identifier not in known and identifier.startswith("oai:") and ":" in identifier[4:]:
         candidates.append(unquote(identifier.rsplit(":", 1)[1]))
-    records = SourceRecord.objects.filter(library=library, local_id__in=candidates).only(
-        "local_id", "format", "deleted"
-    )
+    records = SourceRecord.objects.filter(library=library, local_id__in=candidates).only("local_id")
     found = {record.local_id: record for record in records}
     return next((found[c] for c in candidates if c in found), None)
 
@@ -359,6 +351,3 @@ def mark_interrupted_runs() -> int:
             run.save(update_fields=["status", "errors", "finished_at"])
         count += 1
     return count
-
-
-    return True

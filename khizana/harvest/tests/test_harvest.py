@@ -66,6 +66,7 @@ def test_pyoai_set_then_an_incremental_harvest_with_a_deletion(library):
         assert first.records_added == 16 and first.records_rejected == 0
         record = SourceRecord.objects.get(library=library, local_id="hdl:1765/308")
         assert record.format == "dc" and not record.deleted and record.work_id is not None
+        harvested = bytes(record.raw)
         library.harvest_source.refresh_from_db()
         # The next "from" is the responseDate of the run's first response (Identify), at seconds granularity.
         assert library.harvest_source.last_datestamp == "2003-04-30T16:08:01Z"
@@ -82,7 +83,9 @@ def test_pyoai_set_then_an_incremental_harvest_with_a_deletion(library):
     assert second.requested_from == "2003-04-30T16:08:01Z" and second.records_deleted == 1
     record.refresh_from_db()
     assert record.deleted and record.work_id is None
-    assert record.versions.count() == 1  # the harvested bytes went to the history
+    assert record.versions.count() == 1  # the live state went to the history
+    assert bytes(record.raw) == harvested  # the deleted header did not replace the record
+    assert SourceRecord.objects.filter(library=library).count() == 16  # the header is not a record
     assert SourceRecord.objects.filter(library=library, deleted=False).count() == 15
 
 
@@ -221,13 +224,36 @@ def test_marc_records_are_keyed_by_001_and_deleted_through_their_oai_identifier(
         assert first.metadata_prefix == "marc21" and first.records_added == 3
         stored = dict(HarvestedIdentifier.objects.values_list("identifier", "local_id"))
         assert stored[identifiers[0]] == "00282214"
+        harvested = bytes(SourceRecord.objects.get(library=library, local_id=stored[identifiers[1]]).raw)
         second = harvest(library)
     assert second.status == HarvestRun.Status.FINISHED, second.errors
     assert second.records_deleted == 1
     gone = SourceRecord.objects.get(library=library, local_id=stored[identifiers[1]])
     assert gone.deleted and gone.format == "marc21" and gone.work_id is None
+    assert bytes(gone.raw) == harvested and gone.versions.count() == 1  # the bytes harvested, kept
     assert SourceRecord.objects.filter(library=library, deleted=False).count() == 2
     assert server.requests[-1]["from"] == "2012-08-06T21:35:46Z"
+
+
+def test_deleted_headers_twice_or_for_unknown_records_change_nothing(library):
+    pages = [
+        xml("pyoai_fake1_00005.xml"),
+        body(deleted_page("hdl:1765/308", "hdl:never-harvested")),
+        body(deleted_page("hdl:1765/308")),
+    ]
+    with OaiTestServer(pyoai_repository(lambda q: pages.pop(0))) as server:
+        configure(library, server.url)
+        harvest(library)
+        second = harvest(library)
+        record = SourceRecord.objects.get(library=library, local_id="hdl:1765/308")
+        deleted_at = record.deleted_at
+        third = harvest(library, full=True)
+    assert (second.records_deleted, second.records_harvested) == (1, 2)
+    assert not SourceRecord.objects.filter(library=library, local_id="hdl:never-harvested").exists()
+    assert third.status == HarvestRun.Status.FINISHED, third.errors
+    assert (third.records_deleted, third.records_unchanged) == (0, 1)
+    record.refresh_from_db()
+    assert record.deleted and record.deleted_at == deleted_at and record.versions.count() == 1
 
 
 def test_the_command_harvests_one_library_or_all_and_refuses_unknown_ones(library, capsys):

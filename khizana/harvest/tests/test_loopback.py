@@ -5,8 +5,8 @@ a deletion made in the first one incrementally."""
 import subprocess
 
 import pytest
+from lxml import etree
 
-from khizana.harvest.oai import marc_deletions
 from tests.support import PrivateInstallation, demo_installation
 
 pytestmark = pytest.mark.slow
@@ -99,6 +99,19 @@ def test_an_endpoint_that_is_not_oai_fails_with_a_clear_message(provider, harves
     output = error.value.stdout + error.value.stderr
     assert "not well-formed XML" in output or "not an OAI-PMH response" in output
     assert "harvest failed for WRONG" in output
+
+
+def marc_deletions(records: list[tuple[str, str]]) -> bytes:
+    """A MARCXML file that a library sends to delete ``records`` ((local id, "marc21" or "unimarc")
+    pairs): one record each with leader/05 ``d`` and the local id in 001."""
+    leaders = {"marc21": "00000dam a2200000 i 4500", "unimarc": "00000dam  2200000   450 "}
+    slim = "http://www.loc.gov/MARC21/slim"
+    collection = etree.Element(f"{{{slim}}}collection", nsmap={None: slim})
+    for local_id, record_format in records:
+        record = etree.SubElement(collection, f"{{{slim}}}record", format=record_format.upper())
+        etree.SubElement(record, f"{{{slim}}}leader").text = leaders[record_format]
+        etree.SubElement(record, f"{{{slim}}}controlfield", tag="001").text = local_id
+    return etree.tostring(collection, encoding="utf-8", xml_declaration=True)
 
 
 def without_checksum_ids(records: dict) -> dict:
