@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("khizana.digital.urls_reader")),
     path("", include("khizana.digital.urls_fulltext")),
     path("", include("khizana.digital.urls_loans")),
+    path("", include("khizana.digital.urls_viewer")),
 ]

@@ -96,6 +96,7 @@ def work_document(work: Mapping) -> dict:
             analyse(" ".join(filter(None, [work["publisher"], work["place"], work["edition"]])))
         ),
         "title_key": [key for key in {title_key(work["title"]), title_key(title_text)} if key],
+        engine.FULLTEXT: work.get("fulltext") or "",  # already analysed (khizana.digital.fulltext)
         "isbn": isbn_forms(identifiers.get("isbn", [])) + list(identifiers.get("issn", [])),
         "weight": ranking_weight(work["library_count"] or 1, "digital" in availability),
         "title_sort": title_key(work["title"]) or "~",
@@ -150,14 +151,18 @@ _JSON_COLUMNS = frozenset(
 _JSON_POSITIONS = [i for i, name in enumerate(WORK_COLUMNS) if name in _JSON_COLUMNS]
 
 
-def documents_from_rows(rows: list[tuple]) -> list[str]:
+def documents_from_rows(rows: list[tuple], fulltext: Mapping[int, str] | None = None) -> list[str]:
     """Index documents (JSON) of database rows holding :data:`WORK_COLUMNS` in order. JSON columns
-    come as text from SQLite and as objects from PostgreSQL."""
+    come as text from SQLite and as objects from PostgreSQL. ``fulltext``: work id -> the analysed words
+    inside its digital copies, for the works that have any."""
     documents = []
     for row in rows:
         values = list(row)
         for i in _JSON_POSITIONS:
             if isinstance(values[i], str | bytes):
                 values[i] = orjson.loads(values[i])
-        documents.append(work_document_json(dict(zip(WORK_COLUMNS, values, strict=True))))
+        work = dict(zip(WORK_COLUMNS, values, strict=True))
+        if fulltext:
+            work["fulltext"] = fulltext.get(work["id"], "")
+        documents.append(work_document_json(work))
     return documents

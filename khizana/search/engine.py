@@ -21,8 +21,12 @@ import tantivy
 TOKENS = "khizana_tokens"  # whitespace tokenizer: the text is already analysed
 RAW = "raw"
 
-# Full-text fields and their boosts (title > author > subject > notes).
-TEXT_FIELDS = {"title": 4.0, "title_exact": 2.0, "author": 2.5, "subject": 1.5, "notes": 0.5}
+# Full-text fields and their boosts (title > author > subject > notes > words inside a digital copy).
+# FULLTEXT holds the distinct analysed words of the work's digital copies, capped per work
+# (khizana.digital.fulltext.work_index_terms): no positions, and a boost low enough that a work found only
+# by its full text ranks below the works that match in their metadata.
+FULLTEXT = "fulltext"
+TEXT_FIELDS = {"title": 4.0, "title_exact": 2.0, "author": 2.5, "subject": 1.5, "notes": 0.5, FULLTEXT: 0.05}
 # Facet fields: exact values, indexed for filtering. Counting reads single-valued fast "slot" fields:
 # tantivy aggregates a column with one value in every document about ten times faster than a
 # multi-valued or optional one (bench/RESULTS.md), so a facet with up to N values per work is stored as
@@ -42,7 +46,7 @@ FACET_SLOTS = {
 FACET_FIELDS = tuple(FACET_SLOTS)
 EMPTY_SLOT = "~"
 OVERFLOW = "facet_overflow"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA_FILE = "SCHEMA"
 
 
@@ -58,7 +62,8 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=False, tokenizer_name=TOKENS, index_option="position")
+        option = "basic" if name == FULLTEXT else "position"
+        builder.add_text_field(name, stored=False, tokenizer_name=TOKENS, index_option=option)
     builder.add_text_field("title_key", stored=False, tokenizer_name=RAW, index_option="basic")
     builder.add_text_field("isbn", stored=False, tokenizer_name=RAW, index_option="basic")
     for name in FACET_FIELDS:

@@ -315,6 +315,7 @@ def _known(searcher, term_text: str) -> bool:
             or searcher.doc_freq("author", exact)
             or searcher.doc_freq("title", stem)
             or searcher.doc_freq("subject", stem)
+            or searcher.doc_freq(engine.FULLTEXT, stem)
         ):
             return False
     return True
@@ -365,6 +366,8 @@ def _term_query(schema, term: Term, fuzzy: bool):
 def _alternatives(schema, alternatives: dict[tuple[str, str], float], fuzzy: bool):
     clauses = []
     for (name, token), boost in alternatives.items():
+        if fuzzy and name == engine.FULLTEXT:
+            continue  # typo tolerance on metadata only: the full text's dictionary is large and noisy (OCR)
         if fuzzy and len(token) >= 4 and name != "author":
             base = tantivy.Query.fuzzy_term_query(schema, name, token, distance=2 if len(token) >= 8 else 1)
         elif fuzzy and len(token) >= 4:
@@ -709,17 +712,24 @@ def _work_row_batches(work_ids: list[int] | None = None, size: int = 2000) -> It
                 yield rows
 
 
+def _fulltext_terms(rows: list[tuple]) -> dict[int, str]:
+    """The words inside the digital copies of these works (the first column of a row is the work id)."""
+    from khizana.digital.fulltext import work_index_terms  # the digital app builds on the catalog
+
+    return work_index_terms([row[0] for row in rows])
+
+
 def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[str]]:
     """Index documents of the row batches, built on ``workers`` processes when there are several."""
     if workers <= 1:
         for rows in batches:
-            yield documents_from_rows(rows)
+            yield documents_from_rows(rows, _fulltext_terms(rows))
         return
     pending: deque[Future] = deque()
     # spawn, not fork: the parent holds a database connection and tantivy's threads.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         for rows in batches:
-            pending.append(pool.submit(documents_from_rows, rows))
+            pending.append(pool.submit(documents_from_rows, rows, _fulltext_terms(rows)))
             if len(pending) > workers * 3:
                 yield pending.popleft().result()
         while pending:
@@ -776,7 +786,7 @@ def sync_index(batch_size: int = 5000) -> int:
             for work_id in work_ids:
                 writer.delete_documents_by_term("id", work_id)
             for rows in _work_row_batches(work_ids):
-                for document in documents_from_rows(rows):
+                for document in documents_from_rows(rows, _fulltext_terms(rows)):
                     writer.add_json(document)
             writer.commit()
             IndexQueue.objects.filter(id__lte=queued[-1][0]).delete()
