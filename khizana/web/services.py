@@ -690,7 +690,15 @@ def work_context(work: Work, url: str) -> dict[str, Any]:
         "same_subject": related(work, "subject", subjects[0]) if subjects else [],
         "author_search_url": _search_url(f'author:"{authors[0]}"') if authors else "",
         "subject_search_url": _search_url(f'subject:"{subjects[0]}"') if subjects else "",
+        "digital_copies": _digital_copies(work),
     }
+
+
+def _digital_copies(work: Work) -> list[dict[str, Any]]:
+    """The work's digital copies (the digital library's reader part says what they are)."""
+    from khizana.digital.reader_services import work_digital_copies
+
+    return work_digital_copies(work)
 
 
 def _search_url(q: str) -> str:
