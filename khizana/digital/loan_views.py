@@ -1,0 +1,301 @@
+"""Loans pages: borrow, return, waiting list, downloads (signed links for loans), the member's loans, and
+the staff's licence alerts. Every refusal is a page saying why (403, or 409 when no copy is free), never a
+traceback; anonymous readers are sent to the sign-in page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from khizana.accounts import permissions
+from khizana.accounts.decorators import staff_required
+
+from . import licences, loans, signing
+from .access import can_read, is_member_of
+from .models import DigitalItem, Licence, Loan, WaitlistEntry
+from .storage import StorageError, default_store
+from .usage import record_usage
+
+
+def _item(item_id: int) -> DigitalItem:
+    return get_object_or_404(DigitalItem.objects.select_related("library", "record"), pk=item_id)
+
+
+def item_url(item: DigitalItem) -> str:
+    """The item page (reader part), or the work page if that part is not there."""
+    try:
+        return reverse("digital-item", args=[item.pk])
+    except NoReverseMatch:
+        return reverse("web:work", args=[item.record.work_id]) if item.record.work_id else "/"
+
+
+def item_title(item: DigitalItem) -> str:
+    work = item.work
+    return (work.title if work else "") or item.record.title or item.filename or _("[untitled]")
+
+
+def _file_response(item: DigitalItem) -> FileResponse:
+    if not item.file_key:
+        raise Http404(_("This item has no file to download."))
+    try:
+        handle = default_store().open(item.file_key)
+    except StorageError as error:
+        raise Http404(_("The file of this item is missing.")) from error
+    extension = item.file_key.rsplit(".", 1)[-1] if "." in item.file_key else "bin"
+    name = item.filename or f"khizana-{item.pk}.{extension}"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=item.media_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_safe
+def borrow_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The item's lending state for this member, with the buttons to borrow, wait or return."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    item = _item(item_id)
+    if item.access != DigitalItem.Access.LICENSED:
+        return HttpResponseRedirect(item_url(item))
+    record_usage(request, item, "view")
+    return _render_borrow(request, item)
+
+
+def _render_borrow(
+    request: HttpRequest, item: DigitalItem, refused: loans.LoanRefused | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "item": item,
+        "title": item_title(item),
+        "item_url": item_url(item),
+        "refused": refused,
+        "status": loans.loan_status(request.user, item),
+    }
+    return render(request, "digital/borrow.html", context, status=status)
+
+
+@require_POST
+def borrow(request: HttpRequest, item_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("digital-borrow", args=[item_id]))
+    item = _item(item_id)
+    try:
+        loan = loans.borrow(request.user, item)
+    except loans.LoanRefused as refused:
+        if refused.code == "not_member":
+            raise PermissionDenied(str(refused)) from None
+        return _render_borrow(request, item, refused, status=409)
+    messages.success(
+        request,
+        _("You are borrowing “%(title)s” until %(due)s.")
+        % {"title": item_title(item), "due": timezone.localtime(loan.due_at).strftime("%Y-%m-%d %H:%M")},
+    )
+    return HttpResponseRedirect(reverse("digital-account-loans"))
+
+
+@require_POST
+def return_loan(request: HttpRequest, loan_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("digital-account-loans"))
+    try:
+        loan = loans.return_loan(request.user, loan_id)
+    except loans.LoanRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("“%(title)s” is returned. Thank you.") % {"title": item_title(loan.item)})
+    return HttpResponseRedirect(reverse("digital-account-loans"))
+
+
+@require_POST
+def join_waitlist(request: HttpRequest, item_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("digital-borrow", args=[item_id]))
+    item = _item(item_id)
+    try:
+        entry = loans.join_waitlist(request.user, item)
+    except loans.LoanRefused as refused:
+        if refused.code == "not_member":
+            raise PermissionDenied(str(refused)) from None
+        return _render_borrow(request, item, refused, status=409)
+    if entry.offered_at:
+        messages.success(request, _("A copy is free: it is held for you for 48 hours."))
+    else:
+        messages.success(request, _("You are on the waiting list. A copy will be held for you for 48 hours."))
+    return HttpResponseRedirect(reverse("digital-account-loans"))
+
+
+@require_POST
+def leave_waitlist(request: HttpRequest, item_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("digital-account-loans"))
+    item = _item(item_id)
+    try:
+        loans.leave_waitlist(request.user, item)
+    except loans.LoanRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("You have left the waiting list."))
+    return HttpResponseRedirect(reverse("digital-account-loans"))
+
+
+@require_safe
+def loan_download(request: HttpRequest, loan_id: int, expires: int, signature: str) -> HttpResponse:
+    """A licensed item's file, through a link signed for one current loan of the signed-in member."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    loan = Loan.objects.select_related("item", "item__record", "item__library").filter(pk=loan_id).first()
+    if loan is None:
+        raise PermissionDenied(_("This download link is not valid: it was altered or made up."))
+    if loan.user_id != request.user.pk:
+        raise PermissionDenied(_("This download link belongs to another reader's loan."))
+    if loan.returned_at is not None:
+        raise PermissionDenied(_("This loan has been returned or has ended: its links no longer work."))
+    now = timezone.now()
+    if loans.end_loan_if_overdue(loan, now=now):
+        raise PermissionDenied(
+            _("This loan has ended: its links no longer work. You may borrow the item again.")
+        )
+    verdict = signing.check(
+        settings.SECRET_KEY, loan.pk, loan.token, expires, signature, int(now.timestamp())
+    )
+    if verdict == signing.FORGED:
+        raise PermissionDenied(_("This download link is not valid: it was altered or made up."))
+    if verdict == signing.EXPIRED:
+        raise PermissionDenied(_("This download link has expired. Open your loans page for a new one."))
+    if not is_member_of(request.user, loan.item.library_id):
+        raise PermissionDenied(_("Only members of the library holding this item may borrow it."))
+    response = _file_response(loan.item)
+    record_usage(request, loan.item, "download")
+    return response
+
+
+@require_safe
+def download(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Download an open or members-only item (no loan needed); a licensed one goes through its loan."""
+    item = _item(item_id)
+    if item.access == DigitalItem.Access.ON_SITE:
+        raise PermissionDenied(_("This item is read on site at the library; it cannot be downloaded."))
+    if item.access == DigitalItem.Access.LICENSED:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        loan = loans.current_loans(request.user).filter(item=item).first()
+        if loan is None:
+            raise PermissionDenied(_("Borrow this item first: it is downloaded during a loan."))
+        return HttpResponseRedirect(signing.download_path(loan))
+    decision = can_read(request, item)
+    if not decision:
+        if decision.reason == "login_required":
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(_("Only members of the library holding this item may download it."))
+    response = _file_response(item)
+    record_usage(request, item, "download")
+    return response
+
+
+@login_required
+@require_safe
+def account_loans(request: HttpRequest) -> HttpResponse:
+    """The member's current loans (with fresh download links), offers, places on waiting lists, history."""
+    now = timezone.now()
+    current = list(
+        loans.current_loans(request.user, now)
+        .select_related("item", "item__record", "item__record__work")
+        .order_by("due_at")
+    )
+    for loan in current:
+        loan.title = item_title(loan.item)
+        loan.item_url = item_url(loan.item)
+        loan.download_url = signing.download_path(loan, now) if loan.item.file_key else ""
+    entries = list(
+        WaitlistEntry.objects.filter(user=request.user, closed_at__isnull=True)
+        .filter(Q(offered_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("item", "item__record", "item__record__work")
+    )
+    for entry in entries:
+        entry.title = item_title(entry.item)
+        entry.item_url = item_url(entry.item)
+        if entry.offered_at is None:
+            entry.position = loans.loan_status(request.user, entry.item, now=now).position
+    past = list(
+        Loan.objects.filter(user=request.user)
+        .filter(Q(returned_at__isnull=False) | Q(due_at__lte=now))
+        .select_related("item", "item__record", "item__record__work")
+        .order_by("-started_at")[:20]
+    )
+    for loan in past:
+        loan.title = item_title(loan.item)
+        loan.item_url = item_url(loan.item)
+        loan.ended_at = loan.returned_at or loan.due_at
+    context = {
+        "loans": current,
+        "offers": [entry for entry in entries if entry.offered_at],
+        "waiting": [entry for entry in entries if not entry.offered_at],
+        "past": past,
+        "limit": loans.max_loans_per_member(),
+        "link_minutes": max(1, int(getattr(settings, "KHIZANA_DOWNLOAD_LINK_SECONDS", 600)) // 60),
+    }
+    response = render(request, "digital/account_loans.html", context)
+    response["Cache-Control"] = "private, no-store"  # the page holds signed links
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@staff_required
+@require_safe
+def staff_alerts(request: HttpRequest) -> HttpResponse:
+    """Licences that need the staff's attention, in the libraries the member of staff manages."""
+    now = timezone.now()
+    today = now.date()
+    libraries = permissions.libraries_managed(request.user)
+    rows = (
+        Licence.objects.filter(item__library__in=libraries)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("item", "item__library", "item__record", "item__record__work")
+        .annotate(
+            running=Count(
+                "loans", filter=Q(loans__returned_at__isnull=True, loans__due_at__gt=now), distinct=True
+            ),
+        )
+        .order_by("ends_on", "id")
+    )
+    waiting = dict(
+        WaitlistEntry.objects.filter(item__library__in=libraries, closed_at__isnull=True)
+        .filter(Q(offered_at__isnull=True) | Q(expires_at__gt=now))
+        .values("item")
+        .annotate(n=Count("id"))
+        .values_list("item", "n")
+    )
+    groups: dict[str, list] = {"saturated": [], "near_expiry": [], "few_tokens": []}
+    for row in rows:
+        state = loans.state_of(row, row.running)
+        row.waiting = waiting.get(row.item_id, 0)
+        row.tokens_left = licences.tokens_left(state)
+        row.title = item_title(row.item)
+        row.item_url = item_url(row.item)
+        row.days_left = (row.ends_on - today).days if row.ends_on else None
+        for alert in licences.alerts(state, today, row.waiting):
+            groups[alert].append(row)
+    sections = [
+        (
+            "saturated",
+            _("Saturated licences: every simultaneous loan in use and members waiting"),
+            groups["saturated"],
+        ),
+        ("near_expiry", _("Licences ending within 30 days"), groups["near_expiry"]),
+        ("few_tokens", _("Licences with few loans left (under 5 or under 10%)"), groups["few_tokens"]),
+    ]
+    context = {"sections": sections, "libraries": libraries, "soon": today + timedelta(days=30)}
+    return render(request, "digital/staff/alerts.html", context)

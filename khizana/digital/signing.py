@@ -1,0 +1,55 @@
+"""Download links of a loan: signed (HMAC-SHA256 keyed from settings.SECRET_KEY) over the loan's id, the
+loan's random token and the link's expiry, so a link is bound to one loan, lives a few minutes, cannot be
+guessed, and dies with the loan (returning or ending a loan replaces its token).
+
+``sign`` and ``check`` are pure (the secret is passed in); ``download_path`` reads the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+SALT = b"khizana.digital.loan-download"
+DEFAULT_LIFETIME_SECONDS = 600
+
+VALID = "valid"
+FORGED = "forged"
+EXPIRED = "expired"
+
+
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(SALT + secret.encode()).digest()
+
+
+def sign(secret: str, loan_id: int, loan_token: str, expires: int) -> str:
+    """The signature of a link to loan ``loan_id`` valid until ``expires`` (Unix time)."""
+    message = f"{loan_id}:{loan_token}:{expires}".encode()
+    return hmac.new(_key(secret), message, hashlib.sha256).hexdigest()
+
+
+def check(secret: str, loan_id: int, loan_token: str, expires: int, signature: str, now: int) -> str:
+    """``VALID``, ``FORGED`` (altered or made without the key) or ``EXPIRED`` (genuine, too old)."""
+    expected = sign(secret, loan_id, loan_token, expires)
+    if not hmac.compare_digest(expected, signature):
+        return FORGED
+    return VALID if now < expires else EXPIRED
+
+
+def link_expiry(now: int, due: int, lifetime: int) -> int:
+    """A link lives ``lifetime`` seconds, and never past the end of the loan."""
+    return min(now + lifetime, due)
+
+
+def download_path(loan, now: datetime | None = None) -> str:
+    """A fresh signed download link (path) for a current loan."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import timezone
+
+    moment = int((now or timezone.now()).timestamp())
+    lifetime = int(getattr(settings, "KHIZANA_DOWNLOAD_LINK_SECONDS", DEFAULT_LIFETIME_SECONDS))
+    expires = link_expiry(moment, int(loan.due_at.timestamp()), lifetime)
+    signature = sign(settings.SECRET_KEY, loan.pk, loan.token, expires)
+    return reverse("digital-loan-download", args=[loan.pk, expires, signature])

@@ -1,0 +1,32 @@
+"""``{% loan_box item %}``: the loans part of an item page (borrow, download, return, waiting list)."""
+
+from __future__ import annotations
+
+from django import template
+
+from ..access import can_read
+from ..loans import loan_status
+from ..models import DigitalItem
+from ..signing import download_path
+
+register = template.Library()
+
+
+@register.inclusion_tag("digital/_loan_box_inner.html", takes_context=True)
+def loan_box(context: template.Context, item: DigitalItem) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    status = loan_status(user, item)
+    downloadable = bool(item.file_key) and item.access in (
+        DigitalItem.Access.OPEN,
+        DigitalItem.Access.MEMBERS,
+    )
+    return {
+        "item": item,
+        "status": status,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+        "download_url": download_path(status.loan) if status.loan and item.file_key else "",
+        "can_download": downloadable and request is not None and bool(can_read(request, item)),
+    }

@@ -1,0 +1,77 @@
+"""Fixtures shared by the loans and access tests: two libraries, their members, licensed items made from a
+real small PDF (tests/data/loans, copied from ../shared/data/digital/pdf), licences."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from khizana.accounts.models import Membership, Role
+from khizana.catalog.tests.conftest import make_library
+from khizana.digital.models import DigitalItem, Licence
+from khizana.digital.storage import default_store
+from khizana.digital.tests.reader_items import make_record
+
+PDF = Path(__file__).parent / "data" / "loans" / "samplefiles_habibi.pdf"
+PASSWORD = "a-long-pass-phrase-42"
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a fixed clock for the services
+
+
+def make_member(library, name: str, role: str = Role.READER):
+    user = get_user_model().objects.create_user(name, f"{name}@example.org", PASSWORD)
+    Membership.objects.create(user=user, role=role, library=library)
+    return user
+
+
+def make_item(library, local_id: str = "L-1", access: str = DigitalItem.Access.LICENSED) -> DigitalItem:
+    record = make_record(library, local_id, f"حبيبي habibi {local_id}")
+    stored = default_store().save(io.BytesIO(PDF.read_bytes()), "pdf")
+    return DigitalItem.objects.create(
+        record=record,
+        library=library,
+        kind=DigitalItem.Kind.PDF,
+        file_key=stored.key,
+        filename=PDF.name,
+        media_type="application/pdf",
+        size=stored.size,
+        sha256=stored.sha256,
+        page_count=1,
+        access=access,
+    )
+
+
+def make_licence(item, **fields) -> Licence:
+    defaults = {
+        "total_loans": 30,
+        "concurrent_loans": 1,
+        "max_loan_days": 21,
+        "starts_on": date(2026, 1, 1),
+        "ends_on": date(2027, 12, 31),
+    }
+    return Licence.objects.create(item=item, **{**defaults, **fields})
+
+
+@pytest.fixture
+def store(settings, tmp_path):
+    settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return settings.KHIZANA_DIGITAL_STORE
+
+
+@pytest.fixture
+def lib_a(db):
+    return make_library("LOANA")
+
+
+@pytest.fixture
+def lib_b(db):
+    return make_library("LOANB")
+
+
+@pytest.fixture
+def item(store, lib_a):
+    return make_item(lib_a)
