@@ -30,7 +30,8 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length
 from lxml import etree
 
 from khizana.catalog.models import Work
@@ -349,19 +350,19 @@ def page_index_path(item_id: int) -> Path:
 
 
 def _stamp(item_id: int) -> str:
-    found = PageText.objects.filter(item_id=item_id).aggregate(count=Count("id"), last=Max("id"))
-    return f"{PAGE_INDEX_VERSION}:{found['count']}:{found['last'] or 0}"
+    return _stamps([item_id])[item_id]
 
 
 def _stamps(item_ids: list[int]) -> dict[int, str]:
+    """Which PageText rows an index was built from: their number, highest id and total length."""
     rows = (
         PageText.objects.filter(item_id__in=item_ids)
         .values("item_id")
-        .annotate(count=Count("id"), last=Max("id"))
-        .values_list("item_id", "count", "last")
+        .annotate(count=Count("id"), last=Max("id"), length=Sum(Length("text")))
+        .values_list("item_id", "count", "last", "length")
     )
-    found = {item_id: f"{PAGE_INDEX_VERSION}:{count}:{last or 0}" for item_id, count, last in rows}
-    return {item_id: found.get(item_id, f"{PAGE_INDEX_VERSION}:0:0") for item_id in item_ids}
+    found = {row[0]: ":".join(str(value or 0) for value in row[1:]) for row in rows}
+    return {item_id: f"{PAGE_INDEX_VERSION}:{found.get(item_id, '0:0:0')}" for item_id in item_ids}
 
 
 def build_page_index(item_id: int) -> Path:

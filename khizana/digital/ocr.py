@@ -90,7 +90,8 @@ def read_hocr(hocr: str) -> OcrPage:
     """Text (lines in reading order, paragraphs apart), word boxes and mean confidence of an hOCR page."""
     if not hocr.strip():
         return OcrPage(text="", hocr=hocr)
-    document = lxml_html.fromstring(hocr.encode("utf-8"))
+    parser = lxml_html.HTMLParser(encoding="utf-8")
+    document = lxml_html.fromstring(hocr.encode("utf-8"), parser=parser)
     words: list[list] = []
     confidences: list[float] = []
     paragraphs: list[str] = []

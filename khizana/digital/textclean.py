@@ -24,7 +24,7 @@ BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2
 _BIDI_TABLE = {ord(c): None for c in BIDI_CONTROLS}
 _BLANKS = re.compile(r"[^\S\n]+")  # white space other than line breaks (incl. NBSP, thin spaces)
 _EMPTY_LINES = re.compile(r"\n\s*\n\s*")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # a word as a reader sees it (l'homme is one piece)
+_WORD = re.compile(r"[^\W_]+")  # a word to highlight (l'homme: "homme" alone)
 
 
 def strip_bidi_controls(text: str) -> str:

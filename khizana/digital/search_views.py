@@ -1,0 +1,70 @@
+"""Search inside one digital item: the pages holding the reader's words, with highlighted snippets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from .access import can_read
+from .fulltext import TEXT_DONE, search_item
+from .models import DigitalItem
+from .reader_services import refusal_in_words
+from .usage import record_usage
+
+RESULTS_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+
+# Item language -> the lang attribute of its text (snippets).
+_HTML_LANG = {"ara": "ar", "ar": "ar", "fre": "fr", "fra": "fr", "fr": "fr", "eng": "en", "en": "en"}
+
+
+def _page_link(item: DigitalItem, page: int) -> str:
+    if item.kind == DigitalItem.Kind.IMAGES:
+        return f"{reverse('digital-viewer', args=[item.pk])}#page={page}"
+    return f"{reverse('digital-read', args=[item.pk])}#page={page}"
+
+
+@require_safe
+def search_inside(request: HttpRequest, item_id: int) -> HttpResponse:
+    """``/digital/<item>/search?q=...``: pages with hits in page order, their counts and snippets."""
+    item = get_object_or_404(DigitalItem.objects.select_related("library", "record__work"), pk=item_id)
+    work = item.work
+    context = {
+        "item": item,
+        "title": (work.title if work else "") or item.record.title or item.filename,
+        "item_url": reverse("digital-item", args=[item.pk]),
+        "query": (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+        "text_lang": _HTML_LANG.get((item.language or "").lower(), ""),
+        "text_dir": "rtl" if item.direction == DigitalItem.Direction.RTL else "ltr",
+        "text_ready": item.text_status in TEXT_DONE,
+    }
+    decision = can_read(request, item)
+    if not decision:
+        context["refusal"] = refusal_in_words(item, decision)
+        if decision.reason == "login_required":
+            context["login_url"] = f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}"
+        status = 401 if decision.reason == "login_required" else 403
+        return render(request, "digital/search_inside.html", context, status=status)
+    if context["query"] and context["text_ready"]:
+        try:
+            page = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            page = 1
+        results = search_item(item.pk, context["query"], (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE)
+        record_usage(request, item, "search")
+        shown_pages = max(1, -(-results.total_pages // RESULTS_PER_PAGE))
+        context.update(
+            {
+                "results": results,
+                "hits": [(hit, _page_link(item, hit.page)) for hit in results.pages],
+                "page": page,
+                "previous_page": page - 1 if page > 1 else None,
+                "next_page": page + 1 if page < shown_pages else None,
+            }
+        )
+    response = render(request, "digital/search_inside.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    return response
