@@ -107,7 +107,7 @@ class TantivyTarget:
     """What the bare tantivy runs need to know about an index: its fields and its query analysis."""
 
     def __init__(
-        self, index, text_fields, facet_fields, analyse, analyse_exact, exact_fields, count_fields=None
+        self, index, text_fields, facet_fields, analyse, analyse_exact, exact_fields, aggregations=None
     ) -> None:
         self.index = index
         self.text_fields: dict[str, float] = text_fields  # field -> boost
@@ -115,9 +115,11 @@ class TantivyTarget:
         self.analyse = analyse  # query text -> tokens, as the index's stemmed fields were built
         self.analyse_exact = analyse_exact  # the same for the unstemmed fields
         self.exact_fields: set[str] = exact_fields
-        # The fast fields a terms aggregation reads for the counts (the facet fields themselves, or the
-        # service's single-valued slot fields).
-        self.count_fields: dict[str, int] = count_fields or dict(facet_fields.values())
+        # The aggregation request that counts the facets: a terms aggregation per facet field, or the
+        # service's own request (its slot and group fields: services.facet_aggregations).
+        self.aggregations: dict[str, dict] = aggregations or {
+            field: {"terms": {"field": field, "size": size}} for field, size in facet_fields.values()
+        }
 
 
 def own_index(path: Path, n: int) -> tuple[TantivyTarget, float]:
@@ -169,11 +171,7 @@ def service_target(index_path: Path) -> TantivyTarget:
         analyse,
         analyse_exact,
         {"title_exact", "author"},
-        {
-            slot: services._slot_size(name)
-            for name, (field, _) in services.FACETS.items()
-            for slot in engine.slot_fields(field)
-        },
+        services.facet_aggregations(list(services.FACETS)),
     )
 
 
@@ -234,9 +232,7 @@ def bare_query(target: TantivyTarget, query: Query):
 
 def bare_tantivy_runner(target: TantivyTarget) -> Callable[[Query], int]:
     searcher = target.index.searcher()
-    aggregations = {
-        field: {"terms": {"field": field, "size": size}} for field, size in target.count_fields.items()
-    }
+    aggregations = target.aggregations
     prepared: dict[int, object] = {}
 
     def run(query: Query) -> int:

@@ -111,24 +111,35 @@ def work_document(work: Mapping) -> dict:
         "script": list(work["scripts"] or []),
         "availability": availability,
     }
-    document[engine.OVERFLOW] = ["0"]
-    for name, values in facets.items():
-        add_facet(document, name, values)
+    add_facets(document, facets)
     if year is not None:
         document["year"] = int(year)
     return document
 
 
-def add_facet(document: dict, name: str, values: list[str]) -> None:
-    """The facet's values for filtering, and its slot fields for counting (see engine.FACET_SLOTS)."""
-    values = list(dict.fromkeys(v for v in values if v and v != engine.EMPTY_SLOT))
-    slots = engine.slot_fields(name)
-    document[name] = values
-    for i, slot in enumerate(slots):
-        document[slot] = [values[i] if i < len(values) else engine.EMPTY_SLOT]
-    if len(values) > len(slots):
-        document[engine.more_field(name)] = values[len(slots) :]
-        document[engine.OVERFLOW] = ["1"]
+def add_facets(document: dict, facets: dict[str, list[str]]) -> None:
+    """The facets' values for filtering, and the fields they are counted from (see engine.FACET_SLOTS
+    and engine.FACET_GROUPS)."""
+    cleaned = {name: _facet_values(values) for name, values in facets.items()}
+    document[engine.OVERFLOW] = ["0"]
+    for name, values in cleaned.items():
+        document[name] = values
+        slots = engine.slot_fields(name)
+        for i, slot in enumerate(slots):
+            document[slot] = [values[i] if i < len(values) else engine.EMPTY_SLOT]
+        if slots and len(values) > len(slots):
+            document[engine.more_field(name)] = values[len(slots) :]
+            document[engine.OVERFLOW] = ["1"]
+    for group in engine.FACET_GROUPS:
+        document[group] = [engine.group_value(cleaned, group)]
+
+
+_NO_SEPARATORS = str.maketrans("", "", engine.GROUP_SEPARATOR + engine.VALUE_SEPARATOR)
+
+
+def _facet_values(values: list[str]) -> list[str]:
+    values = (v.translate(_NO_SEPARATORS) for v in values if v)
+    return list(dict.fromkeys(v for v in values if v and v != engine.EMPTY_SLOT))
 
 
 def work_document_json(work: Mapping) -> str:

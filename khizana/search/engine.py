@@ -27,35 +27,56 @@ RAW = "raw"
 # by its full text ranks below the works that match in their metadata.
 FULLTEXT = "fulltext"
 TEXT_FIELDS = {"title": 4.0, "title_exact": 2.0, "author": 2.5, "subject": 1.5, "notes": 0.5, FULLTEXT: 0.05}
-# Facet fields: exact values, indexed for filtering. Counting reads single-valued fast "slot" fields:
-# tantivy aggregates a column with one value in every document about ten times faster than a
-# multi-valued or optional one (bench/RESULTS.md), so a facet with up to N values per work is stored as
-# N slots (`library_0` .. `library_3`), each filled with EMPTY_SLOT where the work has fewer values. The
-# rare values beyond the slots go to `<facet>_more`, and `facet_overflow` is "1" for the works that have
-# any: the `_more` fields are counted in a sub-aggregation of that bucket, so in the same pass, reading the
-# sparse multi-valued columns only for the works that use them.
-FACET_SLOTS = {
-    "library": 4,
-    "language": 2,
-    "type": 1,
-    "decade": 1,
-    "subject_facet": 3,
-    "script": 2,
-    "availability": 2,
+# Facet fields: exact values, indexed for filtering. Counting reads single-valued fast fields: tantivy
+# aggregates a column with one value in every document about ten times faster than a multi-valued or
+# optional one, and each column read costs about the same per matching document (bench/RESULTS.md), so
+# the counts read as few columns as possible:
+# - facets with many distinct values (library, subject) are stored as N "slot" fields (`library_0` ..
+#   `library_3`), each filled with EMPTY_SLOT where the work has fewer values. The rare values beyond the
+#   slots go to `<facet>_more`, and `facet_overflow` is "1" for the works that have any: the `_more` fields
+#   are counted in a sub-aggregation of that bucket, in the same pass, reading the sparse multi-valued
+#   columns only for the works that use them;
+# - facets with few distinct values are counted together from one "group" field per group, whose value is
+#   the combination of the work's values (type, scripts and availability: a few hundred combinations),
+#   split and summed in Python: one column read instead of one per facet and slot.
+FACET_SLOTS = {"library": 4, "subject_facet": 3}
+FACET_GROUPS = {
+    "facet_kind": ("type", "script", "availability"),
+    "facet_period": ("decade", "language"),
 }
-FACET_FIELDS = tuple(FACET_SLOTS)
+FACET_FIELDS = (*FACET_SLOTS, *(name for members in FACET_GROUPS.values() for name in members))
 EMPTY_SLOT = "~"
 OVERFLOW = "facet_overflow"
+GROUP_SEPARATOR = "\x1f"  # between the facets of a group value
+VALUE_SEPARATOR = "\x1e"  # between the values of one facet in a group value
 SCHEMA_VERSION = "4"
 SCHEMA_FILE = "SCHEMA"
 
 
 def slot_fields(facet_field: str) -> list[str]:
-    return [f"{facet_field}_{i}" for i in range(FACET_SLOTS[facet_field])]
+    return [f"{facet_field}_{i}" for i in range(FACET_SLOTS.get(facet_field, 0))]
 
 
 def more_field(facet_field: str) -> str:
     return f"{facet_field}_more"
+
+
+def group_of(facet_field: str) -> str | None:
+    return next((group for group, members in FACET_GROUPS.items() if facet_field in members), None)
+
+
+def group_value(values: dict[str, list[str]], group: str) -> str:
+    """The group field's value of a work: each member facet's values, in order, in one string."""
+    return GROUP_SEPARATOR.join(
+        VALUE_SEPARATOR.join(sorted(values.get(name, []))) for name in FACET_GROUPS[group]
+    )
+
+
+def split_group_value(group: str, value: str) -> Iterator[tuple[str, str]]:
+    """(facet field, value) pairs of one group value: the inverse of :func:`group_value`."""
+    for name, part in zip(FACET_GROUPS[group], value.split(GROUP_SEPARATOR), strict=False):
+        for single in part.split(VALUE_SEPARATOR) if part else ():
+            yield name, single
 
 
 def build_schema() -> tantivy.Schema:
@@ -68,8 +89,11 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("isbn", stored=False, tokenizer_name=RAW, index_option="basic")
     for name in FACET_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name=RAW, index_option="basic")
+    for name in FACET_SLOTS:
         for slot in [*slot_fields(name), more_field(name)]:
             builder.add_text_field(slot, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
+    for group in FACET_GROUPS:
+        builder.add_text_field(group, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
     builder.add_text_field(OVERFLOW, stored=False, tokenizer_name=RAW, fast=True, index_option="basic")
     builder.add_integer_field("year", stored=False, indexed=True, fast=True)
     builder.add_float_field("weight", stored=False, fast=True)

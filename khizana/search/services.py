@@ -178,10 +178,15 @@ _handle = _IndexHandle()
 class _FacetCountCache:
     """Facet counts of recent queries, per index version (as Elasticsearch's request cache keeps
     aggregations until the next refresh). Counting a head term over a million matches costs more than a
-    hundred milliseconds; its counts do not change until the index does."""
+    hundred milliseconds; its counts do not change until the index does.
 
-    def __init__(self, size: int) -> None:
+    Only counts over at least ``min_matches`` documents are kept: the others cost less to count again than
+    the room they would take, and a stream of cheap one-off queries must not push the expensive ones out.
+    """
+
+    def __init__(self, size: int, min_matches: int = 0) -> None:
         self.size = size
+        self.min_matches = min_matches
         self._entries: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -193,6 +198,8 @@ class _FacetCountCache:
             return value
 
     def put(self, key: tuple, value: tuple) -> None:
+        if value[0] < self.min_matches:
+            return
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -204,7 +211,7 @@ class _FacetCountCache:
             self._entries.clear()
 
 
-_facet_cache = _FacetCountCache(settings.KHIZANA_FACET_CACHE)
+_facet_cache = _FacetCountCache(settings.KHIZANA_FACET_CACHE, settings.KHIZANA_FACET_CACHE_MIN_MATCHES)
 
 
 # ---------------------------------------------------------------- searching
@@ -512,25 +519,46 @@ def _count_facets(searcher, query, names: list[str]) -> tuple[int, dict[str, lis
     return total, dict(counts)
 
 
-def _aggregate_facets(searcher, query, names: list[str]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+def facet_aggregations(names: list[str]) -> dict[str, dict]:
+    """The one tantivy aggregation request that counts the facets ``names`` and the matches (public: the
+    search benchmark times the same request on the bare engine)."""
     aggregations: dict[str, dict] = {"_total": {"value_count": {"field": "id"}}}
     more: dict[str, dict] = {}
+    groups: set[str] = set()
     for name in names:
         field_name = FACETS[name][0]
+        group = engine.group_of(field_name)
+        if group is not None:
+            groups.add(group)
+            continue
         for slot in engine.slot_fields(field_name):
             aggregations[slot] = {"terms": {"field": slot, "size": _slot_size(name)}}
         if engine.FACET_SLOTS[field_name] > 1:
             more[engine.more_field(field_name)] = {
                 "terms": {"field": engine.more_field(field_name), "size": _slot_size(name)}
             }
+    for group in sorted(groups):
+        # Every combination is needed for exact sums: a few hundred, at most GROUP_BUCKETS.
+        aggregations[group] = {
+            "terms": {"field": group, "size": GROUP_BUCKETS, "segment_size": GROUP_BUCKETS}
+        }
     if more:
         aggregations["_overflow"] = {"terms": {"field": engine.OVERFLOW, "size": 2}, "aggs": more}
-    result = searcher.aggregate(query, aggregations)
+    return aggregations
+
+
+GROUP_BUCKETS = 20_000
+
+
+def _aggregate_facets(searcher, query, names: list[str]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    result = searcher.aggregate(query, facet_aggregations(names))
     total = int(result.pop("_total", {}).get("value") or 0)
     totals: dict[str, Counter] = {name: Counter() for name in names}
     for bucket in result.pop("_overflow", {}).get("buckets", []):
         if bucket["key"] == "1":
             _add_buckets(totals, {k: v for k, v in bucket.items() if isinstance(v, dict)})
+    for group in engine.FACET_GROUPS:
+        _add_group_buckets(totals, group, result.pop(group, {}).get("buckets", []))
     _add_buckets(totals, result)
     return total, {
         name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[: FACETS[name][1]]
@@ -546,7 +574,7 @@ def _slot_size(name: str) -> int:
 _FACET_OF_FIELD = {
     field: name
     for name, (facet_field, _) in FACETS.items()
-    for field in [*engine.slot_fields(facet_field), engine.more_field(facet_field)]
+    for field in [*engine.slot_fields(facet_field), engine.more_field(facet_field), facet_field]
 }
 
 
@@ -556,6 +584,15 @@ def _add_buckets(totals: dict[str, Counter], result: dict) -> None:
         for bucket in value.get("buckets", []):
             if bucket["key"] != engine.EMPTY_SLOT:
                 counter[bucket["key"]] += int(bucket["doc_count"])
+
+
+def _add_group_buckets(totals: dict[str, Counter], group: str, buckets: list[dict]) -> None:
+    for bucket in buckets:
+        count = int(bucket["doc_count"])
+        for field_name, value in engine.split_group_value(group, bucket["key"]):
+            counter = totals.get(_FACET_OF_FIELD[field_name])
+            if counter is not None:
+                counter[value] += count
 
 
 def _did_you_mean(searcher, parsed: ParsedQuery) -> str:
