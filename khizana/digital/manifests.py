@@ -7,6 +7,7 @@ summaries as fr/ar/en language maps, the title tagged with the language of its s
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -177,7 +178,7 @@ def build_manifest(request: HttpRequest, item: DigitalItem) -> dict | None:
                     "label": translated(lambda: gettext("Catalog record (MARCXML)")),
                 }
             ]
-    return manifest.jsonld_dict()
+    return json.loads(manifest.jsonld())
 
 
 def _has_marc(work) -> bool:

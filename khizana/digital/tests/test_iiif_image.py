@@ -14,9 +14,9 @@ from khizana.digital.tests.iiif_support import validator_image
 W, H = 1000, 1000
 
 
-def status_of(*args: str, width: int = W, height: int = H, limits: Limits = Limits()) -> int:
+def status_of(*args: str, width: int = W, height: int = H, limits: Limits | None = None) -> int:
     with pytest.raises(IIIFError) as raised:
-        parse_request(*args, width, height, limits)
+        parse_request(*args, width, height, limits or Limits())
     return raised.value.status
 
 
