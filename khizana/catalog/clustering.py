@@ -199,6 +199,7 @@ def _write_works(
     libraries = dict(_library_of(list(fields)))
     codes = dict(Library.objects.values_list("id", "code"))
     on_shelf = _records_with_available_copies(list(fields))
+    digital = _records_with_digital_items(list(fields))
     claimed: set[int] = set()
     new_works: list[tuple[Work, list[int]]] = []
     kept_works: list[tuple[int, list[int]]] = []
@@ -211,7 +212,7 @@ def _write_works(
             kept_works.append((work_id, ids))
         else:
             work = Work()
-            _fill_work(work, ids, fields, libraries, codes, on_shelf)
+            _fill_work(work, ids, fields, libraries, codes, on_shelf, digital)
             new_works.append((work, ids))
     _insert_works([work for work, _ in new_works])
     stats.works_created += len(new_works)
@@ -219,7 +220,7 @@ def _write_works(
     rows = []
     for work_id, ids in kept_works:
         work = Work(id=work_id)
-        _fill_work(work, ids, fields, libraries, codes, on_shelf)
+        _fill_work(work, ids, fields, libraries, codes, on_shelf, digital)
         rows.append(work)
     _update_works(rows)
     stats.works_updated += len(rows)
@@ -239,12 +240,25 @@ def _fill_work(
     libraries: dict[int, int],
     codes: dict[int, str],
     on_shelf: set[int],
+    digital: set[int],
 ) -> None:
     _fill_display(work, [fields[r] for r in ids])
     work.record_count = len(ids)
     work.libraries = sorted({codes[libraries[r]] for r in ids})
     work.library_count = len(work.libraries)
     work.availability = ["on_shelf"] if on_shelf.intersection(ids) else []
+    if digital.intersection(ids):
+        work.availability.append("digital")
+
+
+def _records_with_digital_items(record_ids: list[int]) -> set[int]:
+    from django.apps import apps  # the digital app builds on the catalog, not the other way round
+
+    item = apps.get_model("digital", "DigitalItem")
+    found: set[int] = set()
+    for chunk in _chunks(record_ids):
+        found.update(item.objects.filter(record_id__in=chunk).values_list("record_id", flat=True))
+    return found
 
 
 def _records_with_available_copies(record_ids: list[int]) -> set[int]:
