@@ -182,3 +182,6 @@ if os.environ.get("REDIS_URL"):
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's language choice is remembered for a year
+# Digital lending: simultaneous loans per member, lifetime of a loan's signed download links (seconds).
+KHIZANA_MAX_LOANS_PER_MEMBER = int(os.environ.get("KHIZANA_MAX_LOANS_PER_MEMBER", 5))
+KHIZANA_DOWNLOAD_LINK_SECONDS = int(os.environ.get("KHIZANA_DOWNLOAD_LINK_SECONDS", 600))
