@@ -116,7 +116,7 @@ _CANONICAL_GROUPS: dict[str, tuple[str, ...]] = {
 _STOP = frozenset(
     _w(
         "of de des du la le les the and et for in at y e di del della delle degli dei der die das den "
-        "und fur da do dos en al el aux au sur pour on a an l d s van von zu cedex bp box po"
+        "und fur da do dos en al el aux au pour on a an l d s van von zu cedex bp box po"
         " و في من"
     )
 )

@@ -248,3 +248,70 @@ def test_precision_on_a_sample_of_the_dev_set(request):
     # on these rows (0.895 on this sample); see bench/RESULTS.md
     assert precision >= 0.88, (precision, recall)
     assert recall >= 0.7, (precision, recall)
+
+
+# --- precision rules (issue 6), on real ROR rows and real strings of the labelled dev set --------------
+
+SPECIFICITY = Path(__file__).parent / "data" / "registry_specificity.tsv"  # 12 rows of the ROR names index
+UW_MADISON, UW_SYSTEM = ROR + "01y2jtd41", ROR + "03ydkyb10"
+UCL, UCL_AUSTRALIA, LONDON = ROR + "02jx3x895", ROR + "024atcf19", ROR + "04cw6st05"
+UCLA, USC = ROR + "046rm7j60", ROR + "03taz7m60"
+INRAE, RIBP = ROR + "003vg9w96", ROR + "00p7v1s94"
+COPENHAGEN, RIGSHOSPITALET = ROR + "035b05819", ROR + "03mchdq19"
+
+
+@pytest.fixture(scope="module")
+def specific() -> Matcher:
+    from khizana.visibility.registry_data import read_names_index
+
+    return Matcher(read_names_index(SPECIFICITY))
+
+
+def test_the_child_whose_own_words_are_all_there_beats_its_parent(specific):
+    # "Madison" is both the System's city (a bonus) and a word of the campus's name: the campus wins
+    text = "Department of Chemical and Biological Engineering, University of Wisconsin-Madison"
+    assert ids(specific.match(text)) == [UW_MADISON]
+    system = "Department of Psychiatry, University of Wisconsin System, Madison"
+    assert ids(specific.match(system)) == [UW_SYSTEM]
+
+
+def test_spanish_sur_is_a_word_not_the_french_preposition(specific):
+    # "Universidad del Sur de California" (a label of USC) once read as "Universidad de California"
+    assert name_tokens("Universidad del Sur de California") != name_tokens("Universidad de California")
+    text = (
+        "Department of Biological Chemistry, David Geffen School of Medicine, "
+        "University of California, Los Angeles"
+    )
+    assert ids(specific.match(text)) == [UCLA]
+
+
+def test_a_name_shared_only_with_an_inactive_institution_is_not_generic(specific):
+    # "University College London" is also the name of the inactive UCL Australia
+    assert ids(specific.match("School of Pharmacy, University College London")) == [UCL]
+
+
+def test_a_one_word_name_that_is_another_institution_acronym_needs_its_place(specific):
+    # "INRAE 1488" is a name of one INRAE lab in Reims: "INRAE" alone is not that lab
+    assert RIBP not in ids(specific.match("INRAE"))
+    assert RIBP not in ids(specific.match("INRAE, UMR 1062 CBGP, 755 avenue du campus Agropolis"))
+
+
+def test_a_university_is_the_main_one_of_unrelated_institutions(specific):
+    text = (
+        "Centre of Excellence for Health, Immunity and Infections (CHIP), Rigshospitalet, "
+        "University of Copenhagen"
+    )
+    found = ids(specific.match(text))
+    assert found[0] == COPENHAGEN and RIGSHOSPITALET in found
+
+
+def test_a_partial_name_without_its_place_costs_score(matcher):
+    # "Agdal" is not a word of the university's names: with "Maroc" the country confirms it, alone
+    # nothing does and the partial name is marked down below the threshold
+    unplaced = "Laboratoire de Physique, Université Mohammed V Agdal"
+    assert matcher.match(unplaced) == []
+    local = Matcher(matcher.institutions, threshold=0.70)
+    down, up = local.match(unplaced)[0], local.match(unplaced + ", Maroc")[0]
+    assert down.institution_id == up.institution_id == RABAT
+    assert "no place to confirm a partial name" in down.reason
+    assert up.score - down.score > 0.1
