@@ -17,6 +17,7 @@ $(BIN)/khizana: requirements.lock pyproject.toml
 run: $(BIN)/khizana vendor
 	$(BIN)/khizana migrate --noinput
 	$(BIN)/khizana demo
+	$(BIN)/khizana digital import demo/digital --map demo/digital/map.csv --no-progress
 	$(BIN)/khizana registry load --demo
 	$(BIN)/khizana index rebuild --no-progress
 	$(BIN)/khizana collectstatic --noinput --verbosity 0
