@@ -26,7 +26,7 @@
   function announce() {
     var page = pages[current];
     status.textContent = element.dataset.status
-      .replace("%(page)s", current + 1).replace("%(count)s", pages.length).replace("%(label)s", page.label);
+      .replace("{page}", current + 1).replace("{count}", pages.length).replace("{label}", page.label);
     input.value = current + 1;
     document.getElementById("viewer-previous").disabled = current === 0;
     document.getElementById("viewer-next").disabled = current === pages.length - 1;
