@@ -30,8 +30,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import Length
+from django.db.models import Count, Max
 from lxml import etree
 
 from khizana.catalog.models import Work
@@ -40,7 +39,7 @@ from khizana.catalog.signals import works_changed
 from . import ocr
 from .models import DigitalItem, PageImage, PageText
 from .storage import default_store
-from .textclean import clean_text, count_matches, page_tokens, snippets, vocabulary
+from .textclean import clean_text, count_matches, page_tokens, snippets_at, token_spans, vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ MIN_TEXT_LAYER_CHARS = 3  # a PDF page with fewer letters or digits than this is
 MAX_EPUB_DOCUMENT_BYTES = 20 * 1024 * 1024  # one XHTML document of an EPUB, uncompressed
 MAX_ITEM_TERMS = 10_000  # distinct words of one item kept in its vocabulary
 MAX_WORK_TERMS = 10_000  # distinct words of one work given to the catalog index (all its items)
-PAGE_INDEX_VERSION = "1"
+PAGE_INDEX_VERSION = "2"
 TEXT_DONE = (DigitalItem.TextStatus.EXTRACTED, DigitalItem.TextStatus.OCR_DONE)
 
 
@@ -354,15 +353,21 @@ def _stamp(item_id: int) -> str:
 
 
 def _stamps(item_ids: list[int]) -> dict[int, str]:
-    """Which PageText rows an index was built from: their number, highest id and total length."""
+    """Which text an index was built from: the number and highest id of the item's PageText rows, and when
+    the item was last saved (its text status changes with every extraction and OCR run)."""
     rows = (
-        PageText.objects.filter(item_id__in=item_ids)
-        .values("item_id")
-        .annotate(count=Count("id"), last=Max("id"), length=Sum(Length("text")))
-        .values_list("item_id", "count", "last", "length")
+        DigitalItem.objects.filter(pk__in=item_ids)
+        .annotate(count=Count("texts"), last=Max("texts__id"))
+        .values_list("pk", "count", "last", "updated_at")
     )
-    found = {row[0]: ":".join(str(value or 0) for value in row[1:]) for row in rows}
-    return {item_id: f"{PAGE_INDEX_VERSION}:{found.get(item_id, '0:0:0')}" for item_id in item_ids}
+    found = {
+        pk: f"{PAGE_INDEX_VERSION}:{count}:{last or 0}:{_moment(saved)}" for pk, count, last, saved in rows
+    }
+    return {item_id: found.get(item_id, f"{PAGE_INDEX_VERSION}:0:0:-") for item_id in item_ids}
+
+
+def _moment(value) -> str:
+    return value.isoformat() if value is not None else "-"
 
 
 def build_page_index(item_id: int) -> Path:
@@ -377,16 +382,18 @@ def build_page_index(item_id: int) -> Path:
     try:
         connection.executescript(
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-            "CREATE VIRTUAL TABLE pages USING fts5(tokens, page UNINDEXED, text UNINDEXED, tokenize='ascii');"
+            "CREATE VIRTUAL TABLE pages USING fts5("
+            "tokens, page UNINDEXED, text UNINDEXED, spans UNINDEXED, tokenize='ascii');"
             "CREATE TABLE vocabulary (term TEXT);"
         )
         all_tokens = []
         for page, text in rows.iterator(chunk_size=200):
-            tokens = " ".join(page_tokens(text))
-            all_tokens.append(tokens)
+            tokens, spans = token_spans(text)
+            joined = " ".join(tokens)
+            all_tokens.append(joined)
             connection.execute(
-                "INSERT INTO pages (rowid, tokens, page, text) VALUES (?, ?, ?, ?)",
-                (page, tokens, page, text),
+                "INSERT INTO pages (rowid, tokens, page, text, spans) VALUES (?, ?, ?, ?, ?)",
+                (page, joined, page, text, " ".join(f"{start} {end}" for start, end in spans)),
             )
         connection.executemany(
             "INSERT INTO vocabulary (term) VALUES (?)", [(t,) for t in vocabulary(all_tokens, MAX_ITEM_TERMS)]
@@ -452,6 +459,16 @@ def work_index_terms(work_ids: list[int]) -> dict[int, str]:
 # ---------------------------------------------------------------- search inside one item
 
 
+def _snippets(tokens: str, text: str, spans: str, wanted: set[str]) -> list:
+    numbers = spans.split()
+    found = [
+        (int(numbers[2 * i]), int(numbers[2 * i + 1]))
+        for i, token in enumerate(tokens.split())
+        if token in wanted
+    ]
+    return snippets_at(text, list(dict.fromkeys(found)))
+
+
 @dataclass
 class PageHit:
     page: int
@@ -483,20 +500,17 @@ def search_item(item_id: int, query: str, offset: int = 0, limit: int = 20) -> I
         rows = connection.execute(
             "SELECT page, tokens FROM pages WHERE pages MATCH ? ORDER BY rowid", (match,)
         ).fetchall()
-        counts = [(page, count_matches(page_tokens_text, wanted)) for page, page_tokens_text in rows]
+        counts = [(page, count_matches(page_words, wanted)) for page, page_words in rows]
         results.total_pages = len(counts)
         results.total_matches = sum(count for _, count in counts)
         shown = counts[offset : offset + limit]
         if shown:
             marks = ",".join("?" * len(shown))
-            texts = dict(
-                connection.execute(
-                    f"SELECT page, text FROM pages WHERE rowid IN ({marks})", [page for page, _ in shown]
-                ).fetchall()
-            )
-            results.pages = [
-                PageHit(page, count, snippets(texts.get(page, ""), wanted)) for page, count in shown
-            ]
+            found = connection.execute(
+                f"SELECT page, tokens, text, spans FROM pages WHERE rowid IN ({marks})", [p for p, _ in shown]
+            ).fetchall()
+            pieces = {page: _snippets(words, text, spans, wanted) for page, words, text, spans in found}
+            results.pages = [PageHit(page, count, pieces.get(page, [])) for page, count in shown]
     finally:
         connection.close()
     return results

@@ -16,6 +16,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from khizana.search.analysis import analyse
 
@@ -42,9 +43,25 @@ def clean_text(text: str) -> str:
     return _EMPTY_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+@lru_cache(maxsize=1 << 17)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(analyse(word))
+
+
+def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The searchable tokens of ``text`` in order, and for each the (start, end) of the word it comes from."""
+    tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text or ""):
+        for token in _word_tokens(match.group(0)):
+            tokens.append(token)
+            spans.append(match.span())
+    return tokens, spans
+
+
 def page_tokens(text: str) -> list[str]:
     """The searchable tokens of a page (or of a query), in order."""
-    return analyse(text)
+    return token_spans(text)[0]
 
 
 def vocabulary(pages: list[str], limit: int) -> list[str]:
@@ -66,26 +83,31 @@ class Snippet:
     matches: int
 
 
-def count_matches(tokens: str | list[str], wanted: set[str]) -> int:
-    """Occurrences of the wanted tokens among a page's tokens (a space-separated string or a list)."""
-    if isinstance(tokens, str):
-        tokens = tokens.split()
-    return sum(1 for token in tokens if token in wanted)
+def count_matches(tokens: str, wanted: set[str]) -> int:
+    """Occurrences of the wanted tokens in a page's space-separated tokens (counted in C, not per token)."""
+    padded = "  " + tokens.replace(" ", "  ") + "  "
+    return sum(padded.count(f" {token} ") for token in wanted)
 
 
 def match_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     """(start, end) of the words of ``text`` whose analysed form is one of the wanted tokens."""
-    spans = []
-    for match in _WORD.finditer(text):
-        if any(token in wanted for token in analyse(match.group(0))):
-            spans.append(match.span())
-    return spans
+    tokens, spans = token_spans(text)
+    return hit_spans(tokens, spans, wanted)
+
+
+def hit_spans(tokens: list[str], spans: list[tuple[int, int]], wanted: set[str]) -> list[tuple[int, int]]:
+    found = [span for token, span in zip(tokens, spans, strict=True) if token in wanted]
+    return list(dict.fromkeys(found))  # a word giving two tokens is one match
 
 
 def snippets(text: str, wanted: set[str], width: int = 80, limit: int = 3) -> list[Snippet]:
     """Up to ``limit`` pieces of ``text`` around its matching words (about ``width`` characters either
     side, cut at spaces), HTML-escaped, matching words in ``<mark>``; overlapping pieces are merged."""
-    spans = match_spans(text, wanted)
+    return snippets_at(text, match_spans(text, wanted), width, limit)
+
+
+def snippets_at(text: str, spans: list[tuple[int, int]], width: int = 80, limit: int = 3) -> list[Snippet]:
+    """:func:`snippets` for matches already located (``spans``, in text order)."""
     windows: list[list] = []  # [start, end, spans]
     for start, end in spans:
         left = max(0, start - width)

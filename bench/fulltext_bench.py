@@ -1,0 +1,287 @@
+"""Full-text benchmarks: search inside a 500-page book, and the catalog search with 10,000 books' text.
+
+    .venv/bin/python bench/fulltext_bench.py [--works 200000] [--books 10000] [--queries 1000] [--record]
+
+One process, one fresh temporary data directory (SQLite, or DATABASE_URL):
+
+1. Search inside one book (``khizana.digital.fulltext.search_item``, what ``/digital/<id>/search`` runs):
+   a synthetic 500-page book made of real text, pages of about 2,000 characters cut in turn from French
+   (Romain Rolland, *Jean-Christophe* vol. 4, and *Les louanges de la Folie*, Project Gutenberg EPUBs) and
+   Arabic (the IDPF Arabic EPUB sample and the Egyptian gazette PDF) in ../shared/data/digital, stored as
+   PageText rows; time of building its page index; then p50/p95 of 400 queries (frequent, medium and rare
+   words of the book, two-word queries, French without accents, Arabic with and without hamza), first result
+   page with snippets, after one warm-up pass.
+2. Catalog search before and after full text, in the same run: ``--works`` synthetic works
+   (bench/search_corpus.py), index rebuilt, mixed and broad query sets timed with ``search()`` (facet cache
+   off, so every query really counts its facets); then ``--books`` of those works (every Nth) given the
+   vocabulary of a book (distinct analysed words of a random 60,000-word window of the same real French or
+   Arabic text, capped as in production, khizana.digital.fulltext.MAX_WORK_TERMS) through
+   ``work_index_terms`` (replaced here: materialising 10,000 books of pages is the ingest benchmark's job,
+   not this one's), index rebuilt, same queries. Ratio after / before of p95 (goal <= 1.10), index size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.search_bench import dir_size_mb, percentile, time_queries  # noqa: E402
+from bench.search_corpus import SHARED, broad_queries, load_works_into_db, mixed_queries  # noqa: E402
+
+DIGITAL = SHARED / "digital"
+FRENCH_SOURCES = [
+    DIGITAL / "epub" / "cops_Jean-Christophe, Volume 4 (of 4 - Romain Rolland.epub",
+    DIGITAL / "epub" / "cops_Les louanges de la Folie _ Trai - Anonymous.epub",
+]
+ARABIC_EPUB = DIGITAL / "epub" / "idpf_regime-anticancer-arabic"
+ARABIC_PDF = DIGITAL / "pdf" / "naturalpdf_arabic.pdf"
+PAGE_CHARS = 2000
+BOOK_PAGES = 500
+
+
+def real_texts() -> tuple[str, str]:
+    from khizana.digital.fulltext import epub_pages, pdf_pages
+
+    french = "\n\n".join(text for source in FRENCH_SOURCES for text in epub_pages(source))
+    arabic = "\n\n".join(epub_pages(ARABIC_EPUB) + [page.text for page in pdf_pages(ARABIC_PDF)])
+    return french, arabic
+
+
+def book_pages(french: str, arabic: str, pages: int = BOOK_PAGES) -> list[str]:
+    """Pages cut in turn from the French and the Arabic text (three French pages for one Arabic)."""
+    out, positions = [], {"fre": 0, "ara": 0}
+    for number in range(pages):
+        lang = "ara" if number % 4 == 3 else "fre"
+        text = arabic if lang == "ara" else french
+        start = positions[lang] % max(1, len(text) - PAGE_CHARS)
+        end = text.find(" ", start + PAGE_CHARS)
+        end = end if end > 0 else start + PAGE_CHARS
+        out.append(text[start:end].strip())
+        positions[lang] = end
+    return out
+
+
+def inside_queries(pages: list[str], rng: random.Random) -> list[str]:
+    from collections import Counter
+
+    from khizana.textnorm import words
+
+    counts = Counter(w for page in pages for w in words(page) if len(w) > 3)
+    ranked = [w for w, _ in counts.most_common()]
+    frequent, middle, rare = ranked[:40], ranked[200:2000], ranked[-3000:]
+    queries = [rng.choice(frequent) for _ in range(80)] + [rng.choice(middle) for _ in range(120)]
+    queries += [rng.choice(rare) for _ in range(80)]
+    queries += [f"{rng.choice(middle)} {rng.choice(frequent)}" for _ in range(60)]
+    queries += [
+        "eleve",
+        "ELEVE",
+        "ecole",
+        "musique",
+        "Christophe",
+        "pensee",
+        "maitre",
+        "etre",
+        "coeur",
+        "ame",
+    ] * 3
+    queries += [
+        "مسألة",
+        "مسالة",
+        "السرطان",
+        "الاغذية",
+        "الأغذية",
+        "الفندقية",
+        "قانون",
+        "الحياة",
+        "أن",
+        "ان",
+    ] * 3
+    return queries
+
+
+def bench_inside(report, rng: random.Random) -> None:
+    from khizana.catalog.models import SourceRecord, Work
+    from khizana.digital import fulltext
+    from khizana.digital.models import DigitalItem, PageText
+    from khizana.libraries.models import Library
+
+    french, arabic = real_texts()
+    pages = book_pages(french, arabic)
+    library = Library.objects.create(code="BENCH", name_fr="Banc d'essai", kind="university", country="MA")
+    work = Work.objects.create(title="Livre de 500 pages", material_type="book")
+    record = SourceRecord.objects.create(
+        library=library,
+        local_id="B1",
+        format="dc",
+        serialisation="xml",
+        raw=b"-",
+        checksum="-",
+        title="Livre de 500 pages",
+        fields={},
+        work=work,
+        cluster_dirty=False,
+    )
+    item = DigitalItem.objects.create(
+        record=record,
+        library=library,
+        kind="epub",
+        media_type="application/epub+zip",
+        sha256="-",
+        page_count=len(pages),
+        text_status=DigitalItem.TextStatus.EXTRACTED,
+        access="open",
+    )
+    PageText.objects.bulk_create(
+        [PageText(item=item, page=i, text=text, source="epub") for i, text in enumerate(pages, start=1)]
+    )
+    characters = sum(len(p) for p in pages)
+    start = time.perf_counter()
+    path = fulltext.build_page_index(item.pk)
+    build = time.perf_counter() - start
+    queries = inside_queries(pages, rng)
+    for query in queries:  # warm-up
+        fulltext.search_item(item.pk, query)
+    times, hit_pages = [], []
+    for query in queries:
+        start = time.perf_counter()
+        found = fulltext.search_item(item.pk, query)
+        times.append((time.perf_counter() - start) * 1000)
+        hit_pages.append(found.total_pages)
+    times.sort()
+    hit_pages.sort()
+    report(
+        f"search inside a {len(pages)}-page book ({characters / 1e6:.2f} M characters, French and Arabic): "
+        f"page index built in {build:.2f} s, {path.stat().st_size / 1e6:.1f} MB; {len(queries)} queries: "
+        f"p50 {percentile(times, 50):.2f} ms, p95 {percentile(times, 95):.2f} ms, "
+        f"p99 {percentile(times, 99):.2f} ms, max {times[-1]:.2f} ms "
+        f"(pages with hits: median {percentile(hit_pages, 50)}, max {hit_pages[-1]})"
+    )
+
+
+def book_vocabularies(count: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    """``count`` vocabularies (analysed, space-separated) of 60,000-word windows of the real texts."""
+    from khizana.digital.fulltext import MAX_WORK_TERMS
+    from khizana.digital.textclean import page_tokens, vocabulary
+
+    french, arabic = real_texts()
+    streams = {"fre": page_tokens(french), "ara": page_tokens(arabic)}
+    out = {"fre": [], "ara": []}
+    for lang, tokens in streams.items():
+        size = min(60_000, len(tokens))
+        for _ in range(count if lang == "fre" else max(1, count // 4)):
+            start = rng.randrange(len(tokens))
+            window = tokens[start : start + size] + tokens[: max(0, start + size - len(tokens))]
+            out[lang].append(" ".join(vocabulary([" ".join(window)], MAX_WORK_TERMS)))
+    return out["fre"], out["ara"]
+
+
+def time_catalog(queries_mixed, queries_broad) -> dict:
+    from bench.search_bench import service_runner
+
+    run = service_runner(facet_cache=False)
+    return {"mixed": time_queries(run, queries_mixed), "broad": time_queries(run, queries_broad)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--works", type=int, default=200_000)
+    parser.add_argument("--books", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--skip-catalog", action="store_true")
+    parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    args = parser.parse_args()
+    if not DIGITAL.is_dir():
+        sys.exit(f"{DIGITAL} is not here: the benchmark reads real text from it")
+
+    work_dir = Path(tempfile.mkdtemp(prefix="khizana-fulltext-bench-"))
+    os.environ["KHIZANA_DATA_DIR"] = str(work_dir / "data")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "khizana.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    lines: list[str] = []
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    report(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{connection.vendor}"
+    )
+    rng = random.Random(20261126)
+    bench_inside(report, rng)
+
+    if not args.skip_catalog:
+        from khizana.digital import fulltext
+        from khizana.search import services
+        from khizana.search.engine import IndexLocation
+
+        load = load_works_into_db(args.works, progress=lambda message: None)
+        report(f"catalog: {args.works:,} synthetic works loaded in {load:.0f} s")
+        mixed, broad = mixed_queries(args.queries), broad_queries()
+        start = time.perf_counter()
+        services.rebuild_index()
+        before_build = time.perf_counter() - start
+        before_size = dir_size_mb(IndexLocation(django.conf.settings.DATA_DIR).current())
+        before = time_catalog(mixed, broad)
+
+        from khizana.catalog.models import Work
+
+        ids = list(Work.objects.order_by("id").values_list("id", flat=True))
+        step = max(1, len(ids) // args.books)
+        with_text = ids[::step][: args.books]
+        french_books, arabic_books = book_vocabularies(len(with_text), rng)
+        vocabularies = {}
+        for n, work_id in enumerate(with_text):
+            vocabularies[work_id] = arabic_books[n % len(arabic_books)] if n % 4 == 3 else french_books[n]
+        terms = sum(len(v.split()) for v in vocabularies.values())
+        fulltext.work_index_terms = lambda work_ids: {
+            w: vocabularies[w] for w in work_ids if w in vocabularies
+        }
+        start = time.perf_counter()
+        services.rebuild_index()
+        after_build = time.perf_counter() - start
+        after_size = dir_size_mb(IndexLocation(django.conf.settings.DATA_DIR).current())
+        after = time_catalog(mixed, broad)
+        found = services.search(french_books[0].split()[-1])
+        report(
+            f"catalog index: {args.works:,} works, {before_build:.0f} s, {before_size:,.0f} MB -> "
+            f"with the text of {len(with_text):,} books ({terms / len(with_text):,.0f} distinct words "
+            f"per book on average): {after_build:.0f} s, {after_size:,.0f} MB "
+            f"(x{after_size / before_size:.2f})"
+        )
+        report("| query set | p50 before | p95 before | p50 after | p95 after | p95 after / before |")
+        report("|---|---:|---:|---:|---:|---:|")
+        for name in ("mixed", "broad"):
+            b, a = before[name], after[name]
+            size = len(mixed) if name == "mixed" else len(broad)
+            report(
+                f"| {name} ({size}) | {b['p50']:.1f} ms | {b['p95']:.1f} ms "
+                f"| {a['p50']:.1f} ms | {a['p95']:.1f} ms | {a['p95'] / b['p95']:.2f} |"
+            )
+        report(f"(a rare word of a book's text found {found.total} works by full text alone)")
+
+    if args.record:
+        with (REPO / "bench" / "RESULTS.md").open("a", encoding="utf-8") as results:
+            results.write("\n### fulltext_bench.py (" + time.strftime("%Y-%m-%d") + ")\n\n")
+            results.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
