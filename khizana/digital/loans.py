@@ -72,7 +72,10 @@ class LoanRefused(Exception):
 
     def __init__(self, code: str) -> None:
         self.code = code
-        super().__init__(str(REFUSALS[code]))
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return str(REFUSALS[self.code])  # in the language active where it is shown
 
     @property
     def can_wait(self) -> bool:

@@ -42,7 +42,7 @@ def test_anonymous_readers_are_sent_to_sign_in(client, item, licence):
 
 def test_a_member_of_another_library_is_refused(client, item, licence, lib_b):
     client.force_login(make_member(lib_b, "other"))
-    response = client.post(f"/digital/{item.pk}/borrow/confirm")
+    response = client.post(f"/digital/{item.pk}/borrow/confirm", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "Only members of the library holding this item may borrow it." in response.content.decode()
     assert client.get(f"/digital/{item.pk}/download").status_code == 403
@@ -75,7 +75,7 @@ def test_borrow_download_and_return(client, item, licence, reader):
     assert client.post(f"/digital/loans/{loan.pk}/return").status_code == 302
     loan.refresh_from_db()
     assert loan.returned_at is not None
-    after = client.get(link)
+    after = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
     assert after.status_code == 403 and "returned" in after.content.decode()
 
 

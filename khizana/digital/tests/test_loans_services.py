@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from khizana.digital import loans
 from khizana.digital.models import DigitalItem, Licence, Loan, WaitlistEntry
@@ -45,7 +46,10 @@ def test_borrow_refusals(item, lib_a, lib_b, settings):
     with pytest.raises(loans.LoanRefused) as refused:
         loans.borrow(reader, item, now=NOW + timedelta(hours=2))
     assert refused.value.code == "no_tokens" and refused.value.can_wait
-    assert "no loans left" in str(refused.value)
+    with translation.override("en"):
+        assert "no loans left" in str(refused.value)
+    with translation.override("ar"):
+        assert "لم تبق أي إعارة" in str(refused.value)
     open_item = make_item(lib_a, "L-open", access=DigitalItem.Access.MEMBERS)
     with pytest.raises(loans.LoanRefused) as refused:
         loans.borrow(reader, open_item, now=NOW)
