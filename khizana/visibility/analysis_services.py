@@ -232,7 +232,7 @@ def write_report_files(analysis: Analysis, registry: Registry, out_dir: Path) ->
 
 
 def corrections_json(analysis: Analysis) -> str:
-    return json.dumps(reports.correction_rows(analysis), ensure_ascii=False)
+    return json.dumps(reports.correction_rows(analysis, with_texts=True), ensure_ascii=False)
 
 
 def corrections_csv_text(rows: list[dict[str, str]]) -> str:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from khizana.accounts.decorators import staff_required
 
 from . import analysis_services as services
-from . import reports
+from . import anomaly_texts, reports
 from .analysis_forms import AffiliationUploadForm
 from .analysis_models import AffiliationReport
 from .anomalies import AFFILIATION_ANOMALIES
@@ -80,6 +80,8 @@ def _report_context(request: HttpRequest, report: AffiliationReport) -> dict:
     corrections = services.report_corrections(report.folder)
     for row in corrections:
         row["labels"] = [LABELS.get(code, code) for code in row["anomalies"].split()]
+        if row.get("texts"):  # reports stored before the texts were kept show their English
+            row["explanation"], row["correction"] = anomaly_texts.texts(row["texts"])
     page = Paginator(corrections, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "summary": summary,

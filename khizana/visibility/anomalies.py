@@ -160,9 +160,14 @@ class MatchedInstitution:
 
 @dataclass(frozen=True)
 class Anomaly:
+    """One anomaly of an affiliation. ``explanation`` and ``correction`` are in English: they go as such
+    into the CSV and XLSX corrections sent to the database providers; pages show ``code`` and
+    ``params`` through the translated texts of ``anomaly_texts``."""
+
     code: str
     explanation: str  # what is wrong, in words
     correction: str  # what to write instead
+    params: tuple[tuple[str, str], ...] = ()  # the values both texts are made of
 
 
 @dataclass
@@ -197,8 +202,9 @@ class AuthorFinding:
     identifiers: list[str]
     name_forms: list[str]
     publication_ids: list[str]
-    explanation: str
+    explanation: str  # English, as in Anomaly
     correction: str
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -263,14 +269,17 @@ def analyse_affiliation(
         finding.suggested_country = country_name(country)
         finding.anomalies.append(Anomaly(
             NO_COUNTRY, "the address names no country",
-            f"add the country: {finding.suggested_country}" if country else "add the country"))
+            f"add the country: {finding.suggested_country}" if country else "add the country",
+            (("country", finding.suggested_country),) if country else ()))
     elif main is not None and not _same_country(written_country, main.country_codes):
         finding.suggested_country = country_name(main.country_code)
         finding.anomalies.append(Anomaly(
             COUNTRY_MISMATCH,
             f"the country written ({country_name(written_country)}) is not the country of {main.name} "
             f"({finding.suggested_country})",
-            f"write the country {finding.suggested_country}"))
+            f"write the country {finding.suggested_country}",
+            (("written", country_name(written_country)), ("institution", main.name),
+             ("country", finding.suggested_country))))
     finding.anomalies.extend(_variant_anomalies(raw, matches, infos))
     finding.anomalies.extend(_parent_anomalies(finding, infos, hierarchy))
     return finding
@@ -323,7 +332,8 @@ def _variant_anomalies(raw: str, matches: list[Match], infos: list[InstitutionIn
         if sorted(written_key(written)) not in [sorted(written_key(name)) for name in info.official_names]:
             out.append(Anomaly(
                 VARIANT_NAME, f"'{written}' is not a registered name of {info.name} (variant or alias)",
-                f"write '{info.name}' instead of '{written}'"))
+                f"write '{info.name}' instead of '{written}'",
+                (("written", written), ("institution", info.name))))
     return out
 
 
@@ -409,7 +419,8 @@ def _parent_anomalies(
         finding.suggested_parent = finding.suggested_parent or parent_name
         out.append(Anomaly(
             MISSING_PARENT, f"{info.name} is written without its parent institution ({parent_name})",
-            f"add '{parent_name}' after '{info.name}'"))
+            f"add '{parent_name}' after '{info.name}'",
+            (("institution", info.name), ("parent", parent_name))))
     return out
 
 
@@ -521,6 +532,7 @@ def _name_forms_finding(
         AUTHOR_NAME_FORMS, kind, [value], [form for family in families for form in family], pubs,
         f"{kind} {value} carries name forms that are not one person's: {shown}",
         f"check author profile {value}: keep '{families[0][0]}' or split the profile",
+        (("kind", kind), ("value", value), ("forms", shown), ("kept", families[0][0])),
     )
 
 
@@ -546,5 +558,6 @@ def _several_ids_findings(
             AUTHOR_SEVERAL_IDS, kind, ids, [written[full_key]], pubs,
             f"'{written[full_key]}' appears under {len(ids)} {kind} identifiers: {', '.join(ids)}",
             f"ask for the author profiles {', '.join(ids)} to be merged if they are one person",
+            (("name", written[full_key]), ("count", str(len(ids))), ("kind", kind), ("ids", ", ".join(ids))),
         ))
     return out

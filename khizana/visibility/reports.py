@@ -142,8 +142,12 @@ def _ancestors(institution_id: str, hierarchy: Hierarchy) -> tuple[str, ...]:
 # --- corrections ------------------------------------------------------------------------------------
 
 
-def correction_rows(analysis: Analysis) -> list[dict[str, str]]:
-    """One row per affiliation with anomalies, then one per author anomaly (CORRECTION_COLUMNS)."""
+def correction_rows(analysis: Analysis, *, with_texts: bool = False) -> list[dict]:
+    """One row per affiliation with anomalies, then one per author anomaly (CORRECTION_COLUMNS).
+
+    The explanations and corrections are in English: the CSV and XLSX files go to database providers.
+    ``with_texts`` adds ``texts``, the code and values of each anomaly, from which the pages write them
+    in the reader's language (``anomaly_texts``)."""
     rows = []
     for finding in analysis.affiliation_findings:
         if not finding.anomalies:
@@ -167,6 +171,8 @@ def correction_rows(analysis: Analysis) -> list[dict[str, str]]:
             "correction": "; ".join(a.correction for a in finding.anomalies),
             "matched": "; ".join(f"{m.name} [{m.id}] {m.score:.2f}: {m.reason}" for m in finding.matches),
         })  # fmt: skip
+        if with_texts:
+            rows[-1]["texts"] = [{"code": a.code, "params": dict(a.params)} for a in finding.anomalies]
     for author in analysis.author_findings:
         rows.append({
             **dict.fromkeys(CORRECTION_COLUMNS, ""),
@@ -178,6 +184,8 @@ def correction_rows(analysis: Analysis) -> list[dict[str, str]]:
             "institution_id": f"{author.identifier_kind}: {', '.join(author.identifiers)}",
             "correction": author.correction,
         })  # fmt: skip
+        if with_texts:
+            rows[-1]["texts"] = [{"code": author.code, "params": dict(author.params)}]
     return rows
 
 

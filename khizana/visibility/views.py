@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khizana.accounts.decorators import staff_required
 
-from . import services
+from . import anomaly_texts, services
 from .models import Institution
 from .registry_forms import LocalInstitutionForm, NameForm, ParentForm
 
@@ -71,6 +71,7 @@ def _detail_context(
     children = institution.children.order_by("sort_key", "id")
     return {
         "institution": institution,
+        "status_label": anomaly_texts.status_label(institution.status),
         "names": services.names_by_kind(institution),
         "chain": services.parent_chain(institution),
         "top": services.roll_up(institution),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,7 @@ def test_upload_and_read_the_report(users, registry):
     assert "6 publications, 7 affiliations, of which 5 with at least one anomaly" in page
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
     assert "Mohammed V University" in page and "University of Sfax" in page
-    assert "write &#x27;Mohammed V University&#x27; instead of &#x27;Univ Mohammed 5&#x27;" in page
+    assert "write “Mohammed V University” instead of “Univ Mohammed 5”" in page
     assert "Univ Mohammed 5, Rabat, Morocco" in page
     entry = AuditEntry.objects.get(action="affiliation-report")
     assert entry.user == users["cataloguer"] and entry.details["report"] == report.pk
@@ -112,6 +113,42 @@ def test_downloads(users, registry):
     assert client.get(f"{HOME}{report.pk}/export.upload").status_code == 404
     assert client.get(f"{HOME}{report.pk + 1}/corrections.csv").status_code == 404
     assert client_for(users["reader"]).get(f"{HOME}{report.pk}/corrections.csv").status_code == 403
+
+
+def test_the_report_page_speaks_the_reader_language_and_the_files_stay_english(users, registry):
+    client = client_for(users["cataloguer"])
+    upload(client, SAMPLE.read_bytes())
+    report = AffiliationReport.objects.get()
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    french.force_login(users["cataloguer"])
+    page = french.get(f"{HOME}{report.pk}/").content.decode()
+    assert "écrivez « Mohammed V University » au lieu de « Univ Mohammed 5 »" in page
+    assert "n’est pas un nom enregistré de Mohammed V University" in page
+    assert "instead of" not in page and "is not a registered name" not in page
+    arabic = Client(HTTP_ACCEPT_LANGUAGE="ar")
+    arabic.force_login(users["cataloguer"])
+    page = arabic.get(f"{HOME}{report.pk}/").content.decode()
+    assert "اكتب «Mohammed V University» بدلًا من «Univ Mohammed 5»" in page
+    assert "instead of" not in page
+    # the corrections sent to the database providers stay in English, whatever the page language
+    response = french.get(f"{HOME}{report.pk}/corrections.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert any("write 'Mohammed V University' instead of 'Univ Mohammed 5'" in r["correction"] for r in rows)
+
+
+def test_a_report_stored_without_its_texts_shows_its_english(users, registry):
+    client = client_for(users["cataloguer"])
+    upload(client, SAMPLE.read_bytes())
+    report = AffiliationReport.objects.get()
+    path = report.folder / analysis_services.CORRECTIONS_JSON
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    for row in rows:
+        row.pop("texts")
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    french.force_login(users["cataloguer"])
+    page = french.get(f"{HOME}{report.pk}/").content.decode()
+    assert "write &#x27;Mohammed V University&#x27; instead of &#x27;Univ Mohammed 5&#x27;" in page
 
 
 def test_one_institution(users, registry):

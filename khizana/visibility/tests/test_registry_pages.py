@@ -179,6 +179,21 @@ def test_the_institution_page_shows_names_chain_and_children(registry, users):
     assert "École Nationale Supérieure d&#x27;Informatique" in page and 'lang="ar"' in page
 
 
+@pytest.mark.parametrize(
+    ("language", "label", "withdrawn"),
+    [("en", "active", "withdrawn"), ("fr", "active", "retirée"), ("ar", "نشطة", "مسحوبة")],
+)
+def test_the_institution_status_is_a_translated_label(registry, users, language, label, withdrawn):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(users["cataloguer"])
+    page = client.get(reverse("visibility:registry-institution", args=[registry.pk])).content.decode()
+    assert f"<dd>{label}</dd>" in page
+    registry.status = "withdrawn"
+    registry.save()
+    page = client.get(reverse("visibility:registry-institution", args=[registry.pk])).content.decode()
+    assert f"<dd>{withdrawn}</dd>" in page
+
+
 def test_the_downloads_are_the_whole_registry(registry, users):
     client = client_for(users["cataloguer"])
     response = client.get(reverse("visibility:registry-export", args=["jsonl"]))
