@@ -104,7 +104,8 @@ def _after(kind: str, cursor: str | None) -> int:
     try:
         return tokens.decode_cursor(kind, cursor)
     except tokens.CursorError as error:
-        raise ApiError(422, _("cursor: %(problem)s.") % {"problem": error}) from None
+        problem = _(error.text) % error.params if error.params else _(error.text)
+        raise ApiError(422, _("cursor: %(problem)s.") % {"problem": problem}) from None
 
 
 def _next_url(request: HttpRequest, kind: str, rows: list, limit: int) -> str | None:

@@ -20,8 +20,22 @@ _CURSOR_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}={0,2}$")
 MAX_KEY = 2**63 - 1  # the largest id a database row can have
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for makemessages (Django's gettext_noop, without importing Django)."""
+    return message
+
+
 class CursorError(ValueError):
-    """A cursor this API did not give."""
+    """A cursor this API did not give. ``text`` is an English msgid with named ``params``; the API
+    translates it into the reader's language."""
+
+    def __init__(self, text: str, **params: str):
+        self.text = text
+        self.params = params
+        super().__init__(text % params if params else text)
+
+
+_NOT_OURS = gettext_noop("the cursor is not one this API gave")
 
 
 def new_token() -> str:
@@ -48,15 +62,15 @@ def encode_cursor(kind: str, last_key: int) -> str:
 def decode_cursor(kind: str, cursor: str) -> int:
     """The last key seen, from a cursor given by :func:`encode_cursor` for the same kind of list."""
     if not _CURSOR_RE.match(cursor):
-        raise CursorError("the cursor is not one this API gave")
+        raise CursorError(_NOT_OURS)
     padded = cursor + "=" * (-len(cursor) % 4)
     try:
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise CursorError("the cursor is not one this API gave") from None
+        raise CursorError(_NOT_OURS) from None
     name, _, key = text.partition(":")
     if name != kind:
-        raise CursorError(f"the cursor belongs to another list than {kind}")
+        raise CursorError(gettext_noop("the cursor belongs to another list than %(kind)s"), kind=kind)
     if not key.isdigit() or not 0 <= int(key) <= MAX_KEY:
-        raise CursorError("the cursor is not one this API gave")
+        raise CursorError(_NOT_OURS)
     return int(key)

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from .oai import OaiResponse, OaiResponseError, parse_response
+from .oai import Message, OaiResponse, OaiResponseError, gettext_noop, parse_response
 
 USER_AGENT = "Khizana-harvester/1.0 (OAI-PMH 2.0)"
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -26,6 +26,10 @@ _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 
 class HarvestError(Exception):
     """A harvest request failed for good; the message names the URL and the problem."""
+
+    def __init__(self, message: Message | str):
+        self.message = message if isinstance(message, Message) else Message(message)
+        super().__init__(str(self.message))
 
 
 class HarvestHTTPError(HarvestError):
@@ -38,7 +42,8 @@ class OaiProtocolError(HarvestError):
     def __init__(self, url: str, response: OaiResponse):
         self.url = url
         self.response = response
-        super().__init__(f"{url}: the OAI-PMH server answered with an error: {response.describe_errors()}")
+        text = gettext_noop("%(url)s: the OAI-PMH server answered with an error: %(errors)s")
+        super().__init__(Message(text, {"url": url, "errors": response.describe_errors()}))
 
 
 @dataclass
@@ -86,7 +91,7 @@ class OaiClient:
         try:
             response = parse_response(data, url)
         except OaiResponseError as error:
-            raise HarvestError(str(error)) from None
+            raise HarvestError(error.message) from None
         if response.errors:
             raise OaiProtocolError(url, response)
         return Page(url, data, response)
@@ -101,7 +106,8 @@ class OaiClient:
             if not token:
                 return
             if token in seen:
-                raise HarvestError(f"{page.url}: the server sent the resumption token {token!r} twice")
+                text = gettext_noop("%(url)s: the server sent the resumption token %(token)s twice")
+                raise HarvestError(Message(text, {"url": page.url, "token": repr(token)}))
             seen.add(token)
             page = self.request(verb, resumptionToken=token)
 
@@ -121,9 +127,16 @@ class OaiClient:
                 return outcome.body
             delay = outcome.wait if outcome.wait is not None else self.policy.backoff * 2 ** (attempt - 1)
             if attempt >= self.policy.max_attempts or waited + delay > self.policy.retry_budget:
-                raise HarvestHTTPError(
-                    f"{url}: gave up after {attempt} attempt(s), {waited:g} s waited: {outcome.failure}"
+                text = gettext_noop(
+                    "%(url)s: gave up after %(attempts)s attempt(s), %(waited)s s waited: %(failure)s"
                 )
+                params = {
+                    "url": url,
+                    "attempts": attempt,
+                    "waited": f"{waited:g}",
+                    "failure": outcome.failure,
+                }
+                raise HarvestHTTPError(Message(text, params))
             self.sleep(delay)
             waited += delay
 
@@ -133,25 +146,29 @@ class OaiClient:
         try:
             reply = self.session.get(url, timeout=self.policy.timeout)
         except requests.Timeout:
-            return _Outcome(failure=f"no answer within {self.policy.timeout:g} s")
+            text = gettext_noop("no answer within %(seconds)s s")
+            return _Outcome(failure=Message(text, {"seconds": f"{self.policy.timeout:g}"}))
         except requests.ConnectionError as error:
-            return _Outcome(failure=f"cannot connect ({_short(error)})")
-        except requests.RequestException as error:
-            raise HarvestHTTPError(f"{url}: request failed: {_short(error)}") from None
-        if reply.status_code in _RETRIED_STATUS:
             return _Outcome(
-                failure=f"HTTP {reply.status_code} {reply.reason}",
-                wait=_retry_after(reply.headers.get("Retry-After")),
+                failure=Message(gettext_noop("cannot connect (%(error)s)"), {"error": _short(error)})
             )
+        except requests.RequestException as error:
+            text = gettext_noop("%(url)s: request failed: %(error)s")
+            raise HarvestHTTPError(Message(text, {"url": url, "error": _short(error)})) from None
+        status = f"HTTP {reply.status_code} {reply.reason}"
+        if reply.status_code in _RETRIED_STATUS:
+            return _Outcome(failure=status, wait=_retry_after(reply.headers.get("Retry-After")))
         if reply.status_code >= 400:
-            raise HarvestHTTPError(f"{url}: HTTP {reply.status_code} {reply.reason}")
+            raise HarvestHTTPError(
+                Message(gettext_noop("%(url)s: %(problem)s"), {"url": url, "problem": status})
+            )
         return _Outcome(body=reply.content)
 
 
 @dataclass
 class _Outcome:
     body: bytes | None = None
-    failure: str = ""
+    failure: Message | str = ""
     wait: float | None = None  # what Retry-After asked for
 
 

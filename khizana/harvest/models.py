@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from khizana.catalog.models import ImportRun
 from khizana.libraries.models import Library
+
+from .oai import render_message
 
 
 class HarvestSource(models.Model):
@@ -72,6 +75,8 @@ class HarvestRun(models.Model):
     records_unchanged = models.IntegerField(default=0)
     records_deleted = models.IntegerField(default=0)
     records_rejected = models.IntegerField(default=0)
+    # Each error is a message (msgid and parameters, see khizana.harvest.oai.Message) translated when
+    # shown, or a plain string (an import error, in English like every import error of the catalog).
     errors = models.JSONField(default=list, blank=True)
     import_runs = models.ManyToManyField(ImportRun, blank=True, related_name="harvest_runs")
     pid = models.IntegerField(null=True, blank=True)
@@ -82,6 +87,16 @@ class HarvestRun(models.Model):
 
     def __str__(self) -> str:
         return f"harvest {self.pk} of {self.source.library.code} ({self.status})"
+
+    @property
+    def error_texts(self) -> list[str]:
+        """The errors in English (command line, logs)."""
+        return [render_message(error, str) for error in self.errors]
+
+    @property
+    def translated_errors(self) -> list[str]:
+        """The errors in the active language (the staff pages)."""
+        return [render_message(error, gettext) for error in self.errors]
 
     def summary(self) -> str:
         return (

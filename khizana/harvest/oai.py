@@ -5,12 +5,17 @@
 identifier, datestamp and deleted flag, the resumption token, and what Identify and ListMetadataFormats
 say (granularity, metadata prefixes). Anything that is not an OAI-PMH response raises
 :class:`OaiResponseError` with a message naming the URL and the problem.
+
+Texts for people are :class:`Message` objects: an English gettext msgid with named parameters, kept as
+such (in a harvest run's errors) and translated when shown (:mod:`khizana.harvest.messages`);
+``str()`` gives the English. The msgids are marked with :func:`gettext_noop` for makemessages.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -30,8 +35,51 @@ _LIST_VERBS = ("ListRecords", "ListIdentifiers", "GetRecord", "ListSets")
 _UTC_DATESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z?)?$")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for makemessages (as Django's gettext_noop does, without importing Django)."""
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text for people: an English msgid with named ``%(name)s`` parameters, which may be messages."""
+
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return render_message(self.as_json(), lambda text: text)
+
+    def as_json(self) -> dict:
+        params = {k: v.as_json() if isinstance(v, Message) else v for k, v in self.params.items()}
+        return {"message": self.text, "params": params}
+
+
+def render_message(entry: Any, translate) -> str:
+    """The text of a stored message (:meth:`Message.as_json`; a plain string is shown as it is), each
+    msgid passed through ``translate`` (gettext, or the identity for English)."""
+    if isinstance(entry, Message):
+        entry = entry.as_json()
+    if not isinstance(entry, dict) or "message" not in entry:
+        return str(entry)
+    params = {k: render_message(v, translate) for k, v in (entry.get("params") or {}).items()}
+    text = translate(entry["message"]) if entry["message"] else ""  # (gettext("") is the catalog header)
+    return text % params if params else text
+
+
 class OaiResponseError(ValueError):
     """The body is not a usable OAI-PMH response; the message names the URL and the problem."""
+
+    def __init__(self, url: str, problem: Message):
+        self.url = url
+        self.problem = problem
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> Message:
+        if not self.url:
+            return self.problem
+        return Message(gettext_noop("%(url)s: %(problem)s"), {"url": self.url, "problem": self.problem})
 
 
 @dataclass
@@ -84,10 +132,10 @@ class OaiResponse:
 
 def parse_response(data: bytes, url: str = "") -> OaiResponse:
     """Read one OAI-PMH response. Raises :class:`OaiResponseError` for a body that is not one."""
-    where = f"{url}: " if url else ""
-    root = _parse_xml(data, where)
+    root = _parse_xml(data, url)
     if _local(root) != "OAI-PMH":
-        raise OaiResponseError(f"{where}not an OAI-PMH response (root element <{_local(root)}>)")
+        problem = gettext_noop("not an OAI-PMH response (root element <%(element)s>)")
+        raise OaiResponseError(url, Message(problem, {"element": _local(root)}))
     response = OaiResponse(response_date=_child_text(root, "responseDate"), verb="")
     for child in root.iterchildren(etree.Element):
         name = _local(child)
@@ -97,24 +145,27 @@ def parse_response(data: bytes, url: str = "") -> OaiResponse:
             response.verb = name
             _read_verb(child, response)
     if not response.errors and not response.verb:
-        raise OaiResponseError(f"{where}OAI-PMH response without a verb element or an error")
+        raise OaiResponseError(
+            url, Message(gettext_noop("OAI-PMH response without a verb element or an error"))
+        )
     return response
 
 
-def _parse_xml(data: bytes, where: str) -> etree._Element:
+def _parse_xml(data: bytes, url: str) -> etree._Element:
     if not data.strip():
-        raise OaiResponseError(f"{where}empty response body")
+        raise OaiResponseError(url, Message(gettext_noop("empty response body")))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         line, column = error.position if error.position else (0, 0)
         message = re.sub(r",? line \d+, column \d+.*$", "", error.msg or str(error)).strip()
+        problem = gettext_noop("not well-formed XML: %(problem)s (line %(line)s, column %(column)s)")
         raise OaiResponseError(
-            f"{where}not well-formed XML: {message} (line {line}, column {column})"
+            url, Message(problem, {"problem": message, "line": line, "column": column})
         ) from None
     if root is None:
-        raise OaiResponseError(f"{where}the response holds no XML element")
+        raise OaiResponseError(url, Message(gettext_noop("the response holds no XML element")))
     return root
 
 

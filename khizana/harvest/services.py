@@ -39,7 +39,7 @@ from khizana.libraries.models import Library
 
 from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy
 from .models import HarvestedIdentifier, HarvestRun, HarvestSource
-from .oai import OaiItem, datestamp_for_from
+from .oai import Message, OaiItem, datestamp_for_from, gettext_noop
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,12 @@ MARC_PREFIXES = ("marc21", "marcxml", "MARC21", "marc")
 
 
 class HarvestConfigError(ValueError):
-    """A library cannot be harvested as asked (no endpoint ...); the message says why."""
+    """A library cannot be harvested as asked (no endpoint ...); the message says why (in English;
+    ``message`` is the :class:`Message` to translate)."""
+
+    def __init__(self, message: Message):
+        self.message = message
+        super().__init__(str(message))
 
 
 def retry_policy() -> RetryPolicy:
@@ -75,9 +80,8 @@ def source_for(library: Library) -> HarvestSource:
     if source is not None:
         return source
     if not library.oai_endpoint:
-        raise HarvestConfigError(
-            f"{library.code} has no OAI-PMH endpoint: set one in the staff space or with --url"
-        )
+        text = gettext_noop("%(library)s has no OAI-PMH endpoint: set one in the staff space or with --url")
+        raise HarvestConfigError(Message(text, {"library": library.code}))
     return HarvestSource.objects.create(library=library, base_url=library.oai_endpoint)
 
 
@@ -95,7 +99,8 @@ def configure(
     try:
         URLValidator(schemes=["http", "https"])(base_url)
     except ValidationError:
-        raise HarvestConfigError(f"{base_url!r} is not an http:// or https:// URL") from None
+        text = gettext_noop("%(url)s is not an http:// or https:// URL")
+        raise HarvestConfigError(Message(text, {"url": repr(base_url)})) from None
     source, _ = HarvestSource.objects.get_or_create(library=library, defaults={"base_url": base_url})
     before = (source.base_url, source.metadata_prefix, source.set_spec)
     source.base_url = base_url
@@ -156,17 +161,21 @@ def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestR
     other = HarvestRun.objects.filter(source_id=run.source_id, status=HarvestRun.Status.RUNNING)
     other = other.exclude(pk=run.pk).order_by("id").first()
     if other is not None:
-        _fail(run, f"another harvest of {run.source.library.code} is running (harvest {other.pk})")
+        text = gettext_noop("another harvest of %(library)s is running (harvest %(run)s)")
+        _fail(run, Message(text, {"library": run.source.library.code, "run": other.pk}))
         _finish(run, None)
         return run
     client = client or OaiClient(run.base_url, retry_policy())
     try:
         next_from = _harvest_lists(run, client)
     except HarvestError as error:
-        next_from = _fail(run, str(error))
+        next_from = _fail(run, error.message)
     except Exception as error:  # a bug must leave a failed run behind, not a run stuck "running"
         logger.exception("harvest %s failed", run.pk)
-        next_from = _fail(run, f"{run.base_url}: internal error: {type(error).__name__}: {error}")
+        text = gettext_noop("%(url)s: internal error: %(error)s")
+        next_from = _fail(
+            run, Message(text, {"url": run.base_url, "error": f"{type(error).__name__}: {error}"})
+        )
     clustering.recluster_dirty()
     _finish(run, next_from)
     return run
@@ -212,14 +221,23 @@ def choose_prefix(client: OaiClient) -> str:
 def _next_from(run: HarvestRun) -> str | None:
     try:
         return datestamp_for_from(run.response_date, run.granularity)
-    except ValueError as error:
-        run.errors.append(f"{run.base_url}: {error}; the next harvest will start from the beginning")
+    except ValueError:
+        text = gettext_noop(
+            "%(url)s: responseDate %(date)s is not a UTC datestamp (YYYY-MM-DDThh:mm:ssZ); "
+            "the next harvest will start from the beginning"
+        )
+        _error(run, Message(text, {"url": run.base_url, "date": repr(run.response_date)}))
         return ""
 
 
-def _fail(run: HarvestRun, message: str) -> None:  # the source keeps its datestamp
+def _error(run: HarvestRun, message: Message | str) -> None:
+    """Note an error on the run: a message is kept as msgid and parameters, translated when shown."""
+    run.errors.append(message.as_json() if isinstance(message, Message) else message)
+
+
+def _fail(run: HarvestRun, message: Message) -> None:  # the source keeps its datestamp
     run.status = HarvestRun.Status.FAILED
-    run.errors.append(message)
+    _error(run, message)
     return None
 
 
@@ -243,9 +261,7 @@ def _save_counts(run: HarvestRun) -> None:
             totals[name] += getattr(imported, f"records_{name}")
     for name, value in totals.items():
         setattr(run, f"records_{name}", value)
-    run.save(
-        update_fields=["pages", "records_harvested", "errors", *(f"records_{name}" for name in totals)]
-    )
+    run.save(update_fields=["pages", "records_harvested", "errors", *(f"records_{name}" for name in totals)])
 
 
 # --- one page -----------------------------------------------------------------------------------------
@@ -269,7 +285,8 @@ def _apply_page(run: HarvestRun, page: Page, prefix: str) -> None:
     nameless = sum(1 for item in items if item.deleted and not item.identifier)
     if nameless and (imported is None or imported.format != RecordFormat.DUBLIN_CORE):
         # (the Dublin Core reader makes such a header a reject of the page; the MARC reader skips it)
-        run.errors.append(f"{filename}: a deleted header without an identifier cannot name a record")
+        text = gettext_noop("%(file)s: a deleted header without an identifier cannot name a record")
+        _error(run, Message(text, {"file": filename}))
 
 
 def _import(run: HarvestRun, data: bytes, filename: str) -> ImportRun | None:
@@ -280,7 +297,7 @@ def _import(run: HarvestRun, data: bytes, filename: str) -> ImportRun | None:
             library, data, filename, user=run.started_by, cluster=False, skip_deleted_headers=True
         )
     except ImportFileError as error:  # this page is lost, the next ones may be fine
-        run.errors.append(str(error))
+        _error(run, str(error))  # the catalog's import errors are in English, on the import run too
         failed = ImportRun.objects.filter(library=library, filename=filename).order_by("-id").first()
         if failed is not None:
             run.import_runs.add(failed)
@@ -346,7 +363,7 @@ def mark_interrupted_runs() -> int:
             continue  # still at work (this process runs harvests on several threads)
         with transaction.atomic():
             run.status = HarvestRun.Status.FAILED
-            run.errors.append("the harvesting process ended before finishing")
+            _error(run, Message(gettext_noop("the harvesting process ended before finishing")))
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "errors", "finished_at"])
         count += 1

@@ -20,6 +20,7 @@ from khizana.libraries.models import Library
 
 from .forms import HarvestSourceForm
 from .models import HarvestRun, HarvestSource
+from .oai import render_message
 from .services import HarvestConfigError, configure, queue_harvest
 from .tasks import run_harvest_job
 
@@ -64,7 +65,7 @@ def library_page(request: HttpRequest, code: str) -> HttpResponse:
                 enabled=data["enabled"],
             )
         except HarvestConfigError as error:
-            form.add_error("base_url", str(error))
+            form.add_error("base_url", render_message(error.message, _))
         else:
             _audit(request, library, "harvest-settings", source.base_url, **data)
             messages.success(request, _("The harvesting settings have been saved."))

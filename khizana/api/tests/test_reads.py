@@ -112,6 +112,11 @@ def test_cursor_is_opaque_and_garbage_is_422(api):
     for garbage in ["zzz", "!!!", base64.urlsafe_b64encode(b"records:1").decode(), "d29ya3M6LTE", "x" * 101]:
         data = json_of(api.get("/api/works", {"cursor": garbage}), 422)
         assert "cursor" in data["detail"]
+    data = json_of(api.get("/api/works", {"cursor": "!!!"}), 422)
+    assert data["detail"] == "cursor: the cursor is not one this API gave."
+    other_list = base64.urlsafe_b64encode(b"records:1").decode().rstrip("=")
+    french = api.get("/api/works", {"cursor": other_list}, HTTP_ACCEPT_LANGUAGE="fr").json()["detail"]
+    assert french == "cursor : ce curseur appartient à une autre liste que works."
 
 
 def test_work_has_description_holdings_per_library_records_and_exports(api):

@@ -123,7 +123,7 @@ def test_an_oai_error_fails_the_run_with_its_code_and_keeps_the_datestamp(librar
         source.save()
         run = harvest(library)
     assert run.status == HarvestRun.Status.FAILED
-    assert "idDoesNotExist: The value of the identifier argument is unknown or illegal" in run.errors[0]
+    assert "idDoesNotExist: The value of the identifier argument is unknown or illegal" in run.error_texts[0]
     source.refresh_from_db()
     assert source.last_datestamp == "2003-01-01"
 
@@ -133,7 +133,7 @@ def test_a_server_that_does_not_know_the_verbs_fails_clearly(library):
         configure(library, server.url)
         run = harvest(library)
     assert run.status == HarvestRun.Status.FAILED
-    assert run.errors == [
+    assert run.error_texts == [
         f"{server.url}?verb=Identify: the OAI-PMH server answered with an error: "
         "badVerb: The verb 'NotExist' is illegal"
     ]
@@ -172,7 +172,7 @@ def test_a_page_that_fails_for_good_stops_the_run_but_keeps_what_came_before(lib
         configure(library, server.url)
         run = harvest(library)
     assert run.status == HarvestRun.Status.FAILED and run.pages == 1
-    assert "resumptionToken=ListRecords2.xml: not well-formed XML" in run.errors[0]
+    assert "resumptionToken=ListRecords2.xml: not well-formed XML" in run.error_texts[0]
     assert SourceRecord.objects.filter(library=library, local_id="oai:test.example.com:1585322").exists()
     library.harvest_source.refresh_from_db()
     assert library.harvest_source.last_datestamp == ""  # the next harvest starts again from the start

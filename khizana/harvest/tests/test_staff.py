@@ -98,3 +98,44 @@ def test_a_second_start_while_one_waits_is_refused(libraries):
     response = client.post(reverse("harvest:start", args=["EUR"]))
     assert response.url == reverse("harvest:run", args=["EUR", waiting.pk])
     assert HarvestRun.objects.count() == 1
+
+
+def test_run_errors_and_url_errors_are_shown_in_the_staff_members_language(libraries):
+    from khizana.harvest.oai import Message
+
+    eur, _ = libraries
+    client = client_for("cat", "cataloguer", eur)
+    source = configure(eur, "https://oai.example.org/request")
+    text = "%(url)s: gave up after %(attempts)s attempt(s), %(waited)s s waited: %(failure)s"
+    failure = Message("cannot connect (%(error)s)", {"error": "Connection refused"})
+    gave_up = Message(
+        text, {"url": "https://oai.example.org/request", "attempts": 4, "waited": "3", "failure": failure}
+    )
+    run = HarvestRun.objects.create(
+        source=source,
+        base_url=source.base_url,
+        status=HarvestRun.Status.FAILED,
+        errors=[gave_up.as_json(), "page.xml: an import error, in English as the catalog keeps them"],
+    )
+    assert run.error_texts[0] == (
+        "https://oai.example.org/request: gave up after 4 attempt(s), 3 s waited: cannot connect "
+        "(Connection refused)"
+    )
+    page = reverse("harvest:run", args=["EUR", run.pk])
+    client.cookies["django_language"] = "fr"
+    french = client.get(page).content.decode()
+    assert (
+        "abandon après 4 tentative(s) et 3 s d’attente : connexion impossible (Connection refused)" in french
+    )
+    assert "page.xml: an import error, in English as the catalog keeps them" in french
+    client.cookies["django_language"] = "ar"
+    arabic = client.get(reverse("harvest:library", args=["EUR"])).content.decode()
+    assert "تعذّر الاتصال (Connection refused)" in arabic
+
+    client.cookies["django_language"] = "fr"
+    refused = client.post(
+        reverse("harvest:library", args=["EUR"]),
+        {"base_url": "ftp://example.org/oai", "metadata_prefix": "", "set_spec": ""},
+    )
+    assert refused.status_code == 400, refused.content.decode()[-3000:]
+    assert "n’est pas une adresse http:// ou https://" in refused.content.decode()

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             runs = [harvest(self._library(options), full=options["full"])]
         for run in runs:
             self.stdout.write(f"{run.source.library.code}: {run.summary()}")
-            for error in run.errors:
+            for error in run.error_texts:
                 self.stdout.write(f"  {error}")
         failed = [run.source.library.code for run in runs if run.status == HarvestRun.Status.FAILED]
         if failed:
