@@ -84,6 +84,7 @@ def run(rounds: int, epubcheck: bool) -> dict:
     ingest_times: dict[str, list[float]] = {"epub": [], "pdf": []}
     extract_times: list[float] = []
     store_times: list[float] = []
+    refused: list[str] = []
     store = default_store()
     started = time.perf_counter()
     for round_number in range(rounds):
@@ -94,7 +95,11 @@ def run(rounds: int, epubcheck: bool) -> dict:
                 store.save(source, "bin")
             store_times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            item = ingest.add_digital_item(record, path, path.name, access="open")
+            try:
+                item = ingest.add_digital_item(record, path, path.name, access="open")
+            except ingest.IngestError as error:
+                refused.append(error.message())
+                continue
             ingest_times[item.kind].append(time.perf_counter() - start)
             start = time.perf_counter()
             fulltext.extract_item_text(item.pk)
@@ -114,6 +119,7 @@ def run(rounds: int, epubcheck: bool) -> dict:
         "median_store_ms": median_ms(store_times),
         "ratio": median_ms(all_ingest) / max(median_ms(store_times), 1e-6),
         "wall_s": total,
+        "refused": sorted(set(refused)),
     }
 
 
@@ -129,6 +135,7 @@ def report(figures: dict, rounds: int, epubcheck: bool) -> str:
             f"text extraction {figures['median_extract_ms']:.0f} ms",
             f"- plain store of the same bytes: median {figures['median_store_ms']:.1f} ms; "
             f"ingest / store ratio {figures['ratio']:.0f}x (what validation costs)",
+            *(f"- refused: {reason}" for reason in figures["refused"]),
         ]
     )
 

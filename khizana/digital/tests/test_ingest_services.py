@@ -150,3 +150,11 @@ def test_a_key_that_reads_two_ways_is_ambiguous(catalog):
     record.save(update_fields=["local_id"])
     with pytest.raises(ingest.IngestError, match=r"ambiguous: it reads as work .*local_id"):
         ingest.resolve_record(str(other_work.pk))
+
+
+def test_text_extraction_is_queued_once_the_item_is_committed(catalog, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = ingest.add_digital_item(catalog.record_a, PDF, "habibi.pdf", access="open")
+    item.refresh_from_db()
+    assert item.text_status == DigitalItem.TextStatus.EXTRACTED  # the queue runs jobs at once in tests
+    assert "habibi" in item.texts.get(page=1).text
