@@ -233,6 +233,7 @@ def test_signed_links_over_a_live_server(live_server, client, settings, tmp_path
     from khizana.catalog.tests.conftest import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     library = make_library("LIVE")
     item = make_item(library, "live")
     make_licence(item)
