@@ -101,6 +101,8 @@ def item_facts(item: DigitalItem) -> list[dict[str, Any]]:
 
 def work_digital_copies(work: Work) -> list[dict[str, Any]]:
     """The digital copies of a work, for its page: format, library, access in words, where to read."""
+    from khizana.web.services import language_name
+
     items = (
         DigitalItem.objects.filter(record__work=work)
         .select_related("library")
@@ -111,6 +113,7 @@ def work_digital_copies(work: Work) -> list[dict[str, Any]]:
             "item": item,
             "format": kind_label(item),
             "label": item.label,
+            "language": language_name(item.language) if item.language else "",
             "library": item.library.name,
             "access": access_short(item),
             "item_url": reverse("digital-item", args=[item.pk]),

@@ -42,7 +42,7 @@ EPUB_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbo
 READER_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' blob:; "
     "img-src 'self' data: blob:; font-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; "
-    "frame-src 'self' blob:; child-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-src 'self' blob:; child-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -87,13 +87,22 @@ def arabic_epub() -> tuple[bytes, str]:
 
 
 def add_demo_items() -> str:
-    """Open PDF and Arabic EPUB items on the first work of an installation (the browser test and the bench
-    call this through `khizana shell -c`); prints nothing, returns their ids as JSON."""
+    """Open items on the first work of an installation (the browser test and the bench call this through
+    `khizana shell -c`): a French PDF, an Arabic PDF, the Arabic right-to-left EPUB and an EPUB whose spine
+    turns right to left. Returns their ids as JSON."""
     record = SourceRecord.objects.filter(work__isnull=False, deleted=False).order_by("id").first()
     if record is None:
         raise SystemExit("no catalogued record to attach digital items to")
-    pdf_name = "pdfjs_french_diacritics.pdf"
-    pdf = add_item(record, (DATA / pdf_name).read_bytes(), "pdf", pdf_name, language="fre", page_count=1)
+    ids: dict[str, int | None] = {"work": record.work_id}
+    for key, name, language in (
+        ("pdf", "pdfjs_french_diacritics.pdf", "fre"),
+        ("pdf_ar", "samplefiles_habibi.pdf", "ara"),
+    ):
+        ids[key] = add_item(
+            record, (DATA / name).read_bytes(), "pdf", name, language=language, page_count=1
+        ).pk
     content, name = arabic_epub()
-    epub = add_item(record, content, "epub", name, direction="rtl", language="ara")
-    return json.dumps({"work": record.work_id, "pdf": pdf.pk, "epub": epub.pk})
+    ids["epub"] = add_item(record, content, "epub", name, direction="rtl", language="ara").pk
+    name = "epubtests_pkg-spine-progression_rtl.epub"
+    ids["epub_spine_rtl"] = add_item(record, (DATA / name).read_bytes(), "epub", name, language="eng").pk
+    return json.dumps(ids)

@@ -80,7 +80,21 @@
     setSize(next);
   }
 
-  function fillToc(toc) {
+  // Table of contents links are relative to the navigation document; the spine's to the package.
+  function resolveHref(book, href) {
+    const packaging = book.packaging || {};
+    const base = packaging.navPath || packaging.ncxPath || "";
+    if (!base || !href) return href;
+    try {
+      const url = new URL(href, `https://book.invalid/${base}`);
+      const resolved = decodeURIComponent(url.pathname.slice(1)) + url.hash;
+      return book.spine.get(resolved.split("#")[0]) ? resolved : href;
+    } catch (e) {
+      return href;
+    }
+  }
+
+  function fillToc(book, toc) {
     const add = (items, list) => {
       for (const entry of items) {
         const li = document.createElement("li");
@@ -88,14 +102,15 @@
         button.type = "button";
         button.className = "link-like";
         button.textContent = (entry.label || "").trim();
+        const href = resolveHref(book, entry.href);
         button.addEventListener("click", () => {
-          rendition.display(entry.href);
+          rendition.display(href);
           tocBox.hidden = true;
           tocToggle.setAttribute("aria-expanded", "false");
           area.focus();
         });
         li.appendChild(button);
-        chapters[entry.href.split("#")[0]] = button.textContent;
+        chapters[href.split("#")[0]] = button.textContent;
         if (entry.subitems && entry.subitems.length) {
           const sub = document.createElement("ol");
           add(entry.subitems, sub);
@@ -137,7 +152,8 @@
       });
       rendition.on("relocated", announce);
       rendition.on("keydown", onKey);
-      rendition.on("rendered", () => {
+      rendition.on("rendered", (section, view) => {
+        if (view && view.iframe) view.iframe.setAttribute("title", message("msgFrame"));
         area.dataset.state = "ready";
         if (!document.documentElement.dataset.firstPageMs) {
           document.documentElement.dataset.firstPageMs = String(Math.round(performance.now()));
@@ -149,7 +165,7 @@
       for (const button of [buttons.prev, buttons.next]) button.disabled = false;
       return rendition.display();
     }).then(() => book.loaded.navigation).then((navigation) => {
-      fillToc((navigation && navigation.toc) || []);
+      fillToc(book, (navigation && navigation.toc) || []);
     }).catch(fail);
   }
 
