@@ -177,7 +177,7 @@ def test_search_inside_finds_words_with_and_without_accents(client, french_book)
 def test_search_inside_all_words_required_and_nothing_found(client, french_book):
     assert [hit.page for hit in fulltext.search_item(french_book.pk, "élève école").pages] == [2]
     page = client.get(f"/digital/{french_book.pk}/search", {"q": "baleine"}).content.decode()
-    assert "No page of this book holds all these words." in page
+    assert "Aucune page de ce livre ne contient tous ces mots." in page  # French by default
 
 
 def test_search_inside_arabic_with_and_without_hamza_in_arabic(client, data_dir, library):
