@@ -80,5 +80,7 @@ def test_members_only_item_refused_to_anonymous_over_http(live_server, open_item
         assert refused.value.code == 401
         assert refused.value.headers["Access-Control-Allow-Origin"] == "*"
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"{live_server.url}/digital/{open_item.pk}/pages/", timeout=10)
-    assert refused.value.code == 401 and b"reserved to the members" in refused.value.read()
+        page = f"{live_server.url}/digital/{open_item.pk}/pages/"
+        urllib.request.urlopen(urllib.request.Request(page, headers={"Accept-Language": "fr"}), timeout=10)
+    assert refused.value.code == 401
+    assert "Ces pages sont réservées aux membres" in refused.value.read().decode()
