@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="warm passes over every tile")
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
 
     site = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-iiif-bench-")))
     try:
@@ -151,7 +153,8 @@ def main() -> None:
         f"{', '.join(f'{t:.0f}' for t in first_of_page)} ms; slowest cold tile {max(cold):.0f} ms "
         f"(the first full-resolution tile of a page, which decodes the whole 24-megapixel scan once per "
         f"worker). Cold / warm median: {cold_median / rows['warm tile (on-disk cache)'][0]:.1f} x. "
-        f"Goal warm p95 < 20 ms: **{'met' if warm_p95 < 20 else 'not met'}** ({warm_p95:.1f} ms).",
+        f"Goal warm p95 < 20 ms: **{'met' if warm_p95 < 20 else 'not met'}** ({warm_p95:.1f} ms). "
+        f"Load average on the 2 cores: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after.",
         "",
     ]
     report = "\n".join(lines)
