@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from khizana.accounts import permissions
@@ -104,6 +105,7 @@ def _items_page(request: HttpRequest, form: UploadForm, errors: list[str], statu
     return render(request, "digital/staff/items.html", context, status=status)
 
 
+@csrf_exempt  # checked in _upload, once the request's length is known to be within bounds
 @require_http_methods(["GET", "POST"])
 @staff_required
 def items(request: HttpRequest) -> HttpResponse:
@@ -111,11 +113,16 @@ def items(request: HttpRequest) -> HttpResponse:
     libraries = permissions.libraries_managed(request.user)
     if request.method == "GET":
         return _items_page(request, UploadForm(libraries=libraries), [])
-    if _request_too_big(request):  # refused before Django reads the body
+    if _request_too_big(request):  # refused before anything reads the body (the CSRF check would)
         message = gettext("The upload is larger than the limit of %(limit)s bytes per file.") % {
             "limit": f"{_limit():,}"
         }
         return _items_page(request, UploadForm(libraries=libraries), [message], status=413)
+    return _upload(request, libraries)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, libraries) -> HttpResponse:
     library = get_object_or_404(Library, pk=_int_or_404(request.POST.get("library")))
     if not permissions.can_write(request.user, library):
         raise PermissionDenied(gettext("You cannot add digital items to this library."))

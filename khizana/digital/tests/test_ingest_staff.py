@@ -92,3 +92,12 @@ def test_uploads_over_the_limit_are_refused(client, catalog, settings, tmp_path)
     assert response.status_code == 413
     assert "larger than the limit of 10,000 bytes per file" in response.content.decode()
     assert not DigitalItem.objects.exists()
+
+
+def test_the_upload_still_needs_its_csrf_token(catalog):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("cat", Role.CATALOGUER, catalog.library_a))
+    assert upload(client, catalog.library_a, PDF).status_code == 403
+    assert not DigitalItem.objects.exists()
