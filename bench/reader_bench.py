@@ -104,11 +104,12 @@ def main() -> None:
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         table = [
             f"time to first page from navigation start, {args.loads} loads each, ms (load average {load}):",
+            "",
             "| book | first visit: median | min | max | returning reader (cached scripts): median |",
             "|---|---|---|---|---|",
             *rows,
         ]
-        print("\n".join(table))
+        print("\n".join(t for t in table if t))
         if args.record:
             with (REPO / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
                 day = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
