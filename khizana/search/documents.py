@@ -117,20 +117,28 @@ def work_document(work: Mapping) -> dict:
     return document
 
 
+_SLOTS = {name: engine.slot_fields(name) for name in engine.FACET_SLOTS}
+_MORE = {name: engine.more_field(name) for name in engine.FACET_SLOTS}
+_GROUPS = tuple(engine.FACET_GROUPS)
+
+
 def add_facets(document: dict, facets: dict[str, list[str]]) -> None:
     """The facets' values for filtering, and the fields they are counted from (see engine.FACET_SLOTS
-    and engine.FACET_GROUPS)."""
+    and engine.FACET_GROUPS). Runs for every work of a rebuild: kept plain."""
     cleaned = {name: _facet_values(values) for name, values in facets.items()}
-    document[engine.OVERFLOW] = ["0"]
+    overflow = "0"
     for name, values in cleaned.items():
         document[name] = values
-        slots = engine.slot_fields(name)
+        slots = _SLOTS.get(name)
+        if slots is None:
+            continue
         for i, slot in enumerate(slots):
             document[slot] = [values[i] if i < len(values) else engine.EMPTY_SLOT]
-        if slots and len(values) > len(slots):
-            document[engine.more_field(name)] = values[len(slots) :]
-            document[engine.OVERFLOW] = ["1"]
-    for group in engine.FACET_GROUPS:
+        if len(values) > len(slots):
+            document[_MORE[name]] = values[len(slots) :]
+            overflow = "1"
+    document[engine.OVERFLOW] = [overflow]
+    for group in _GROUPS:
         document[group] = [engine.group_value(cleaned, group)]
 
 
@@ -138,8 +146,13 @@ _NO_SEPARATORS = str.maketrans("", "", engine.GROUP_SEPARATOR + engine.VALUE_SEP
 
 
 def _facet_values(values: list[str]) -> list[str]:
-    values = (v.translate(_NO_SEPARATORS) for v in values if v)
-    return list(dict.fromkeys(v for v in values if v and v != engine.EMPTY_SLOT))
+    if not values:
+        return []
+    if len(values) == 1:
+        value = values[0].translate(_NO_SEPARATORS) if values[0] else ""
+        return [value] if value and value != engine.EMPTY_SLOT else []
+    cleaned = (v.translate(_NO_SEPARATORS) for v in values if v)
+    return list(dict.fromkeys(v for v in cleaned if v and v != engine.EMPTY_SLOT))
 
 
 def work_document_json(work: Mapping) -> str:
