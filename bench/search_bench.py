@@ -249,15 +249,16 @@ def bare_tantivy_runner(target: TantivyTarget) -> Callable[[Query], int]:
     return run
 
 
-def service_runner(facet_cache: bool = True) -> Callable[[Query], int]:
-    """search() as the pages call it; without ``facet_cache``, every query counts its facets afresh
-    (the cold figure: a query nobody asked since the index last changed)."""
+def service_runner(caches: bool = True) -> Callable[[Query], int]:
+    """search() as the pages call it; without ``caches``, every query is ranked and counts its facets
+    afresh (the cold figure: a query nobody asked since the index last changed)."""
     from django.conf import settings
 
     from khizana.search import services
 
-    services._facet_cache.clear()
-    services._facet_cache.size = settings.KHIZANA_FACET_CACHE if facet_cache else 0
+    for cache in (services._facet_cache, services._ranking_cache):
+        cache.clear()
+        cache.size = settings.KHIZANA_SEARCH_CACHE if caches else 0
 
     def run(query: Query) -> int:
         return services.search(query.text, filters=query.filters, page=1, page_size=PAGE_SIZE).total
@@ -482,7 +483,7 @@ def main() -> None:
     runners = []
     if have_service:
         runners.append(("search() service", service_runner))
-        runners.append(("search(), no facet cache", lambda: service_runner(facet_cache=False)))
+        runners.append(("search(), no caches (cold)", lambda: service_runner(caches=False)))
     runners.append(("bare tantivy", lambda: bare_tantivy_runner(target)))
     rss_after_tantivy = None
     if not args.no_fts:
@@ -527,9 +528,9 @@ def main() -> None:
             service = results["search() service"][set_name]["p95"]
             bare = results["bare tantivy"][set_name]["p95"]
             report(f"p95 {set_name}: search() / bare tantivy = {service / bare:.2f}")
-            if "search(), no facet cache" in results:
-                cold = results["search(), no facet cache"][set_name]["p95"]
-                report(f"p95 {set_name}: search() without facet cache / bare tantivy = {cold / bare:.2f}")
+            if "search(), no caches (cold)" in results:
+                cold = results["search(), no caches (cold)"][set_name]["p95"]
+                report(f"p95 {set_name}: search() without caches / bare tantivy = {cold / bare:.2f}")
             if "SQLite FTS5" in results:
                 fts = results["SQLite FTS5"][set_name]["p95"]
                 report(f"p95 {set_name}: FTS5 / search() = {fts / service:.1f}")

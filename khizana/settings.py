@@ -144,10 +144,10 @@ KHIZANA_MAX_IMPORT_BYTES = int(os.environ.get("KHIZANA_MAX_IMPORT_BYTES", 512 * 
 KHIZANA_IMPORT_BATCH = int(os.environ.get("KHIZANA_IMPORT_BATCH", 2000))
 KHIZANA_DIGITAL_STORE = Path(os.environ.get("KHIZANA_DIGITAL_STORE", DATA_DIR / "digital")).resolve()
 KHIZANA_MAX_DIGITAL_BYTES = int(os.environ.get("KHIZANA_MAX_DIGITAL_BYTES", 1024 * 1024 * 1024))
-# Facet counts of this many recent queries are kept per search process until the index changes (0: off).
-# Only counts over at least KHIZANA_FACET_CACHE_MIN_MATCHES documents are kept (cheap ones are recounted).
-KHIZANA_FACET_CACHE = int(os.environ.get("KHIZANA_FACET_CACHE", 512))
-KHIZANA_FACET_CACHE_MIN_MATCHES = int(os.environ.get("KHIZANA_FACET_CACHE_MIN_MATCHES", 5000))
+# The facet counts and ranked pages of this many recent costly queries are kept per search process until
+# the index changes (0: off); costly = took at least KHIZANA_SEARCH_CACHE_MIN_MS to compute.
+KHIZANA_SEARCH_CACHE = int(os.environ.get("KHIZANA_SEARCH_CACHE", 512))
+KHIZANA_SEARCH_CACHE_MIN_MS = float(os.environ.get("KHIZANA_SEARCH_CACHE_MIN_MS", 5))
 # Processes that read large ISO 2709 files; 1 reads in the importing process.
 KHIZANA_IMPORT_WORKERS = int(os.environ.get("KHIZANA_IMPORT_WORKERS", min(4, os.cpu_count() or 1)))
 

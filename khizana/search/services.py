@@ -175,30 +175,34 @@ def _generation_version(generation: Path | None) -> tuple:
 _handle = _IndexHandle()
 
 
-class _FacetCountCache:
-    """Facet counts of recent queries, per index version (as Elasticsearch's request cache keeps
-    aggregations until the next refresh). Counting a head term over a million matches costs more than a
-    hundred milliseconds; its counts do not change until the index does.
+class _CostlyResultCache:
+    """Results of recent costly queries, per index version (as Elasticsearch's request cache keeps
+    aggregations, and Solr's query result cache the top documents, until the next refresh). Counting
+    the facets of a head term over a million matches, or ranking them, costs tens of milliseconds; the
+    result does not change until the index does.
 
-    Only counts over at least ``min_matches`` documents are kept: the others cost less to count again than
-    the room they would take, and a stream of cheap one-off queries must not push the expensive ones out.
+    Only results that took at least ``min_seconds`` to compute are kept: the others cost less to compute
+    again than the room they would take, and a stream of cheap one-off queries must not push the costly
+    ones out.
     """
 
-    def __init__(self, size: int, min_matches: int = 0) -> None:
+    def __init__(self, size: int, min_seconds: float = 0.0) -> None:
         self.size = size
-        self.min_matches = min_matches
+        self.min_seconds = min_seconds
         self._entries: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: tuple):
+        if not self.size:
+            return None
         with self._lock:
             value = self._entries.get(key)
             if value is not None:
                 self._entries.move_to_end(key)
             return value
 
-    def put(self, key: tuple, value: tuple) -> None:
-        if value[0] < self.min_matches:
+    def put(self, key: tuple, value: tuple, cost: float) -> None:
+        if not self.size or cost < self.min_seconds:
             return
         with self._lock:
             self._entries[key] = value
@@ -211,7 +215,9 @@ class _FacetCountCache:
             self._entries.clear()
 
 
-_facet_cache = _FacetCountCache(settings.KHIZANA_FACET_CACHE, settings.KHIZANA_FACET_CACHE_MIN_MATCHES)
+_MIN_COST = settings.KHIZANA_SEARCH_CACHE_MIN_MS / 1000
+_facet_cache = _CostlyResultCache(settings.KHIZANA_SEARCH_CACHE, _MIN_COST)
+_ranking_cache = _CostlyResultCache(settings.KHIZANA_SEARCH_CACHE, _MIN_COST)
 
 
 # ---------------------------------------------------------------- searching
@@ -471,6 +477,17 @@ def _execute(
 
 def _run(searcher, query, sort, page, page_size, count: bool) -> tuple[int, list]:
     offset = (page - 1) * page_size
+    key = (_handle.version, repr(query), sort, offset, page_size, count)
+    cached = _ranking_cache.get(key)
+    if cached is not None:
+        return cached
+    start = time.perf_counter()
+    found = _rank(searcher, query, sort, offset, page_size, count)
+    _ranking_cache.put(key, found, time.perf_counter() - start)
+    return found
+
+
+def _rank(searcher, query, sort, offset, page_size, count: bool) -> tuple[int, list]:
     order = SORTS[sort]
     if order is not None:
         result = searcher.search(
@@ -510,12 +527,12 @@ def _count_facets(searcher, query, names: list[str]) -> tuple[int, dict[str, lis
     """One aggregation pass: the number of matches, each facet's slot counts, and the overflow values of
     the works that have any (a sub-aggregation of the overflow bucket); summed per facet value."""
     key = (_handle.version, repr(query), tuple(names))
-    cached = _facet_cache.get(key) if _facet_cache.size else None
+    cached = _facet_cache.get(key)
     if cached is not None:
         return cached[0], dict(cached[1])
+    start = time.perf_counter()
     total, counts = _aggregate_facets(searcher, query, names)
-    if _facet_cache.size:
-        _facet_cache.put(key, (total, counts))
+    _facet_cache.put(key, (total, counts), time.perf_counter() - start)
     return total, dict(counts)
 
 

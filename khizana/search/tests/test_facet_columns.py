@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from khizana.search import engine
 from khizana.search.documents import add_facets
-from khizana.search.services import _FacetCountCache
+from khizana.search.services import _CostlyResultCache
 
 
 def test_group_value_round_trip_keeps_every_value_of_every_member_facet():
@@ -42,13 +42,13 @@ def test_slot_facets_overflow_and_group_facets_fill_their_fields():
     assert kind == {"type": "book", "availability": "digital"}
 
 
-def test_cache_keeps_only_counts_over_enough_matches_and_evicts_the_least_recent():
-    cache = _FacetCountCache(size=2, min_matches=100)
-    cache.put(("cheap",), (99, {}))
+def test_cache_keeps_only_costly_results_and_evicts_the_least_recent():
+    cache = _CostlyResultCache(size=2, min_seconds=0.005)
+    cache.put(("cheap",), (99, {}), cost=0.004)
     assert cache.get(("cheap",)) is None
-    cache.put(("a",), (100, {"type": []}))
-    cache.put(("b",), (5000, {}))
+    cache.put(("a",), (100, {"type": []}), cost=0.005)
+    cache.put(("b",), (5000, {}), cost=0.2)
     assert cache.get(("a",)) == (100, {"type": []})  # now the most recent
-    cache.put(("c",), (200, {}))
+    cache.put(("c",), (200, {}), cost=0.01)
     assert cache.get(("b",)) is None
     assert cache.get(("a",)) is not None and cache.get(("c",)) is not None

@@ -231,7 +231,7 @@ def test_facets_can_be_left_out_when_only_hits_are_wanted(catalog):
 def test_facet_counts_of_a_repeated_query_are_cached_until_the_index_changes(
     catalog, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services._facet_cache, "min_matches", 0)  # the test catalog's result sets are small
+    monkeypatch.setattr(services._facet_cache, "min_seconds", 0)  # the test catalog's queries are cheap
     counted = []
     aggregate = services._aggregate_facets
     monkeypatch.setattr(services, "_aggregate_facets", lambda *a: counted.append(1) or aggregate(*a))
@@ -246,3 +246,23 @@ def test_facet_counts_of_a_repeated_query_are_cached_until_the_index_changes(
     after = services.search("pride prejudice")
     assert len(counted) == 4
     assert dict(after.facets["library"])["BNRM"] > dict(first.facets["library"]).get("BNRM", 0)
+
+
+def test_ranked_pages_of_a_repeated_costly_query_are_cached_until_the_index_changes(
+    catalog, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services._ranking_cache, "min_seconds", 0)  # the test catalog's queries are cheap
+    ranked = []
+    rank = services._rank
+    monkeypatch.setattr(services, "_rank", lambda *a: ranked.append(1) or rank(*a))
+    first = services.search("pride prejudice")
+    again = services.search("pride prejudice")
+    assert len(ranked) == 1 and [h.work_id for h in again.hits] == [h.work_id for h in first.hits]
+    services.search("pride prejudice", page=2)
+    services.search("pride prejudice", sort="year")
+    assert len(ranked) == 3  # another page, another order: ranked afresh
+
+    with django_capture_on_commit_callbacks(execute=True):  # the index changes: ranked afresh
+        import_file(catalog["BNRM"], AUSTEN)
+    services.search("pride prejudice")
+    assert len(ranked) == 4
