@@ -146,7 +146,7 @@ KHIZANA_DIGITAL_STORE = Path(os.environ.get("KHIZANA_DIGITAL_STORE", DATA_DIR / 
 KHIZANA_MAX_DIGITAL_BYTES = int(os.environ.get("KHIZANA_MAX_DIGITAL_BYTES", 1024 * 1024 * 1024))
 # The facet counts and ranked pages of this many recent costly queries are kept per search process until
 # the index changes (0: off); costly = took at least KHIZANA_SEARCH_CACHE_MIN_MS to compute.
-KHIZANA_SEARCH_CACHE = int(os.environ.get("KHIZANA_SEARCH_CACHE", 512))
+KHIZANA_SEARCH_CACHE = int(os.environ.get("KHIZANA_SEARCH_CACHE", 4096))
 KHIZANA_SEARCH_CACHE_MIN_MS = float(os.environ.get("KHIZANA_SEARCH_CACHE_MIN_MS", 5))
 # Processes that read large ISO 2709 files; 1 reads in the importing process.
 KHIZANA_IMPORT_WORKERS = int(os.environ.get("KHIZANA_IMPORT_WORKERS", min(4, os.cpu_count() or 1)))
