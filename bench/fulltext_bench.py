@@ -214,7 +214,9 @@ def index_runner(handle):
     """search() reading one given index (facet cache off, so every query counts its facets)."""
     from khizana.search import services
 
-    services._facet_cache.size = 0
+    for name in ("_facet_cache", "_ranking_cache"):  # every query computed, none answered from a cache
+        if hasattr(services, name):
+            getattr(services, name).size = 0
 
     def run(query) -> int:
         services._handle = handle
