@@ -54,10 +54,12 @@ def test_whole_network_exports_stop_at_the_limit_and_read_back(site):
             assert len(json.loads(body)) == exports.EXPORT_LIMIT
         elif name == "marc.xml":
             records = pymarc.parse_xml_to_array(io.BytesIO(body))
-            assert len(records) > exports.EXPORT_LIMIT / 2 and all(r.leader for r in records)
+            # Works known only from Dublin Core have no MARC record: about half of the demo network's,
+            # and which 1,000 of the equally ranked works come first depends on the index's segments.
+            assert len(records) > exports.EXPORT_LIMIT / 4 and all(r.leader for r in records)
         elif name == "mrc":
             records = list(pymarc.MARCReader(body, to_unicode=True, permissive=False))
-            assert len(records) > exports.EXPORT_LIMIT / 2
+            assert len(records) > exports.EXPORT_LIMIT / 4
             assert all(r is not None and r.leader for r in records), "every record must be well formed"
 
 
