@@ -8,9 +8,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from khizana.catalog.models import SourceRecord, Work
+from khizana.catalog.models import SourceRecord
 from khizana.digital.models import DigitalItem, PageImage
 from khizana.digital.storage import default_store
+from khizana.digital.tests.reader_items import make_record  # noqa: F401 (the iiif tests import it from here)
 from khizana.libraries.models import Library
 
 DATA = Path(__file__).parent / "data" / "iiif"
@@ -24,22 +25,6 @@ MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff"}
 def make_library(code: str, **names: str) -> Library:
     defaults = {"name_fr": f"Bibliothèque {code}", "kind": Library.Kind.UNIVERSITY, "country": "MA"}
     return Library.objects.create(code=code, **{**defaults, **names})
-
-
-def make_record(library: Library, local_id: str, title: str, **work_fields) -> SourceRecord:
-    work = Work.objects.create(title=title, material_type="book", **work_fields)
-    raw = title.encode()
-    return SourceRecord.objects.create(
-        library=library,
-        local_id=local_id,
-        format="dc",
-        serialisation="xml",
-        raw=raw,
-        checksum=hashlib.sha256(raw).hexdigest(),
-        title=title,
-        fields={"title": title, "material_type": "book"},
-        work=work,
-    )
 
 
 def add_page(item: DigitalItem, sequence: int, content: bytes, label: str = "") -> PageImage:

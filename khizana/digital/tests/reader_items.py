@@ -61,9 +61,11 @@ def add_item(
     )
 
 
-def make_record(library: Library, local_id: str, title: str) -> SourceRecord:
+def make_record(library: Library, local_id: str, title: str, **work_fields) -> SourceRecord:
+    """A library's record (Dublin Core, as sent) and its work, for the digital tests of every part."""
     raw = title.encode()
-    work = Work.objects.create(title=title, material_type="book", record_count=1, library_count=1)
+    work_fields = {"material_type": "book", "record_count": 1, "library_count": 1, **work_fields}
+    work = Work.objects.create(title=title, **work_fields)
     return SourceRecord.objects.create(
         library=library,
         local_id=local_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import urllib.error
 import urllib.request
@@ -13,34 +12,17 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from khizana.accounts.models import Membership, Role
-from khizana.catalog.models import SourceRecord, Work
 from khizana.catalog.tests.conftest import make_library
 from khizana.digital import fulltext, tasks
 from khizana.digital.models import DigitalItem, PageText, UsageEvent
 from khizana.digital.storage import default_store
+from khizana.digital.tests.reader_items import make_record
 from khizana.search import services
 
 DATA = Path(__file__).parent / "data" / "fulltext"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "digital"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/digital is not here")
 MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip", "images": "image/png"}
-
-
-def make_record(library, local_id: str, title: str) -> SourceRecord:
-    raw = title.encode()
-    work = Work.objects.create(title=title, material_type="book", record_count=1, library_count=1)
-    return SourceRecord.objects.create(
-        library=library,
-        local_id=local_id,
-        format="dc",
-        serialisation="xml",
-        raw=raw,
-        checksum=hashlib.sha256(raw).hexdigest(),
-        title=title,
-        fields={"title": title, "material_type": "book"},
-        work=work,
-        cluster_dirty=False,
-    )
 
 
 def add_item(record, content: bytes, kind: str, filename: str, **extra) -> DigitalItem:
