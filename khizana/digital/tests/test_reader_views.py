@@ -201,3 +201,13 @@ def test_work_page_lists_its_digital_copies(client, pdf_item, members_epub, reco
     assert f'href="/digital/{pdf_item.pk}/read"' in page and f'href="/digital/{members_epub.pk}/"' in page
     assert "Document PDF" in page and "ouvert à tous" in page and "membres de la bibliothèque" in page
     assert page.count(">Lire en ligne</a>") == 2  # one link per copy (the column header is the third)
+
+
+def test_item_page_offers_the_search_inside_once_the_text_is_known(client, pdf_item):
+    client.cookies["django_language"] = "fr"
+    before = client.get(f"/digital/{pdf_item.pk}/").content.decode()
+    assert f'action="/digital/{pdf_item.pk}/search"' not in before
+    pdf_item.text_status = DigitalItem.TextStatus.EXTRACTED
+    pdf_item.save(update_fields=["text_status"])
+    page = client.get(f"/digital/{pdf_item.pk}/").content.decode()
+    assert f'action="/digital/{pdf_item.pk}/search"' in page and 'name="q"' in page

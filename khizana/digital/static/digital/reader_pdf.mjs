@@ -146,6 +146,13 @@ function onKey(event) {
   }
 }
 
+// "#page=N" (links from the search inside the book) opens that page.
+function pageFromHash() {
+  const match = /(?:^#|&)page=(\d+)/.exec(window.location.hash);
+  const page = match ? Number(match[1]) : 1;
+  return Math.min(Math.max(page, 1), state.pdf.numPages);
+}
+
 async function open() {
   try {
     const lib = await import(root.dataset.pdfjs);
@@ -162,7 +169,7 @@ async function open() {
     state.pdf = await task.promise;
     for (const button of Object.values(buttons)) button.disabled = false;
     pageInput.disabled = false;
-    await show(1);
+    await show(pageFromHash());
   } catch (error) {
     fail(error);
   }

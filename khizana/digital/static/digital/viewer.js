@@ -6,11 +6,15 @@
   if (!element || !window.OpenSeadragon) return;
   var pages = JSON.parse(document.getElementById("viewer-pages").textContent);
   var rtl = element.dataset.rtl === "1";
+  // "#page=N" (links from the search inside the book) opens that page.
+  var asked = /(?:^#|&)page=(\d+)/.exec(window.location.hash);
+  var start = Math.min(Math.max(asked ? parseInt(asked[1], 10) : 1, 1), pages.length) - 1;
   var viewer = OpenSeadragon({
     element: element,
     prefixUrl: element.dataset.prefix,
     tileSources: pages.map(function (page) { return page.info; }),
     sequenceMode: true,
+    initialPage: start,
     showNavigationControl: false,
     showSequenceControl: false,
     showRotationControl: false,
@@ -19,7 +23,7 @@
     gestureSettingsMouse: { clickToZoom: true },
     keyboardNavEnabled: false
   });
-  var current = 0;
+  var current = start;
   var status = document.getElementById("viewer-status");
   var input = document.getElementById("viewer-page");
 
