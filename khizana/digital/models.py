@@ -24,7 +24,7 @@ class DigitalItem(models.Model):
 
     class Access(models.TextChoices):
         OPEN = "open", _("open to everyone")
-        MEMBERS = "members", _("members of the network only")
+        MEMBERS = "members", _("members of the library only")
         ON_SITE = "on_site", _("on site only")
         LICENSED = "licensed", _("lent under licence")
 
