@@ -1,11 +1,11 @@
 """OCR of page images and image-only PDF pages with Tesseract (no Django import).
 
 One Tesseract run per page gives hOCR (kept as the page's layout); the page text and the word boxes are
-read from that hOCR, so a page is recognised once. Image-only PDF pages are rendered with pypdfium2 (installed
-with ocrmypdf) and recognised page by page, rather than running ocrmypdf over the whole file: the work can
-then be cut into bounded, resumable steps (a few pages per background task, each page saved as it is done),
-the original file stays the only copy stored (no second, "searchable" PDF to keep in step with it), and the
-hOCR of every page lands directly in its PageText row.
+read from that hOCR, so a page is recognised once. Image-only PDF pages are rendered with pypdfium2 and
+recognised page by page, rather than running ocrmypdf over the whole file (ocrmypdf is not a dependency):
+the work can then be cut into bounded, resumable steps (a few pages per background task, each page
+saved as it is done), the original file stays the only copy stored (no second, "searchable" PDF to keep
+in step with it), and the hOCR of every page lands directly in its PageText row.
 """
 
 from __future__ import annotations
