@@ -59,7 +59,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/pdfjs-dist/LICENSE $(VENDOR)/pdfjs/
 	cp node_modules/epubjs/dist/epub.min.js node_modules/epubjs/license $(VENDOR)/epubjs/
 	cp node_modules/jszip/dist/jszip.min.js $(VENDOR)/epubjs/
-	cp -r node_modules/openseadragon/build/openseadragon/openseadragon.min.js node_modules/openseadragon/build/openseadragon/images $(VENDOR)/openseadragon/
+	cp -r node_modules/openseadragon/build/openseadragon/openseadragon.min.js node_modules/openseadragon/build/openseadragon/openseadragon.min.js.map node_modules/openseadragon/build/openseadragon/images $(VENDOR)/openseadragon/
 	cp node_modules/openseadragon/LICENSE.txt $(VENDOR)/openseadragon/
 	@touch $@
 vendor: $(VENDOR)/.installed
