@@ -177,15 +177,21 @@ def _lock(user, item: DigitalItem) -> DigitalItem:
     return DigitalItem.objects.select_for_update().get(pk=item.pk)
 
 
+def _lock_lendable(user, item: DigitalItem) -> DigitalItem:
+    """The item, locked, once it is known to be lent under licence to members of its library."""
+    item = _lock(user, item)
+    if item.access != DigitalItem.Access.LICENSED:
+        raise LoanRefused("not_lendable")
+    if not is_member_of(user, item.library_id):
+        raise LoanRefused("not_member")
+    return item
+
+
 def borrow(user, item: DigitalItem, *, now: datetime | None = None) -> Loan:
     """Lend ``item`` to ``user``: one token of the licence whose tokens expire first. Raises LoanRefused."""
     now = _now(now)
     with transaction.atomic():
-        item = _lock(user, item)
-        if item.access != DigitalItem.Access.LICENSED:
-            raise LoanRefused("not_lendable")
-        if not is_member_of(user, item.library_id):
-            raise LoanRefused("not_member")
+        item = _lock_lendable(user, item)
         mine = current_loans(user, now)
         if mine.filter(item=item).exists():
             raise LoanRefused("already_borrowed")
@@ -343,11 +349,7 @@ def join_waitlist(user, item: DigitalItem, *, now: datetime | None = None) -> Wa
     """Put the member on the item's waiting list (once); a free copy is offered at once."""
     now = _now(now)
     with transaction.atomic():
-        item = _lock(user, item)
-        if item.access != DigitalItem.Access.LICENSED:
-            raise LoanRefused("not_lendable")
-        if not is_member_of(user, item.library_id):
-            raise LoanRefused("not_member")
+        item = _lock_lendable(user, item)
         if current_loans(user, now).filter(item=item).exists():
             raise LoanRefused("already_borrowed")
         entry = _entry_of(user, item, now)
