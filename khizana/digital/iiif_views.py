@@ -33,6 +33,7 @@ from .storage import StorageError, default_store
 CACHE_MAX_PIXELS = 1024 * 1024
 DECODED_CACHE_PIXELS = 50_000_000  # decoded source images kept in memory per process (about 150 MB)
 JSONLD = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+PRESENTATION_JSONLD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
 
 def limits() -> Limits:
@@ -80,6 +81,16 @@ def _caching(request: HttpRequest, response: HttpResponse, etag: str, item: Digi
         response["Cache-Control"] = "private, max-age=3600"
         response["Vary"] = "Cookie"
     return response
+
+
+def _json_document(request: HttpRequest, document: dict, jsonld_type: str) -> tuple[HttpResponse, str]:
+    """A IIIF JSON document (or 304 when the client has it), as JSON-LD when the client asks for it."""
+    body = json.dumps(document, ensure_ascii=False).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if _not_modified(request, etag):
+        return HttpResponse(status=304), etag
+    wants_jsonld = "application/ld+json" in request.headers.get("Accept", "")
+    return HttpResponse(body, content_type=jsonld_type if wants_jsonld else "application/json"), etag
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
@@ -151,13 +162,7 @@ def info(request: HttpRequest, identifier: str) -> HttpResponse:
     document = iiif_image.info_json(
         service_id(request, page), page.width, page.height, limits(), rights=page.item.rights
     )
-    body = json.dumps(document, ensure_ascii=False).encode()
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    if _not_modified(request, etag):
-        response = HttpResponse(status=304)
-    else:
-        wants_jsonld = "application/ld+json" in request.headers.get("Accept", "")
-        response = HttpResponse(body, content_type=JSONLD if wants_jsonld else "application/json")
+    response, etag = _json_document(request, document, JSONLD)
     response["Link"] = f'<{iiif_image.LEVEL2_PROFILE_URI}>;rel="profile"'
     return _cors(_caching(request, response, etag, page.item))
 
@@ -274,16 +279,5 @@ def manifest(request: HttpRequest, item_id: int) -> HttpResponse:
     document = build_manifest(request, item)
     if document is None:
         return _error(404, f"item {item_id} has no page images")
-    body = json.dumps(document, ensure_ascii=False).encode()
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    if _not_modified(request, etag):
-        response = HttpResponse(status=304)
-    else:
-        wants_jsonld = "application/ld+json" in request.headers.get("Accept", "")
-        content_type = (
-            'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
-            if wants_jsonld
-            else "application/json"
-        )
-        response = HttpResponse(body, content_type=content_type)
+    response, etag = _json_document(request, document, PRESENTATION_JSONLD)
     return _cors(_caching(request, response, etag, item))
