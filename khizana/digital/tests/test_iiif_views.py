@@ -237,7 +237,7 @@ def test_viewer_refused_page_says_why_and_what_to_do(client, item):
     response = client.get(f"/digital/{item.pk}/pages/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 401
-    assert "reserved to the members" in html and "/account/login/?next=" in html
+    assert "Log in with your library account" in html and "/account/login/?next=" in html
     assert "openseadragon" not in html and not UsageEvent.objects.exists()
 
 
