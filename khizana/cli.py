@@ -22,6 +22,7 @@ COMMANDS = {
     "registry": "Load the institution registry (ROR extracts), export it, add local institutions.",
     "affiliations": "Read Scopus / Web of Science exports, match affiliations, report anomalies.",
     "api-token": "Create, list or revoke the REST API tokens of staff accounts.",
+    "digital": "Add digital copies (PDF, EPUB, page images): add WORK FILE... | import FOLDER --map CSV.",
     "demo": "Create the demo network from demo/ (libraries and their records).",
     "create-staff": "Create a staff account (cataloguer, library or network administrator) for a library.",
     "migrate": "Create or update the database tables (Django).",
