@@ -83,4 +83,4 @@ def test_members_only_item_refused_to_anonymous_over_http(live_server, open_item
         page = f"{live_server.url}/digital/{open_item.pk}/pages/"
         urllib.request.urlopen(urllib.request.Request(page, headers={"Accept-Language": "fr"}), timeout=10)
     assert refused.value.code == 401
-    assert "Ces pages sont réservées aux membres" in refused.value.read().decode()
+    assert "Connectez-vous avec votre compte de bibliothèque" in refused.value.read().decode()
