@@ -157,3 +157,15 @@ def test_item_page_and_readers_are_accessible(browser, site, items, language):
         assert found == {}
     finally:
         context.close()
+
+
+def test_a_search_hit_link_opens_its_spine_document(page_in, site, items):
+    page = page_in("fr")
+    page.goto(f"{site.base_url}/digital/{items['epub_spine_rtl']}/read")
+    page.wait_for_selector("#book[data-state=ready]", timeout=30000)
+    first = page.frame_locator("#book iframe").locator("body").inner_text()
+    page.goto(f"{site.base_url}/digital/{items['epub_spine_rtl']}/")  # a new document, as from a search page
+    page.goto(f"{site.base_url}/digital/{items['epub_spine_rtl']}/read#page=3")
+    page.wait_for_selector("#book[data-state=ready]", timeout=30000)
+    third = page.frame_locator("#book iframe").locator("body").inner_text()
+    assert third != first

@@ -163,7 +163,10 @@
       try { saved = parseInt(localStorage.getItem("khizana-reader-size") || "100", 10); } catch (e) { /* */ }
       setSize(SIZES.includes(saved) ? saved : 100);
       for (const button of [buttons.prev, buttons.next]) button.disabled = false;
-      return rendition.display();
+      // "#page=N" (links from the search inside the book) opens the N-th document of the spine.
+      const asked = /(?:^#|&)page=(\d+)/.exec(window.location.hash);
+      const section = asked ? book.spine.get(Number(asked[1]) - 1) : null;
+      return rendition.display(section ? section.href : undefined);
     }).then(() => book.loaded.navigation).then((navigation) => {
       fillToc(book, (navigation && navigation.toc) || []);
     }).catch(fail);
