@@ -143,6 +143,8 @@ KHIZANA_IMPORT_STORE = DATA_DIR / "imports"
 KHIZANA_MAX_IMPORT_BYTES = int(os.environ.get("KHIZANA_MAX_IMPORT_BYTES", 512 * 1024 * 1024))
 KHIZANA_IMPORT_BATCH = int(os.environ.get("KHIZANA_IMPORT_BATCH", 2000))
 KHIZANA_DIGITAL_STORE = Path(os.environ.get("KHIZANA_DIGITAL_STORE", DATA_DIR / "digital")).resolve()
+# The IIIF tile cache is pruned back to this size every hour (oldest tiles first).
+KHIZANA_IIIF_CACHE_MAX_BYTES = int(os.environ.get("KHIZANA_IIIF_CACHE_MAX_BYTES", 2 * 1024 * 1024 * 1024))
 KHIZANA_MAX_DIGITAL_BYTES = int(os.environ.get("KHIZANA_MAX_DIGITAL_BYTES", 1024 * 1024 * 1024))
 # The facet counts and ranked pages of this many recent costly queries are kept per search process until
 # the index changes (0: off); costly = took at least KHIZANA_SEARCH_CACHE_MIN_MS to compute.

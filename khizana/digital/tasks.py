@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import fulltext
+from . import fulltext, tilecache
 
 
 @db_task()
@@ -17,3 +19,11 @@ def ocr_item_pages(item_id: int) -> None:
     """OCR a bounded number of pages of an item, then queue the rest as a new task (resumable)."""
     if fulltext.ocr_item_pages(item_id):
         ocr_item_pages(item_id)
+
+
+@db_periodic_task(crontab(minute="17"))
+def prune_iiif_cache() -> None:
+    """Hourly: the IIIF tile cache back within settings.KHIZANA_IIIF_CACHE_MAX_BYTES (oldest tiles first)."""
+    from .iiif_views import cache_root  # the views own where the cache lives
+
+    tilecache.prune(cache_root(), settings.KHIZANA_IIIF_CACHE_MAX_BYTES)
