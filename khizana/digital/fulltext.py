@@ -353,21 +353,15 @@ def _stamp(item_id: int) -> str:
 
 
 def _stamps(item_ids: list[int]) -> dict[int, str]:
-    """Which text an index was built from: the number and highest id of the item's PageText rows, and when
-    the item was last saved (its text status changes with every extraction and OCR run)."""
+    """Which text an index was built from: the number and highest id of the item's PageText rows (every
+    extraction replaces the rows, every OCR run adds some; staff edits of the item change neither)."""
     rows = (
         DigitalItem.objects.filter(pk__in=item_ids)
         .annotate(count=Count("texts"), last=Max("texts__id"))
-        .values_list("pk", "count", "last", "updated_at")
+        .values_list("pk", "count", "last")
     )
-    found = {
-        pk: f"{PAGE_INDEX_VERSION}:{count}:{last or 0}:{_moment(saved)}" for pk, count, last, saved in rows
-    }
-    return {item_id: found.get(item_id, f"{PAGE_INDEX_VERSION}:0:0:-") for item_id in item_ids}
-
-
-def _moment(value) -> str:
-    return value.isoformat() if value is not None else "-"
+    found = {pk: f"{PAGE_INDEX_VERSION}:{count}:{last or 0}" for pk, count, last in rows}
+    return {item_id: found.get(item_id, f"{PAGE_INDEX_VERSION}:0:0") for item_id in item_ids}
 
 
 def build_page_index(item_id: int) -> Path:
