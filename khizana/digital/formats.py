@@ -428,7 +428,7 @@ def check_epub(path: Path, *, epubcheck: list[str] | None, limits: ZipLimits = Z
     entries = check_zip(path, limits)
     with zipfile.ZipFile(path) as archive:
         _check_mimetype(archive, entries)
-        package_path, package = _package_document(archive)
+        package_path, package = package_document(archive)
     technical = {"format": "EPUB", **_package_metadata(package)}
     technical["entries"] = len(entries)
     technical["unpacked_bytes"] = sum(entry.file_size for entry in entries)
@@ -495,7 +495,7 @@ def _xml(archive: zipfile.ZipFile, name: str):
         ) from None
 
 
-def _package_document(archive: zipfile.ZipFile):
+def package_document(archive: zipfile.ZipFile):
     container = _xml(archive, "META-INF/container.xml")
     rootfile = container.find(f"{_CONTAINER}rootfiles/{_CONTAINER}rootfile")
     package_path = "" if rootfile is None else rootfile.get("full-path", "")
