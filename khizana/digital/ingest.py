@@ -312,12 +312,9 @@ class _stored:
     def __enter__(self) -> list[str]:
         try:
             for each in self.checked:
-                with open(each.path, "rb") as source:
-                    stored = self.store.save(
-                        source, each.identified.extension, max_bytes=settings.KHIZANA_MAX_DIGITAL_BYTES
-                    )
+                stored = self.store.adopt(each.path, each.sha256, each.identified.extension)
                 self.keys.append(stored.key)
-        except StorageError as error:
+        except (StorageError, OSError) as error:
             self._forget()
             raise IngestError(
                 self.checked[0].name, gettext_noop("cannot be stored: %(reason)s"), reason=str(error)

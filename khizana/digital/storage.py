@@ -23,6 +23,13 @@ class StorageError(Exception):
     """A file could not be stored or found."""
 
 
+def _extension(extension: str) -> str:
+    extension = extension.lower().lstrip(".")
+    if extension and not re.fullmatch(r"[a-z0-9]{1,8}", extension):
+        raise StorageError(f"invalid file extension {extension!r}")
+    return extension
+
+
 @dataclass(frozen=True)
 class StoredFile:
     key: str
@@ -50,9 +57,7 @@ class LocalFileStore:
 
     def save(self, source: BinaryIO, extension: str = "", max_bytes: int | None = None) -> StoredFile:
         """Copy ``source`` in, hashing as it goes; refuse more than ``max_bytes`` (nothing is left behind)."""
-        extension = extension.lower().lstrip(".")
-        if extension and not re.fullmatch(r"[a-z0-9]{1,8}", extension):
-            raise StorageError(f"invalid file extension {extension!r}")
+        extension = _extension(extension)
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
@@ -76,6 +81,21 @@ class LocalFileStore:
             if os.path.exists(temporary):
                 os.unlink(temporary)
             raise
+        return StoredFile(key=key, sha256=sha256, size=size)
+
+    def adopt(self, path: Path, sha256: str, extension: str = "") -> StoredFile:
+        """Move ``path`` (a file already hashed to ``sha256``, on the store's filesystem) in as its key."""
+        extension = _extension(extension)
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise StorageError(f"invalid sha256 {sha256!r}")
+        key = f"{sha256[:2]}/{sha256}" + (f".{extension}" if extension else "")
+        size = os.path.getsize(path)
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            os.unlink(path)
+        else:
+            os.replace(path, target)
         return StoredFile(key=key, sha256=sha256, size=size)
 
     def path(self, key: str) -> Path:
