@@ -109,7 +109,7 @@ def _page(identifier: str) -> PageImage:
     if _PAGE_SQL is None:
         page_table, item_table = PageImage._meta.db_table, DigitalItem._meta.db_table
         _PAGE_SQL = (
-            "SELECT p.id, p.file_key, p.width, p.height, p.sha256, p.label, "
+            "SELECT p.id, p.file_key, p.width, p.height, p.sha256, p.label, p.media_type, "
             f"i.access, i.library_id, i.rights, i.record_id FROM {page_table} p "
             f"JOIN {item_table} i ON i.id = p.item_id WHERE p.item_id = %s AND p.sequence = %s"
         )
@@ -118,7 +118,7 @@ def _page(identifier: str) -> PageImage:
         row = cursor.fetchone()
     if row is None:
         raise IIIFError(404, f"no image {identifier!r}")
-    page_id, file_key, width, height, sha256, label, access, library_id, rights, record_id = row
+    page_id, file_key, width, height, sha256, label, media_type, access, library_id, rights, record_id = row
     item = DigitalItem(id=item_id, access=access, library_id=library_id, rights=rights, record_id=record_id)
     return PageImage(
         id=page_id,
@@ -126,6 +126,7 @@ def _page(identifier: str) -> PageImage:
         sequence=sequence,
         label=label,
         file_key=file_key,
+        media_type=media_type,
         width=width,
         height=height,
         sha256=sha256,
@@ -219,13 +220,16 @@ def derivative(page: PageImage, plan: iiif_image.Plan, canonical: str) -> bytes:
 
 def _make(page: PageImage, plan: iiif_image.Plan) -> bytes:
     path = default_store().path(page.file_key)
-    in_memory = _decoded_images.get(page.sha256)
+    in_memory = _decoded(path, page.sha256, cached_only=True)
     if in_memory is not None:
         return iiif_image.render(in_memory, plan, decoded=True)
     _x, _y, w, h = plan.region
     reduction = min(w / plan.size[0], h / plan.size[1])
-    if reduction >= 2 or page.width * page.height > DECODED_CACHE_PIXELS:
-        with Image.open(path) as source:  # decoded at a reduced scale where the format allows
+    too_big = page.width * page.height > DECODED_CACHE_PIXELS
+    if too_big or (reduction >= 2 and page.media_type == "image/jpeg"):
+        # Only JPEG decodes cheaply at a reduced scale (draft mode); other formats are decoded in full
+        # either way, so they go through the in-memory cache below unless too big to keep.
+        with Image.open(path) as source:
             return iiif_image.render(source, plan)
     return iiif_image.render(_decoded(path, page.sha256), plan, decoded=True)
 
@@ -234,13 +238,16 @@ _decoded_images: OrderedDict[str, Image.Image] = OrderedDict()
 _decoded_lock = threading.Lock()
 
 
-def _decoded(path: Path, sha256: str) -> Image.Image:
-    """The source decoded in memory (a page's tiles come in bursts: decode it once, not once per tile)."""
+def _decoded(path: Path, sha256: str, cached_only: bool = False) -> Image.Image | None:
+    """The source decoded in memory (a page's tiles come in bursts: decode it once, not once per tile);
+    with ``cached_only``, None when it is not in memory yet."""
     with _decoded_lock:
         found = _decoded_images.get(sha256)
         if found is not None:
             _decoded_images.move_to_end(sha256)
             return found
+    if cached_only:
+        return None
     with Image.open(path) as source:
         source.load()
         decoded = (

@@ -245,3 +245,9 @@ def test_decoded_source_is_reused(client, item):
     iiif_views._decoded_images.clear()
     assert picture(client.get(url(item, "0,0,100,100/max/0/default.png"))).size == (100, 100)
     assert len(iiif_views._decoded_images) == 1
+
+
+def test_reduced_tile_of_a_png_page_uses_the_decoded_source(client, item):
+    iiif_views._decoded_images.clear()  # PNG has no reduced decode: decode once, keep it for the next tiles
+    assert picture(client.get(url(item, "full/50,/0/default.png"))).size[0] == 50
+    assert len(iiif_views._decoded_images) == 1
