@@ -232,11 +232,9 @@ def search(
     year_from: int | None = None,
     year_to: int | None = None,
     facets: bool = True,
-    count: bool = True,
 ) -> SearchResults:
     """Search the works of the network. Never raises on what a reader types. ``facets=False`` leaves the
-    facet counts out (the costliest part over a large result set) when only the hits are wanted; with
-    ``count=False`` too, the matches are not even counted (``total`` is then the hits returned)."""
+    facet counts out (the costliest part over a large result set) when only the hits are wanted."""
     started = time.perf_counter()
     filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS and vs}
     sort = sort if sort in SORTS else "relevance"
@@ -265,13 +263,11 @@ def search(
     searcher = index.searcher()
     schema = index.schema
     text_query = _text_query(schema, parsed, fuzzy=False)
-    total, hits, counts = _execute(
-        searcher, schema, text_query, filters, sort, page, page_size, facets, count
-    )
+    total, hits, counts = _execute(searcher, schema, text_query, filters, sort, page, page_size, facets)
     if total < FUZZY_RETRY_BELOW and _unknown_words(searcher, parsed):
         suggestion = _did_you_mean(searcher, parsed)
         fuzzy_query = _text_query(schema, parsed, fuzzy=True)
-        fuzzy = _execute(searcher, schema, fuzzy_query, filters, sort, page, page_size, facets, count)
+        fuzzy = _execute(searcher, schema, fuzzy_query, filters, sort, page, page_size, facets)
         if fuzzy[0] > total:
             total, hits, counts = fuzzy
             results.fuzzy = True
@@ -462,15 +458,13 @@ def _filtered(schema, text_query, filters, skip: str | None = None):
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *clauses])
 
 
-def _execute(
-    searcher, schema, text_query, filters, sort, page, page_size, facets: bool, count: bool
-) -> tuple:
+def _execute(searcher, schema, text_query, filters, sort, page, page_size, facets: bool) -> tuple:
     """(total, hits of the page, facet counts). With facets, the total comes from the same aggregation
     pass, so the ranked search need not visit every match (tantivy then skips blocks it cannot rank)."""
     query = _filtered(schema, text_query, filters)
     if not facets:
-        total, hits = _run(searcher, query, sort, page, page_size, count=count)
-        return (total if count else (page - 1) * page_size + len(hits)), hits, {}
+        total, hits = _run(searcher, query, sort, page, page_size, count=True)
+        return total, hits, {}
     total, counts = _facet_counts(searcher, schema, text_query, filters)
     return total, _run(searcher, query, sort, page, page_size, count=False)[1], counts
 
