@@ -146,11 +146,6 @@ _NO_SEPARATORS = str.maketrans("", "", engine.GROUP_SEPARATOR + engine.VALUE_SEP
 
 
 def _facet_values(values: list[str]) -> list[str]:
-    if not values:
-        return []
-    if len(values) == 1:
-        value = values[0].translate(_NO_SEPARATORS) if values[0] else ""
-        return [value] if value and value != engine.EMPTY_SLOT else []
     cleaned = (v.translate(_NO_SEPARATORS) for v in values if v)
     return list(dict.fromkeys(v for v in cleaned if v and v != engine.EMPTY_SLOT))
 

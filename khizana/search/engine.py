@@ -67,11 +67,9 @@ def group_of(facet_field: str) -> str | None:
 
 def group_value(values: dict[str, list[str]], group: str) -> str:
     """The group field's value of a work: each member facet's values, in order, in one string."""
-    parts = []
-    for name in FACET_GROUPS[group]:
-        found = values.get(name) or ()
-        parts.append(found[0] if len(found) == 1 else VALUE_SEPARATOR.join(sorted(found)))
-    return GROUP_SEPARATOR.join(parts)
+    return GROUP_SEPARATOR.join(
+        VALUE_SEPARATOR.join(sorted(values.get(name) or ())) for name in FACET_GROUPS[group]
+    )
 
 
 def split_group_value(group: str, value: str) -> Iterator[tuple[str, str]]:
