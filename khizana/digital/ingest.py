@@ -21,10 +21,10 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from khizana.accounts.services import audit
+from khizana.catalog import clustering
 from khizana.catalog.identifiers import normalise_isbn
-from khizana.catalog.models import MatchKey, SourceRecord, Work
+from khizana.catalog.models import MatchKey, SourceRecord
 from khizana.catalog.records import RecordKind
-from khizana.catalog.signals import works_changed
 from khizana.libraries.models import Library
 
 from . import formats, tasks
@@ -344,7 +344,7 @@ def _save(item: DigitalItem, pages: list[PageImage], user) -> None:
         for page in pages:
             page.item = item
         PageImage.objects.bulk_create(pages)
-        mark_work_digital(item.record)
+        SourceRecord.objects.filter(pk=item.record_id).update(cluster_dirty=True)
         audit(
             _user_or_none(user),
             item.library_id,
@@ -358,18 +358,7 @@ def _save(item: DigitalItem, pages: list[PageImage], user) -> None:
         )
         item_id = item.pk
         transaction.on_commit(lambda: tasks.extract_item_text(item_id))
-
-
-def mark_work_digital(record: SourceRecord) -> None:
-    """The record's work now has a digital copy: say so in its availability and have it re-indexed."""
-    work_id = SourceRecord.objects.filter(pk=record.pk).values_list("work_id", flat=True).first()
-    if work_id is None:
-        return  # not clustered yet: clustering will see the item (clustering._fill_work)
-    work = Work.objects.select_for_update().get(pk=work_id)
-    if "digital" not in work.availability:
-        work.availability = [*work.availability, "digital"]
-        work.save(update_fields=["availability", "updated_at"])
-    works_changed.send(sender=Work, work_ids={work_id})
+    clustering.recluster_dirty()  # the work's availability gains "digital" and it is re-indexed
 
 
 def _record_language(record: SourceRecord) -> str:
