@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from ..access import can_read
-from ..loans import loan_status
+from ..access import Decision, can_read
+from ..loans import LoanStatus, loan_status
 from ..models import DigitalItem
 from ..signing import download_path
 
@@ -14,13 +14,22 @@ register = template.Library()
 
 @register.inclusion_tag("digital/_loan_box_inner.html", takes_context=True)
 def loan_box(context: template.Context, item: DigitalItem) -> dict:
+    """Reuses the ``status`` (borrow page) and ``decision`` (item page) the view already computed."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    status = loan_status(user, item)
+    status = context.get("status")
+    if not isinstance(status, LoanStatus) or status.item.pk != item.pk:
+        status = loan_status(user, item)
     downloadable = bool(item.file_key) and item.access in (
         DigitalItem.Access.OPEN,
         DigitalItem.Access.MEMBERS,
     )
+    can_download = False
+    if downloadable and request is not None:
+        decision = context.get("decision")
+        if not isinstance(decision, Decision):
+            decision = can_read(request, item)
+        can_download = bool(decision)
     return {
         "item": item,
         "status": status,
@@ -28,5 +37,5 @@ def loan_box(context: template.Context, item: DigitalItem) -> dict:
         "csrf_token": context.get("csrf_token"),
         "request": request,
         "download_url": download_path(status.loan) if status.loan and item.file_key else "",
-        "can_download": downloadable and request is not None and bool(can_read(request, item)),
+        "can_download": can_download,
     }
