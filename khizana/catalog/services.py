@@ -456,7 +456,12 @@ class Deletion:
 
 
 def delete_records(
-    library: Library, local_ids: Iterable[str], *, reason: str = "", run: ImportRun | None = None
+    library: Library,
+    local_ids: Iterable[str],
+    *,
+    reason: str = "",
+    run: ImportRun | None = None,
+    cluster: bool = True,
 ) -> Deletion:
     """Mark the records of ``library`` with these local ids deleted, in one transaction.
 
@@ -467,7 +472,9 @@ def delete_records(
     ``works_changed``. Records already deleted are left alone (deleting twice is harmless); unknown
     local ids are returned in :attr:`Deletion.unknown` and logged, not raised. ``run`` (the import run
     the deletions arrived with) gets them in its counts: deleted, and already deleted as unchanged.
-    ``reason`` goes to the log.
+    ``reason`` goes to the log. ``cluster=False`` leaves the re-clustering to the caller (as with
+    :func:`import_bytes`): the deleted records wait with ``cluster_dirty`` set for
+    :func:`~khizana.catalog.clustering.recluster_dirty`, still in their works until then.
     """
     wanted = list(dict.fromkeys(local_id for local_id in local_ids if local_id))
     result = Deletion()
@@ -510,7 +517,8 @@ def delete_records(
                 )
                 Holding.objects.filter(record_id__in=chunk).delete()
                 MatchKey.objects.filter(record_id__in=chunk).delete()
-            clustering.recluster(set(ids))  # leaves the works, removes the empty ones, tells the index
+            if cluster:
+                clustering.recluster(set(ids))  # leaves the works, removes the empty ones, tells the index
         if run is not None and (result.deleted or result.already_deleted):
             ImportRun.objects.filter(pk=run.pk).update(
                 records_deleted=F("records_deleted") + len(result.deleted),

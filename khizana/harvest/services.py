@@ -340,7 +340,8 @@ def _delete_items(run: HarvestRun, items: list[OaiItem], imported: ImportRun | N
         if record is not None:  # else never harvested: nothing to delete
             local_ids.append(record.local_id)
     reason = f"deleted in the OAI-PMH repository (harvest {run.pk})"
-    delete_records(library, local_ids, reason=reason, run=imported)
+    # cluster=False: the harvest re-clusters once, at its end (run_harvest's recluster_dirty)
+    delete_records(library, local_ids, reason=reason, run=imported, cluster=False)
 
 
 def _record_deleted_by(library: Library, identifier: str, known: dict[str, str]) -> SourceRecord | None:

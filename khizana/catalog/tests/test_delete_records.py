@@ -131,3 +131,21 @@ def test_the_same_bytes_sent_again_bring_a_deleted_record_back(library_a):
     assert not record.deleted and record.deleted_at is None and record.work_id is not None
     assert bytes(record.raw) == original
     assert [v.deleted for v in record.versions.order_by("id")] == [False, True]
+
+
+def test_without_clustering_the_records_wait_for_recluster_dirty(two_libraries):
+    from khizana.catalog import clustering
+
+    um5, oran = two_libraries
+    work = shared_work(um5, oran)
+    gone = work.records.get(library=um5)
+
+    delete_records(um5, [gone.local_id], cluster=False)  # as the harvester does, page by page
+
+    gone.refresh_from_db()
+    assert gone.deleted and gone.cluster_dirty and gone.work_id == work.id  # still there until ...
+    clustering.recluster_dirty()  # ... the harvest's one re-clustering at its end
+    gone.refresh_from_db()
+    work.refresh_from_db()
+    assert gone.work_id is None and not gone.cluster_dirty
+    assert (work.libraries, work.library_count, work.record_count) == (["BPLPO"], 1, 1)
