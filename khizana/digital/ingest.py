@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from khizana.accounts.forms import safe_display_name
 from khizana.accounts.services import audit
 from khizana.catalog import clustering
 from khizana.catalog.identifiers import normalise_isbn
@@ -217,7 +218,7 @@ def add_digital_item(
             label=label[:255],
             language=language,
             direction=direction,
-            filename=_display_name(filename),
+            filename=safe_display_name(filename),
             media_type=identified.media_type,
             size=checked.size,
             sha256=checked.sha256,
@@ -268,7 +269,7 @@ def _add_images(
         label=label[:255],
         language=language,
         direction="rtl" if language in formats.RTL_LANGUAGES else "ltr",
-        filename=_display_name(pages[0].name) if len(pages) == 1 else "",
+        filename=safe_display_name(pages[0].name) if len(pages) == 1 else "",
         media_type=", ".join(media_types)[:100],
         size=sum(page.size for page in pages),
         sha256=checksum,
@@ -288,7 +289,7 @@ def _add_images(
                 sequence=number,
                 label=str(number),
                 file_key=key,
-                filename=_display_name(page.name),
+                filename=safe_display_name(page.name),
                 media_type=page.identified.media_type,
                 width=page.identified.width,
                 height=page.identified.height,
@@ -364,10 +365,6 @@ def _save(item: DigitalItem, pages: list[PageImage], user) -> None:
 def _record_language(record: SourceRecord) -> str:
     languages = (record.fields or {}).get("languages") or []
     return languages[0][:3] if languages else ""
-
-
-def _display_name(name: str) -> str:
-    return Path(str(name).replace("\\", "/")).name[:255]
 
 
 def _user_or_none(user):
