@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -64,6 +66,16 @@ def refusal_in_words(item: DigitalItem, decision: Decision) -> str:
     if reason == "no_loan":
         return _("This book is lent under licence: borrow it first, then read it for the time of the loan.")
     return _("You may not read this book.")
+
+
+def refusal_status(decision: Decision) -> int:
+    """The status of a refused page: 401 when logging in may help, else 403."""
+    return 401 if decision.reason == "login_required" else 403
+
+
+def login_url(request: HttpRequest) -> str:
+    """The login page, coming back to this page (its path URL-encoded in ``next``)."""
+    return redirect_to_login(request.get_full_path()).url
 
 
 def kind_label(item: DigitalItem) -> str:

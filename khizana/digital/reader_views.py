@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from django.conf import settings
 from django.http import (
     FileResponse,
     Http404,
@@ -51,14 +50,6 @@ def _item(item_id: int) -> DigitalItem:
     return get_object_or_404(DigitalItem.objects.select_related("library", "record"), pk=item_id)
 
 
-def _refusal_status(decision: Decision) -> int:
-    return 401 if decision.reason == "login_required" else 403
-
-
-def _login_url(request: HttpRequest) -> str:
-    return f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}"
-
-
 def _loan_template() -> str | None:
     """The loan box of the loans part, when that part is installed."""
     try:
@@ -78,7 +69,7 @@ def _page_context(request: HttpRequest, item: DigitalItem, decision: Decision) -
         "facts": services.item_facts(item),
         "decision": decision,
         "refusal": "" if decision else services.refusal_in_words(item, decision),
-        "login_url": _login_url(request) if decision.reason == "login_required" else "",
+        "login_url": services.login_url(request) if decision.reason == "login_required" else "",
         "reader_url": services.reader_url(item),
         "readable": item.kind in services.READABLE_KINDS or item.kind == DigitalItem.Kind.IMAGES,
         "loan_template": _loan_template(),
@@ -103,7 +94,7 @@ def read(request: HttpRequest, item_id: int) -> HttpResponse:
     decision = can_read(request, item)
     context = _page_context(request, item, decision)
     if not decision:
-        response = render(request, "digital/item.html", context, status=_refusal_status(decision))
+        response = render(request, "digital/item.html", context, status=services.refusal_status(decision))
         return response
     record_usage(request, item, "view")
     context.update(
@@ -148,7 +139,7 @@ def _content_headers(response: HttpResponse, item: DigitalItem, etag: str) -> Ht
 
 def _refused_content(request: HttpRequest, item: DigitalItem, decision: Decision) -> HttpResponse:
     context = _page_context(request, item, decision)
-    response = render(request, "digital/item.html", context, status=_refusal_status(decision))
+    response = render(request, "digital/item.html", context, status=services.refusal_status(decision))
     response["Cache-Control"] = "private, no-store"
     return response
 

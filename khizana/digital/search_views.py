@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_safe
 from .access import can_read
 from .fulltext import TEXT_DONE, search_item
 from .models import DigitalItem
-from .reader_services import refusal_in_words
+from .reader_services import login_url, refusal_in_words, refusal_status
 from .usage import record_usage
 
 RESULTS_PER_PAGE = 20
@@ -45,9 +44,8 @@ def search_inside(request: HttpRequest, item_id: int) -> HttpResponse:
     if not decision:
         context["refusal"] = refusal_in_words(item, decision)
         if decision.reason == "login_required":
-            context["login_url"] = f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}"
-        status = 401 if decision.reason == "login_required" else 403
-        return render(request, "digital/search_inside.html", context, status=status)
+            context["login_url"] = login_url(request)
+        return render(request, "digital/search_inside.html", context, status=refusal_status(decision))
     if context["query"] and context["text_ready"]:
         try:
             page = max(1, int(request.GET.get("page") or 1))

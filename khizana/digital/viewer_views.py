@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_safe
 from . import iiif_image
 from .access import can_read
 from .models import DigitalItem, UsageEvent
-from .reader_services import refusal_in_words
+from .reader_services import login_url, refusal_in_words, refusal_status
 from .usage import record_usage
 
 
@@ -29,16 +28,9 @@ def viewer(request: HttpRequest, item_id: int) -> HttpResponse:
         context.update(
             refused=True,
             reason=refusal_in_words(item, decision),
-            login_url=f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}"
-            if decision.reason == "login_required"
-            else "",
+            login_url=login_url(request) if decision.reason == "login_required" else "",
         )
-        return render(
-            request,
-            "digital/viewer.html",
-            context,
-            status=401 if decision.reason == "login_required" else 403,
-        )
+        return render(request, "digital/viewer.html", context, status=refusal_status(decision))
     pages = list(item.pages.order_by("sequence"))
     record_usage(request, item, UsageEvent.Action.READ)  # one per page view (tiles are not counted)
     context.update(
