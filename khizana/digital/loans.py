@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -87,7 +87,7 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _today(now: datetime) -> datetime.date:
+def _today(now: datetime) -> date:
     return now.astimezone(UTC).date()
 
 
@@ -153,21 +153,49 @@ def _entry_of(user, item: DigitalItem, now: datetime) -> WaitlistEntry | None:
     )
 
 
-def _copies_free_for(user, item: DigitalItem, states, now: datetime) -> int:
-    capacity = sum(licences.capacity(state, _today(now)) for _row, state in states)
-    entry = _entry_of(user, item, now) if user is not None else None
+def _capacity(states: list[tuple[Licence, licences.LicenceState]], today: date) -> int:
+    """Copies the item's licences allow to lend now, all members together."""
+    return sum(licences.capacity(state, today) for _row, state in states)
+
+
+def _ahead_of(item: DigitalItem, entry: WaitlistEntry) -> int:
+    """How many members wait before ``entry`` (which is waiting, not holding an offer)."""
+    return (
+        _waiting(item)
+        .filter(Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, id__lt=entry.id))
+        .count()
+    )
+
+
+@dataclass
+class _Availability:
+    """Whether a copy is free for one member now, and if not, why (a key of ``REFUSALS``)."""
+
+    states: list[tuple[Licence, licences.LicenceState]]
+    copies_free: int
+    refusal: str | None
+    waiting_ahead: int
+
+
+def _availability(
+    item: DigitalItem, entry: WaitlistEntry | None, now: datetime, *, lock: bool = False
+) -> _Availability:
+    """Copies free for the member whose place on the list is ``entry`` (None: not on it)."""
+    today = _today(now)
+    states = _licence_states(item, now, lock=lock)
+    capacity = _capacity(states, today)
     offers_to_others = _offers(item, now).exclude(pk=entry.pk if entry else None).count()
     if entry is not None and entry.offered_at is not None:
         waiting_ahead = 0
     elif entry is not None:
-        waiting_ahead = (
-            _waiting(item)
-            .filter(Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, id__lt=entry.id))
-            .count()
-        )
+        waiting_ahead = _ahead_of(item, entry)
     else:
         waiting_ahead = _waiting(item).count()
-    return licences.copies_free_for(capacity, offers_to_others, waiting_ahead)
+    free = licences.copies_free_for(capacity, offers_to_others, waiting_ahead)
+    refusal = None
+    if free <= 0:
+        refusal = "reserved" if capacity else licences.main_refusal([s for _r, s in states], today)
+    return _Availability(states, free, refusal, waiting_ahead)
 
 
 def _lock(user, item: DigitalItem) -> DigitalItem:
@@ -197,12 +225,10 @@ def borrow(user, item: DigitalItem, *, now: datetime | None = None) -> Loan:
             raise LoanRefused("already_borrowed")
         if mine.count() >= max_loans_per_member():
             raise LoanRefused("too_many_loans")
-        states = _licence_states(item, now, lock=True)
-        if _copies_free_for(user, item, states, now) <= 0:
-            capacity = sum(licences.capacity(state, _today(now)) for _row, state in states)
-            raise LoanRefused(
-                "reserved" if capacity else licences.main_refusal([s for _r, s in states], _today(now))
-            )
+        available = _availability(item, _entry_of(user, item, now), now, lock=True)
+        if available.refusal is not None:
+            raise LoanRefused(available.refusal)
+        states = available.states
         chosen = licences.choose_licence([state for _row, state in states], _today(now))
         row = next(row for row, state in states if state.id == chosen.id)
         Licence.objects.filter(pk=row.pk).update(loans_used=F("loans_used") + 1)
@@ -307,8 +333,7 @@ def _refresh_waitlist(item: DigitalItem, now: datetime) -> int:
     holding_loan = current_loans_of_item(item, now).values("user")
     _open_entries(item).filter(user__in=holding_loan).update(closed_at=now)
     states = _licence_states(item, now)
-    capacity = sum(licences.capacity(state, _today(now)) for _row, state in states)
-    free = capacity - _offers(item, now).count()
+    free = _capacity(states, _today(now)) - _offers(item, now).count()
     if free <= 0:
         return 0
     offered = list(_waiting(item)[:free])
@@ -380,10 +405,8 @@ class LoanStatus:
     copies_free: int = 0
     refusal: str | None = None
     position: int | None = None
-    waiting: int = 0
     licensed: bool = True
     member: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def offer(self) -> bool:
@@ -410,30 +433,18 @@ def loan_status(user, item: DigitalItem, *, now: datetime | None = None) -> Loan
         return status
     status.member = is_member_of(user, item.library_id)
     status.loan = current_loans(user, now).filter(item=item).order_by("-due_at").first()
-    status.waiting = _open_entries(item).filter(Q(offered_at__isnull=True) | Q(expires_at__gt=now)).count()
     if not status.member:
         status.refusal = "not_member"
         return status
     if status.loan is not None:
         return status
     status.entry = _entry_of(user, item, now)
+    available = _availability(item, status.entry, now)
     if status.entry is not None and status.entry.offered_at is None:
-        status.position = (
-            _waiting(item)
-            .filter(
-                Q(created_at__lt=status.entry.created_at)
-                | Q(created_at=status.entry.created_at, id__lt=status.entry.id)
-            )
-            .count()
-            + 1
-        )
-    states = _licence_states(item, now)
-    status.copies_free = _copies_free_for(user, item, states, now)
+        status.position = available.waiting_ahead + 1
+    status.copies_free = available.copies_free
     if current_loans(user, now).count() >= max_loans_per_member():
         status.refusal = "too_many_loans"
-    elif status.copies_free <= 0:
-        capacity = sum(licences.capacity(state, _today(now)) for _row, state in states)
-        status.refusal = (
-            "reserved" if capacity else licences.main_refusal([s for _r, s in states], _today(now))
-        )
+    else:
+        status.refusal = available.refusal
     return status
