@@ -228,7 +228,7 @@ def account_loans(request: HttpRequest) -> HttpResponse:
         entry.title = item_title(entry.item)
         entry.item_url = item_url(entry.item)
         if entry.offered_at is None:
-            entry.position = loans.loan_status(request.user, entry.item, now=now).position
+            entry.position = loans.position(entry)
     past = list(
         Loan.objects.filter(user=request.user)
         .filter(Q(returned_at__isnull=False) | Q(due_at__lte=now))

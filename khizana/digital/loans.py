@@ -167,6 +167,13 @@ def _ahead_of(item: DigitalItem, entry: WaitlistEntry) -> int:
     )
 
 
+def position(entry: WaitlistEntry) -> int | None:
+    """The member's number on the waiting list (1: next), or None while an offer is held."""
+    if entry.offered_at is not None:
+        return None
+    return _ahead_of(entry.item, entry) + 1
+
+
 @dataclass
 class _Availability:
     """Whether a copy is free for one member now, and if not, why (a key of ``REFUSALS``)."""
