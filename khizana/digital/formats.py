@@ -83,6 +83,14 @@ EPUBCHECK_TIMEOUT = 300
 EPUB_MIMETYPE = b"application/epub+zip"
 RTL_LANGUAGES = frozenset({"ara", "per", "heb", "urd", "pus", "syr", "yid", "div", "snd", "uig", "kur"})
 
+
+def direction_for(language: str, progression: str = "default") -> str:
+    """The reading direction: an explicit page progression ("ltr" or "rtl") wins, else the language's."""
+    if progression in ("ltr", "rtl"):
+        return progression
+    return "rtl" if language in RTL_LANGUAGES else "ltr"
+
+
 _IMAGE_FORMATS = {  # sniffed kind -> (Pillow format, media type, extension)
     "jpeg": ("JPEG", "image/jpeg", "jpg"),
     "png": ("PNG", "image/png", "png"),
@@ -439,10 +447,7 @@ def check_epub(path: Path, *, epubcheck: list[str] | None, limits: ZipLimits = Z
         raise RefusedFile(gettext_noop("invalid EPUB: %(reason)s"), reason="the spine lists no content")
     technical.update(run_epubcheck(path, epubcheck))
     language = normalise_language(technical.get("language", ""))
-    progression = technical.get("page_progression_direction", "default")
-    direction = (
-        progression if progression in ("ltr", "rtl") else ("rtl" if language in RTL_LANGUAGES else "ltr")
-    )
+    direction = direction_for(language, technical.get("page_progression_direction", "default"))
     return Identified(
         kind="epub",
         media_type="application/epub+zip",

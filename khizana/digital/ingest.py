@@ -208,9 +208,7 @@ def add_digital_item(
             raise AlreadyIngested(filename, found)
         identified = checked.identified
         language = identified.language or _record_language(record)
-        direction = identified.direction
-        if identified.kind == "pdf" and language in formats.RTL_LANGUAGES:
-            direction = "rtl"
+        direction = formats.direction_for(language) if identified.kind == "pdf" else identified.direction
         item = DigitalItem(
             record=record,
             library_id=record.library_id,
@@ -268,7 +266,7 @@ def _add_images(
         kind=DigitalItem.Kind.IMAGES,
         label=label[:255],
         language=language,
-        direction="rtl" if language in formats.RTL_LANGUAGES else "ltr",
+        direction=formats.direction_for(language),
         filename=safe_display_name(pages[0].name) if len(pages) == 1 else "",
         media_type=", ".join(media_types)[:100],
         size=sum(page.size for page in pages),
