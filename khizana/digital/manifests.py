@@ -56,7 +56,7 @@ def translated(make: Callable[[], str]) -> dict[str, list[str]]:
 
 def _title_map(item: DigitalItem) -> dict[str, list[str]]:
     work = item.work
-    title = (work.title if work else "") or item.record.title or item.label or f"#{item.pk}"
+    title = item.display_title or f"#{item.pk}"
     languages = (work.languages if work else []) or ([item.language] if item.language else [])
     label: dict[str, list[str]] = {}
     for text in [title, *((work.parallel_titles or []) if work else [])]:

@@ -90,6 +90,12 @@ class DigitalItem(models.Model):
     def work(self) -> Work | None:
         return self.record.work
 
+    @property
+    def display_title(self) -> str:
+        """The title shown for the item: its work's, else its record's, else its file name or label."""
+        work = self.work
+        return (work.title if work else "") or self.record.title or self.filename or self.label
+
 
 class PageImage(models.Model):
     """One page image of a digitised item, in reading order."""

@@ -65,7 +65,7 @@ def _page_context(request: HttpRequest, item: DigitalItem, decision: Decision) -
         "item": item,
         "work": work,
         "work_url": reverse("web:work", args=[work.pk]) if work else "",
-        "title": (work.title if work else "") or item.record.title or item.filename,
+        "title": item.display_title,
         "facts": services.item_facts(item),
         "decision": decision,
         "refusal": "" if decision else services.refusal_in_words(item, decision),

@@ -30,10 +30,9 @@ def _page_link(item: DigitalItem, page: int) -> str:
 def search_inside(request: HttpRequest, item_id: int) -> HttpResponse:
     """``/digital/<item>/search?q=...``: pages with hits in page order, their counts and snippets."""
     item = get_object_or_404(DigitalItem.objects.select_related("library", "record__work"), pk=item_id)
-    work = item.work
     context = {
         "item": item,
-        "title": (work.title if work else "") or item.record.title or item.filename,
+        "title": item.display_title,
         "item_url": reverse("digital-item", args=[item.pk]),
         "query": (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH],
         "text_lang": _HTML_LANG.get((item.language or "").lower(), ""),

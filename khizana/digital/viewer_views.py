@@ -20,7 +20,7 @@ def viewer(request: HttpRequest, item_id: int) -> HttpResponse:
     work = item.work
     context = {
         "item": item,
-        "title": (work.title if work else "") or item.record.title,
+        "title": item.display_title,
         "work_url": reverse("web:work", args=[work.pk]) if work else "",
     }
     decision = can_read(request, item)
