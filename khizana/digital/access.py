@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -55,12 +57,24 @@ def is_on_site(request: HttpRequest, library_id: int) -> bool:
     return False
 
 
-def current_loan(user, item: DigitalItem) -> Loan | None:
+def current_loan_q(now: datetime, prefix: str = "") -> Q:
+    """Loans running at ``now``: not returned and not past due (``prefix``: "loans__" from a licence)."""
+    return Q(**{f"{prefix}returned_at__isnull": True, f"{prefix}due_at__gt": now})
+
+
+def live_entry_q(now: datetime, prefix: str = "") -> Q:
+    """Waitlist entries holding a place at ``now``: open, and waiting or holding an offer not lapsed."""
+    return Q(**{f"{prefix}closed_at__isnull": True}) & (
+        Q(**{f"{prefix}offered_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
+    )
+
+
+def current_loan(user, item: DigitalItem, now: datetime | None = None) -> Loan | None:
+    """The member's current loan of ``item`` (the one ending last), if any."""
     if not getattr(user, "is_authenticated", False):
         return None
-    now = timezone.now()
     return (
-        Loan.objects.filter(item=item, user=user, returned_at__isnull=True, due_at__gt=now)
+        Loan.objects.filter(current_loan_q(now or timezone.now()), item=item, user=user)
         .order_by("-due_at")
         .first()
     )

@@ -23,7 +23,7 @@ from khizana.accounts import permissions
 from khizana.accounts.decorators import staff_required
 
 from . import licences, loans, signing
-from .access import can_read, is_member_of
+from .access import can_read, current_loan, current_loan_q, is_member_of, live_entry_q
 from .models import DigitalItem, Licence, Loan, WaitlistEntry
 from .storage import StorageError, default_store
 from .usage import record_usage
@@ -191,7 +191,7 @@ def download(request: HttpRequest, item_id: int) -> HttpResponse:
     if item.access == DigitalItem.Access.LICENSED:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        loan = loans.current_loans(request.user).filter(item=item).first()
+        loan = current_loan(request.user, item)
         if loan is None:
             raise PermissionDenied(_("Borrow this item first: it is downloaded during a loan."))
         return HttpResponseRedirect(signing.download_path(loan))
@@ -220,9 +220,9 @@ def account_loans(request: HttpRequest) -> HttpResponse:
         loan.item_url = item_url(loan.item)
         loan.download_url = signing.download_path(loan, now) if loan.item.file_key else ""
     entries = list(
-        WaitlistEntry.objects.filter(user=request.user, closed_at__isnull=True)
-        .filter(Q(offered_at__isnull=True) | Q(expires_at__gt=now))
-        .select_related("item", "item__record", "item__record__work")
+        WaitlistEntry.objects.filter(live_entry_q(now), user=request.user).select_related(
+            "item", "item__record", "item__record__work"
+        )
     )
     for entry in entries:
         entry.title = item_title(entry.item)
@@ -231,7 +231,7 @@ def account_loans(request: HttpRequest) -> HttpResponse:
             entry.position = loans.position(entry)
     past = list(
         Loan.objects.filter(user=request.user)
-        .filter(Q(returned_at__isnull=False) | Q(due_at__lte=now))
+        .exclude(current_loan_q(now))
         .select_related("item", "item__record", "item__record__work")
         .order_by("-started_at")[:20]
     )
@@ -265,15 +265,12 @@ def staff_alerts(request: HttpRequest) -> HttpResponse:
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .select_related("item", "item__library", "item__record", "item__record__work")
         .annotate(
-            running=Count(
-                "loans", filter=Q(loans__returned_at__isnull=True, loans__due_at__gt=now), distinct=True
-            ),
+            running=Count("loans", filter=current_loan_q(now, "loans__"), distinct=True),
         )
         .order_by("ends_on", "id")
     )
     waiting = dict(
-        WaitlistEntry.objects.filter(item__library__in=libraries, closed_at__isnull=True)
-        .filter(Q(offered_at__isnull=True) | Q(expires_at__gt=now))
+        WaitlistEntry.objects.filter(live_entry_q(now), item__library__in=libraries)
         .values("item")
         .annotate(n=Count("id"))
         .values_list("item", "n")

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import licences
-from .access import is_member_of
+from .access import current_loan, current_loan_q, is_member_of, live_entry_q
 from .models import DigitalItem, Licence, Loan, WaitlistEntry
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def max_loans_per_member() -> int:
 
 
 def current_loans(user, now: datetime | None = None) -> QuerySet[Loan]:
-    return Loan.objects.filter(user=user, returned_at__isnull=True, due_at__gt=_now(now))
+    return Loan.objects.filter(current_loan_q(_now(now)), user=user)
 
 
 def _licence_states(
@@ -107,7 +107,7 @@ def _licence_states(
         rows = rows.select_for_update()
     rows = list(rows)
     running = dict(
-        Loan.objects.filter(licence__in=rows, returned_at__isnull=True, due_at__gt=now)
+        Loan.objects.filter(current_loan_q(now), licence__in=rows)
         .values("licence")
         .annotate(n=Count("id"))
         .values_list("licence", "n")
@@ -145,9 +145,7 @@ def _waiting(item: DigitalItem) -> QuerySet[WaitlistEntry]:
 def _entry_of(user, item: DigitalItem, now: datetime) -> WaitlistEntry | None:
     """The member's place on the list: waiting or holding a running offer (a lapsed offer is no place)."""
     return (
-        _open_entries(item)
-        .filter(user=user)
-        .filter(Q(offered_at__isnull=True) | Q(expires_at__gt=now))
+        WaitlistEntry.objects.filter(live_entry_q(now), item=item, user=user)
         .order_by("created_at", "id")
         .first()
     )
@@ -353,7 +351,7 @@ def _refresh_waitlist(item: DigitalItem, now: datetime) -> int:
 
 
 def current_loans_of_item(item: DigitalItem, now: datetime) -> QuerySet[Loan]:
-    return Loan.objects.filter(item=item, returned_at__isnull=True, due_at__gt=now)
+    return Loan.objects.filter(current_loan_q(now), item=item)
 
 
 def _tell_offer(entry: WaitlistEntry) -> None:
@@ -439,7 +437,7 @@ def loan_status(user, item: DigitalItem, *, now: datetime | None = None) -> Loan
     if not status.licensed or not getattr(user, "is_authenticated", False):
         return status
     status.member = is_member_of(user, item.library_id)
-    status.loan = current_loans(user, now).filter(item=item).order_by("-due_at").first()
+    status.loan = current_loan(user, item, now)
     if not status.member:
         status.refusal = "not_member"
         return status
