@@ -22,11 +22,13 @@ Messages are English templates marked for translation (``gettext_noop``); the Dj
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
 import stat
 import subprocess
+import threading
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -180,18 +182,37 @@ def identify_file(
 _ACTIVE_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "Launch action", "/Rendition": "rendition action"}
 
 
-def check_pdf(path: Path) -> Identified:
-    import logging
+# pypdf's warnings while it rebuilds a damaged cross-reference table, in the words its strict mode uses
+_PYPDF_REPAIRS = (
+    ("incorrect startxref pointer", "Broken xref table"),
+    ("parsing for Object Streams", "Broken xref table"),
+)
 
+
+class _PdfRepairs(logging.Handler):
+    """pypdf's WARNING records of this thread while a PDF is read: the repairs it made, as notes."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.notes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        what = next((words for start, words in _PYPDF_REPAIRS if message.startswith(start)), message)
+        note = f"repaired on reading: {what}"
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+def check_pdf(path: Path) -> Identified:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    notes: list[str] = []
-    try:
-        PdfReader(path, strict=True).pages[0]  # only to learn whether a repair was needed
-    except Exception as error:
-        notes.append(f"repaired on reading: {error}")
+    repairs, pypdf_log = _PdfRepairs(), logging.getLogger("pypdf")
+    pypdf_log.addHandler(repairs)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -220,6 +241,9 @@ def check_pdf(path: Path) -> Identified:
         raise RefusedFile(
             gettext_noop("unreadable PDF: %(reason)s"), reason=str(error) or type(error).__name__
         ) from None
+    finally:
+        pypdf_log.removeHandler(repairs)
+    notes = repairs.notes
     if active:
         raise RefusedFile(
             gettext_noop("active content in the PDF (%(what)s)"), what=", ".join(sorted(active))
