@@ -4,7 +4,8 @@ Extraction (:func:`extract_item_text`, run by the background queue, ``tasks.extr
 
 - a born-digital PDF gives one PageText per page from its text layer (pypdf; no word positions: pypdf
   reports positions per text-showing operator, not per word, and the PDF reader finds words itself);
-- an EPUB gives one PageText per spine document (XHTML text with its block boundaries as line breaks);
+- an EPUB gives one PageText per spine entry, page N being the N-th (XHTML text with its block boundaries
+  as line breaks; empty for an image or SVG entry);
 - a PDF page without a text layer and every page image of an image set go through OCR (:mod:`.ocr`):
   queued as ``tasks.ocr_item_pages``, which recognises at most :data:`OCR_PAGES_PER_TASK` pages per run,
   saves each page as soon as it is done and queues the rest, so a 600-page scan is never one long job and
@@ -37,6 +38,7 @@ from khizana.catalog.models import Work
 from khizana.catalog.signals import works_changed
 
 from . import ocr
+from .formats import RefusedFile, package_document
 from .models import DigitalItem, PageImage, PageText
 from .storage import default_store
 from .textclean import clean_text, count_matches, page_tokens, snippets_at, token_spans, vocabulary
@@ -74,7 +76,7 @@ def pdf_pages(path: Path | str, name: str = "") -> list[PageContent]:
     name = name or Path(path).name
     try:
         reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
+        if reader.is_encrypted:  # ingest refuses them all, even those opening with an empty password
             raise TextError(f"{name}: the PDF is encrypted")
         pages = []
         for number, page in enumerate(reader.pages, start=1):
@@ -112,8 +114,9 @@ _SKIPPED = frozenset({"script", "style", "head"})
 
 
 def epub_pages(source: Path | str, name: str = "") -> list[str]:
-    """The text of each document of an EPUB's spine, in reading order. ``source``: the .epub file, or the
-    folder of an unpacked EPUB."""
+    """The text of each entry of an EPUB's spine, in reading order: page N is the N-th spine entry (what
+    the EPUB reader opens for ``#page=N``), empty for an entry that is not XHTML. ``source``: the .epub
+    file, or the folder of an unpacked EPUB."""
     source = Path(source)
     name = name or source.name
     try:
@@ -123,6 +126,8 @@ def epub_pages(source: Path | str, name: str = "") -> list[str]:
             return _epub_texts(lambda member: _read_member(archive, member), name)
     except TextError:
         raise
+    except RefusedFile as error:
+        raise TextError(f"{name}: {error}") from error
     except (zipfile.BadZipFile, OSError, KeyError, etree.XMLSyntaxError, ValueError) as error:
         raise TextError(f"{name}: not a readable EPUB ({error})") from error
 
@@ -155,28 +160,32 @@ def _xml(data: bytes) -> etree._Element:
     return root
 
 
+class _Members:
+    """An EPUB's members as :func:`formats.package_document` reads them (``read(name)``), size-bounded."""
+
+    def __init__(self, read) -> None:
+        self.read = read
+
+
 def _epub_texts(read, name: str) -> list[str]:
-    container = _xml(read("META-INF/container.xml"))
-    rootfiles = container.xpath("//*[local-name()='rootfile']/@full-path")
-    if not rootfiles:
-        raise TextError(f"{name}: META-INF/container.xml names no package document")
-    opf_path = str(rootfiles[0])
-    package = _xml(read(opf_path))
+    opf_path, package = package_document(_Members(read))
     base = posixpath.dirname(opf_path)
     manifest = {
         item.get("id"): (item.get("href") or "", item.get("media-type") or "")
-        for item in package.xpath("//*[local-name()='manifest']/*[local-name()='item']")
+        for item in package.findall("{*}manifest/{*}item")
     }
-    texts = []
-    for ref in package.xpath("//*[local-name()='spine']/*[local-name()='itemref']/@idref"):
-        href, media_type = manifest.get(str(ref), ("", ""))
+    texts, documents = [], 0
+    for itemref in package.findall("{*}spine/{*}itemref"):
+        href, media_type = manifest.get(itemref.get("idref"), ("", ""))
         if not href or "html" not in media_type:
+            texts.append("")  # an image or SVG page: no text, but its place in the spine
             continue
         member = posixpath.normpath(posixpath.join(base, unquote(href.split("#")[0])))
         if member.startswith("../") or member.startswith("/"):
             raise TextError(f"{name}: spine document {href} points outside the EPUB")
         texts.append(xhtml_text(read(member)))
-    if not texts:
+        documents += 1
+    if not documents:
         raise TextError(f"{name}: the EPUB's spine lists no XHTML document")
     return texts
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,40 @@ def test_bad_files_give_a_clear_error(tmp_path):
 def test_small_rtl_epub_text():
     (page,) = epub_pages(DATA / "epubtests_pkg-dir_unset-root-rtl.epub")
     assert "CSS: مغامرة جديدة!" in page
+
+
+def test_epub_pages_are_numbered_by_spine_position(tmp_path):
+    """Page N is the N-th spine entry (what the EPUB reader opens for #page=N), a non-XHTML one empty."""
+    package = (
+        '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><manifest>'
+        '<item id="a" href="a.xhtml" media-type="application/xhtml+xml"/>'
+        '<item id="map" href="map.svg" media-type="image/svg+xml"/>'
+        '<item id="b" href="b.xhtml" media-type="application/xhtml+xml"/>'
+        '</manifest><spine><itemref idref="a"/><itemref idref="map"/><itemref idref="b"/></spine></package>'
+    )
+    container = (
+        '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0"><rootfiles>'
+        '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+        "</rootfiles></container>"
+    )
+    members = {
+        "META-INF/container.xml": container,
+        "OEBPS/content.opf": package,
+        "OEBPS/a.xhtml": '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Premier</p></body></html>',
+        "OEBPS/map.svg": '<svg xmlns="http://www.w3.org/2000/svg"><text>carte</text></svg>',
+        "OEBPS/b.xhtml": '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Second</p></body></html>',
+    }
+    book = tmp_path / "book.epub"
+    with zipfile.ZipFile(book, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        for member, text in members.items():
+            archive.writestr(member, text)
+    assert epub_pages(book) == ["Premier", "", "Second"]
+    bad = tmp_path / "bad.epub"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("META-INF/container.xml", container.replace("OEBPS/content.opf", ""))
+    with pytest.raises(TextError, match=r"bad\.epub: .*names no package document"):
+        epub_pages(bad)
 
 
 @needs_shared
