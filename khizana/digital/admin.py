@@ -23,17 +23,13 @@ from .models import DigitalItem, Licence, Loan, OnSiteNetwork, UsageEvent, Waitl
 MIN_PREFIX = {4: 8, 6: 32}
 
 
-def _sees_everything(user) -> bool:
-    return user.is_superuser or permissions.is_network_admin(user)
-
-
 class LibraryScopedAdmin(admin.ModelAdmin):
     """Rows reached through ``library_path``; Khizana staff roles give the permissions, scoped by library."""
 
     library_path = "library"
 
     def _staff(self, request) -> bool:
-        return request.user.is_superuser or permissions.is_staff(request.user)
+        return permissions.is_staff(request.user)  # superusers count as network administrators
 
     def has_module_permission(self, request):
         return self._staff(request)
@@ -51,18 +47,18 @@ class LibraryScopedAdmin(admin.ModelAdmin):
         return self.has_change_permission(request, obj)
 
     def _library_id(self, obj) -> int | None:
+        """``obj.library_id``, or ``obj.item.library_id`` for ``item__library`` (no Library fetched)."""
+        *through, last = self.library_path.split("__")
         target = obj
-        for part in self.library_path.split("__"):
+        for part in through:
             target = getattr(target, part, None)
-        return getattr(target, "pk", None)
+        return getattr(target, f"{last}_id", None)
 
     def _in_scope(self, request, obj) -> bool:
-        return _sees_everything(request.user) or permissions.can_write(request.user, self._library_id(obj))
+        return permissions.can_write(request.user, self._library_id(obj))
 
     def get_queryset(self, request):
         rows = super().get_queryset(request)
-        if _sees_everything(request.user):
-            return rows
         return rows.filter(**{f"{self.library_path}__in": permissions.libraries_managed(request.user)})
 
     def get_form(self, request, obj=None, **kwargs):
@@ -124,7 +120,7 @@ class OnSiteNetworkAdmin(LibraryScopedAdmin):
     search_fields = ["cidr", "library__code"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "library" and not _sees_everything(request.user):
+        if db_field.name == "library":
             kwargs["queryset"] = permissions.libraries_managed(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
