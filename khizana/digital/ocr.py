@@ -20,16 +20,8 @@ from PIL import Image
 
 from .textclean import clean_text
 
-# item.language (ISO 639-2 B/T, 639-1) -> Tesseract's language packs.
-TESSERACT_LANGUAGES = {
-    "ara": "ara",
-    "ar": "ara",
-    "fre": "fra",
-    "fra": "fra",
-    "fr": "fra",
-    "eng": "eng",
-    "en": "eng",
-}
+# item.language (ISO 639-2/B, as formats.normalise_language gives it) -> Tesseract's language packs.
+TESSERACT_LANGUAGES = {"ara": "ara", "fre": "fra", "eng": "eng"}
 DEFAULT_LANGUAGES = "ara+fra"  # the network's two main languages when the item's is unknown
 RENDER_DPI = 300
 MAX_RENDER_PIXELS = 40_000_000  # a page rendered larger than this is rendered at a lower resolution
