@@ -85,7 +85,7 @@ def kind_label(item: DigitalItem) -> str:
 def reader_url(item: DigitalItem) -> str:
     """Where this item is read: the PDF/EPUB reader, or the page-image viewer."""
     if item.kind == DigitalItem.Kind.IMAGES:
-        return f"/digital/{item.pk}/pages/"  # the page-image (IIIF) viewer of the images part
+        return reverse("digital-viewer", args=[item.pk])
     return reverse("digital-read", args=[item.pk])
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from .access import can_read
 from .fulltext import TEXT_DONE, search_item
 from .models import DigitalItem
-from .reader_services import login_url, refusal_in_words, refusal_status
+from .reader_services import login_url, reader_url, refusal_in_words, refusal_status
 from .usage import record_usage
 
 RESULTS_PER_PAGE = 20
@@ -21,9 +21,7 @@ _HTML_LANG = {"ara": "ar", "ar": "ar", "fre": "fr", "fra": "fr", "fr": "fr", "en
 
 
 def _page_link(item: DigitalItem, page: int) -> str:
-    if item.kind == DigitalItem.Kind.IMAGES:
-        return f"{reverse('digital-viewer', args=[item.pk])}#page={page}"
-    return f"{reverse('digital-read', args=[item.pk])}#page={page}"
+    return reader_url(item) + f"#page={page}"
 
 
 @require_safe
