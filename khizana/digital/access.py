@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from khizana.accounts.permissions import is_network_admin, membership
+from khizana.accounts.ratelimit import client_ip
 
 from .models import DigitalItem, Loan, OnSiteNetwork
 
@@ -38,14 +39,9 @@ def is_member_of(user, library_id: int) -> bool:
     return bool(found and found.library_id == library_id)
 
 
-def client_address(request: HttpRequest) -> str:
-    # Behind a reverse proxy, set it to overwrite REMOTE_ADDR (we never trust X-Forwarded-For ourselves).
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def is_on_site(request: HttpRequest, library_id: int) -> bool:
     try:
-        address = ipaddress.ip_address(client_address(request))
+        address = ipaddress.ip_address(client_ip(request))  # REMOTE_ADDR, as the proxy set it
     except ValueError:
         return False
     for cidr in OnSiteNetwork.objects.filter(library_id=library_id).values_list("cidr", flat=True):
