@@ -1,4 +1,4 @@
-"""Where digital files live: a small interface, content-addressed files under the data directory by default.
+"""Where digital files live: content-addressed files under the data directory.
 
 Keys are ``<sha256[:2]>/<sha256>.<ext>``: the same bytes are stored once, a key never names a path outside
 the store, and the checksum of a file is its name (fixity audits re-hash and compare).
@@ -9,11 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 _KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,8})?$")
 _CHUNK = 1024 * 1024
@@ -35,18 +34,6 @@ class StoredFile:
     key: str
     sha256: str
     size: int
-
-
-class FileStore(Protocol):
-    def save(self, source: BinaryIO, extension: str = "", max_bytes: int | None = None) -> StoredFile: ...
-
-    def open(self, key: str) -> BinaryIO: ...
-
-    def path(self, key: str) -> Path: ...
-
-    def exists(self, key: str) -> bool: ...
-
-    def delete(self, key: str) -> None: ...
 
 
 class LocalFileStore:
@@ -109,15 +96,8 @@ class LocalFileStore:
         except FileNotFoundError as error:
             raise StorageError(f"stored file {key} is missing") from error
 
-    def exists(self, key: str) -> bool:
-        return self.path(key).exists()
-
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
-
-    def copy_to(self, key: str, target: Path) -> None:
-        with self.open(key) as source, open(target, "wb") as out:
-            shutil.copyfileobj(source, out, _CHUNK)
 
 
 def default_store() -> LocalFileStore:

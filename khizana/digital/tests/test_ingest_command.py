@@ -124,3 +124,10 @@ def test_add_command(catalog, tmp_path):
     output = run("add", "REROILS:93", str(PNG), "--library", "LIBB", "--images")
     assert "(images, 1 pages, rtl)" in output
     assert "skipped, already item" in run("add", ISBN, str(PDF), "--library", "LIBA")
+
+
+def test_add_images_from_an_empty_folder_is_refused_not_a_traceback(catalog, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CommandError, match="1 file\\(s\\) refused"):
+        run("add", "REROILS:93", str(tmp_path / "empty"), "--library", "LIBB", "--images")
+    assert not DigitalItem.objects.exists()

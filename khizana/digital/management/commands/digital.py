@@ -70,13 +70,14 @@ class Command(BaseCommand):
         paths = [Path(name) for name in options["files"]]
         refused = 0
         if options["images"]:
-            pages = [
-                page for path in paths for page in (ingest.page_files(path) if path.is_dir() else [path])
-            ]
-            refused += self._report_add(
-                options["files"][0],
-                lambda: ingest.add_page_images(record, [(p, str(p)) for p in pages], **settings),
-            )
+
+            def add_pages():
+                pages = [
+                    page for path in paths for page in (ingest.page_files(path) if path.is_dir() else [path])
+                ]
+                return ingest.add_page_images(record, [(p, str(p)) for p in pages], **settings)
+
+            refused += self._report_add(options["files"][0], add_pages)
         else:
             for path in paths:
                 refused += self._report_add(
@@ -93,9 +94,6 @@ class Command(BaseCommand):
             return 0
         except ingest.IngestError as error:
             self.stderr.write(f"refused: {error.message()}")
-            return 1
-        except FileNotFoundError as error:
-            self.stderr.write(f"refused: {name}: {error.strerror}")
             return 1
         self.stdout.write(
             f"{name}: item #{item.pk} ({item.kind}, {item.page_count} pages, {item.direction}) "
