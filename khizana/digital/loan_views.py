@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -34,16 +34,11 @@ def _item(item_id: int) -> DigitalItem:
 
 
 def item_url(item: DigitalItem) -> str:
-    """The item page (reader part), or the work page if that part is not there."""
-    try:
-        return reverse("digital-item", args=[item.pk])
-    except NoReverseMatch:
-        return reverse("web:work", args=[item.record.work_id]) if item.record.work_id else "/"
+    return reverse("digital-item", args=[item.pk])
 
 
 def item_title(item: DigitalItem) -> str:
-    work = item.work
-    return (work.title if work else "") or item.record.title or item.filename or _("[untitled]")
+    return item.display_title or _("[untitled]")
 
 
 def _file_response(item: DigitalItem) -> FileResponse:

@@ -37,6 +37,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -364,9 +365,13 @@ def _tell_offer(entry: WaitlistEntry) -> None:
             _("A copy is waiting for you"),
             _(
                 "A copy of “%(title)s” is held for you until %(expires)s (UTC). "
-                "Borrow it from your loans page: /digital/account/loans/"
+                "Borrow it from your loans page: %(url)s"
             )
-            % {"title": title, "expires": f"{entry.expires_at:%Y-%m-%d %H:%M}"},
+            % {
+                "title": title,
+                "expires": f"{entry.expires_at:%Y-%m-%d %H:%M}",
+                "url": reverse("digital-account-loans"),
+            },
             None,
             [user.email],
             fail_silently=True,
