@@ -41,7 +41,15 @@ from . import ocr
 from .formats import RefusedFile, package_document
 from .models import DigitalItem, PageImage, PageText
 from .storage import default_store
-from .textclean import clean_text, count_matches, page_tokens, snippets_at, token_spans, vocabulary
+from .textclean import (
+    clean_text,
+    count_matches,
+    hit_spans,
+    page_tokens,
+    snippets_at,
+    token_spans,
+    vocabulary,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -463,13 +471,9 @@ def work_index_terms(work_ids: list[int]) -> dict[int, str]:
 
 
 def _snippets(tokens: str, text: str, spans: str, wanted: set[str]) -> list:
-    numbers = spans.split()
-    found = [
-        (int(numbers[2 * i]), int(numbers[2 * i + 1]))
-        for i, token in enumerate(tokens.split())
-        if token in wanted
-    ]
-    return snippets_at(text, list(dict.fromkeys(found)))
+    numbers = [int(number) for number in spans.split()]
+    located = list(zip(numbers[::2], numbers[1::2], strict=True))
+    return snippets_at(text, hit_spans(tokens.split(), located, wanted))
 
 
 @dataclass

@@ -7,7 +7,8 @@
   (:func:`khizana.search.analysis.analyse`, language-neutral: case, Latin accents, Arabic letter forms,
   hamza, tashkeel, tatweel, digits folded; light stemming), so a reader finds "élève" by typing "eleve" and
   "مسألة" by typing "مسالة".
-- :func:`snippets`: pieces of a page around its matching words, HTML-escaped, matches in ``<mark>``.
+- :func:`hit_spans` and :func:`snippets_at`: where a page's matching words are, and the pieces of the page
+  around them, HTML-escaped, matches in ``<mark>``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from khizana.search.analysis import analyse
 
@@ -43,17 +43,12 @@ def clean_text(text: str) -> str:
     return _EMPTY_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-@lru_cache(maxsize=1 << 17)
-def _word_tokens(word: str) -> tuple[str, ...]:
-    return tuple(analyse(word))
-
-
 def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """The searchable tokens of ``text`` in order, and for each the (start, end) of the word it comes from."""
     tokens: list[str] = []
     spans: list[tuple[int, int]] = []
     for match in _WORD.finditer(text or ""):
-        for token in _word_tokens(match.group(0)):
+        for token in analyse(match.group(0)):  # analyse caches its work per word
             tokens.append(token)
             spans.append(match.span())
     return tokens, spans
@@ -89,25 +84,16 @@ def count_matches(tokens: str, wanted: set[str]) -> int:
     return sum(padded.count(f" {token} ") for token in wanted)
 
 
-def match_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
-    """(start, end) of the words of ``text`` whose analysed form is one of the wanted tokens."""
-    tokens, spans = token_spans(text)
-    return hit_spans(tokens, spans, wanted)
-
-
 def hit_spans(tokens: list[str], spans: list[tuple[int, int]], wanted: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of the words whose analysed form (``tokens``, located by ``spans``) is a wanted one."""
     found = [span for token, span in zip(tokens, spans, strict=True) if token in wanted]
     return list(dict.fromkeys(found))  # a word giving two tokens is one match
 
 
-def snippets(text: str, wanted: set[str], width: int = 80, limit: int = 3) -> list[Snippet]:
-    """Up to ``limit`` pieces of ``text`` around its matching words (about ``width`` characters either
-    side, cut at spaces), HTML-escaped, matching words in ``<mark>``; overlapping pieces are merged."""
-    return snippets_at(text, match_spans(text, wanted), width, limit)
-
-
 def snippets_at(text: str, spans: list[tuple[int, int]], width: int = 80, limit: int = 3) -> list[Snippet]:
-    """:func:`snippets` for matches already located (``spans``, in text order)."""
+    """Up to ``limit`` pieces of ``text`` around its matches (``spans``, in text order; about ``width``
+    characters either side, cut at spaces), HTML-escaped, matching words in ``<mark>``; overlapping pieces
+    are merged."""
     windows: list[list] = []  # [start, end, spans]
     for start, end in spans:
         left = max(0, start - width)

@@ -9,7 +9,15 @@ import pytest
 
 from khizana.digital.fulltext import TextError, epub_pages, pdf_pages
 from khizana.digital.ocr import read_hocr, tesseract_languages
-from khizana.digital.textclean import clean_text, page_tokens, snippets, strip_bidi_controls, vocabulary
+from khizana.digital.textclean import (
+    clean_text,
+    hit_spans,
+    page_tokens,
+    snippets_at,
+    strip_bidi_controls,
+    token_spans,
+    vocabulary,
+)
 
 DATA = Path(__file__).parent / "data" / "fulltext"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "digital"
@@ -36,7 +44,7 @@ def test_tokens_fold_accents_and_hamza_like_the_catalog():
 
 def test_snippets_mark_matches_and_escape_html():
     text = "Avant <b>le</b> texte. L'élève & son maître lisent; " + "mot " * 40 + "encore un Élève ici."
-    found = snippets(text, set(page_tokens("eleve")), width=30)
+    found = snippets_at(text, hit_spans(*token_spans(text), set(page_tokens("eleve"))), width=30)
     assert len(found) == 2
     assert "<mark>élève</mark>" in found[0].html
     assert "&lt;b&gt;le&lt;/b&gt;" in found[0].html and "&amp;" in found[0].html
