@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from khizana.accounts import permissions
 from khizana.accounts.decorators import staff_required
 from khizana.accounts.services import audit
+from khizana.accounts.staff_views import _int_or_404
 from khizana.libraries.models import Library
 
 from . import ingest
@@ -90,8 +91,9 @@ def _request_too_big(request: HttpRequest) -> bool:
     return length > _limit() + UPLOAD_OVERHEAD
 
 
-def _items_page(request: HttpRequest, form: UploadForm, errors: list[str], status: int = 200) -> HttpResponse:
-    libraries = permissions.libraries_managed(request.user)
+def _items_page(
+    request: HttpRequest, libraries, form: UploadForm, errors: list[str], status: int = 200
+) -> HttpResponse:
     items = DigitalItem.objects.filter(library__in=libraries).select_related(
         "library", "record", "record__work"
     )
@@ -112,12 +114,12 @@ def items(request: HttpRequest) -> HttpResponse:
     """The library's digital items and the upload form."""
     libraries = permissions.libraries_managed(request.user)
     if request.method == "GET":
-        return _items_page(request, UploadForm(libraries=libraries), [])
+        return _items_page(request, libraries, UploadForm(libraries=libraries), [])
     if _request_too_big(request):  # refused before anything reads the body (the CSRF check would)
         message = gettext("The upload is larger than the limit of %(limit)s bytes per file.") % {
             "limit": f"{_limit():,}"
         }
-        return _items_page(request, UploadForm(libraries=libraries), [message], status=413)
+        return _items_page(request, libraries, UploadForm(libraries=libraries), [message], status=413)
     return _upload(request, libraries)
 
 
@@ -128,10 +130,10 @@ def _upload(request: HttpRequest, libraries) -> HttpResponse:
         raise PermissionDenied(gettext("You cannot add digital items to this library."))
     form = UploadForm(request.POST, request.FILES, libraries=libraries)
     if not form.is_valid():
-        return _items_page(request, form, [], status=400)
+        return _items_page(request, libraries, form, [], status=400)
     errors = _ingest(request, form)
     if errors:
-        return _items_page(request, form, errors, status=400)
+        return _items_page(request, libraries, form, errors, status=400)
     return redirect("digital-staff")
 
 
@@ -163,13 +165,6 @@ def _ingest(request: HttpRequest, form: UploadForm) -> list[str]:
             % {"item": item.pk, "kind": item.get_kind_display(), "pages": item.page_count, "record": record},
         )
     return []
-
-
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 @require_http_methods(["GET", "POST"])
