@@ -334,26 +334,32 @@ def _delete_items(run: HarvestRun, items: list[OaiItem], imported: ImportRun | N
             source=run.source, identifier__in=[item.identifier for item in items]
         ).values_list("identifier", "local_id")
     )
+    candidates = {item.identifier: _candidate_local_ids(item.identifier, known) for item in items}
+    existing = set(
+        SourceRecord.objects.filter(
+            library=library, local_id__in={c for names in candidates.values() for c in names}
+        ).values_list("local_id", flat=True)
+    )  # one query for the page
     local_ids = []
-    for item in items:
-        record = _record_deleted_by(library, item.identifier, known)
-        if record is not None:  # else never harvested: nothing to delete
-            local_ids.append(record.local_id)
+    for names in candidates.values():
+        local_id = next((c for c in names if c in existing), None)
+        if local_id is not None:  # else never harvested: nothing to delete
+            local_ids.append(local_id)
     reason = f"deleted in the OAI-PMH repository (harvest {run.pk})"
     # cluster=False: the harvest re-clusters once, at its end (run_harvest's recluster_dirty)
     delete_records(library, local_ids, reason=reason, run=imported, cluster=False)
 
 
-def _record_deleted_by(library: Library, identifier: str, known: dict[str, str]) -> SourceRecord | None:
-    """The record a deleted header names: the one harvested under that identifier, else the one whose
-    local id is the identifier, or its last part (``oai:<repository>:<local id>``, as sent by a
+def _candidate_local_ids(identifier: str, known: dict[str, str]) -> list[str]:
+    """The local ids a deleted header may name, best first: the one harvested under that identifier,
+    else the identifier itself, then its last part (``oai:<repository>:<local id>``, as sent by a
     repository whose records this library also sent as files)."""
-    candidates = [known[identifier]] if identifier in known else [identifier]
-    if identifier not in known and identifier.startswith("oai:") and ":" in identifier[4:]:
+    if identifier in known:
+        return [known[identifier]]
+    candidates = [identifier]
+    if identifier.startswith("oai:") and ":" in identifier[4:]:
         candidates.append(unquote(identifier.rsplit(":", 1)[1]))
-    records = SourceRecord.objects.filter(library=library, local_id__in=candidates).only("local_id")
-    found = {record.local_id: record for record in records}
-    return next((found[c] for c in candidates if c in found), None)
+    return candidates
 
 
 def mark_interrupted_runs() -> int:
