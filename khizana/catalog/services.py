@@ -482,8 +482,7 @@ def delete_records(
         return result
     with transaction.atomic():
         found: dict[str, SourceRecord] = {}
-        for start in range(0, len(wanted), 1000):
-            chunk = wanted[start : start + 1000]
+        for chunk in _batched(wanted, 1000):
             records = SourceRecord.objects.select_for_update().filter(library=library, local_id__in=chunk)
             found.update((r.local_id, r) for r in records.only(*_DELETION_COLUMNS))
         live: list[SourceRecord] = []
@@ -510,8 +509,7 @@ def delete_records(
                 for record in live
             )
             ids = [record.id for record in live]
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start : start + 1000]
+            for chunk in _batched(ids, 1000):
                 SourceRecord.objects.filter(id__in=chunk).update(
                     deleted=True, deleted_at=now, updated_at=now, cluster_dirty=True
                 )
