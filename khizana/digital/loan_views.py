@@ -4,8 +4,6 @@ traceback; anonymous readers are sent to the sign-in page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -240,7 +238,7 @@ def account_loans(request: HttpRequest) -> HttpResponse:
         "waiting": [entry for entry in entries if not entry.offered_at],
         "past": past,
         "limit": loans.max_loans_per_member(),
-        "link_minutes": max(1, int(getattr(settings, "KHIZANA_DOWNLOAD_LINK_SECONDS", 600)) // 60),
+        "link_minutes": max(1, settings.KHIZANA_DOWNLOAD_LINK_SECONDS // 60),
     }
     response = render(request, "digital/account_loans.html", context)
     response["Cache-Control"] = "private, no-store"  # the page holds signed links
@@ -286,8 +284,17 @@ def staff_alerts(request: HttpRequest) -> HttpResponse:
             _("Saturated licences: every simultaneous loan in use and members waiting"),
             groups["saturated"],
         ),
-        ("near_expiry", _("Licences ending within 30 days"), groups["near_expiry"]),
-        ("few_tokens", _("Licences with few loans left (under 5 or under 10%)"), groups["few_tokens"]),
+        (
+            "near_expiry",
+            _("Licences ending within %(days)s days") % {"days": licences.NEAR_EXPIRY_DAYS},
+            groups["near_expiry"],
+        ),
+        (
+            "few_tokens",
+            _("Licences with few loans left (under %(count)s or under %(percent)s%%)")
+            % {"count": licences.FEW_TOKENS_ABSOLUTE, "percent": round(licences.FEW_TOKENS_SHARE * 100)},
+            groups["few_tokens"],
+        ),
     ]
-    context = {"sections": sections, "libraries": libraries, "soon": today + timedelta(days=30)}
+    context = {"sections": sections, "libraries": libraries, "near_expiry_days": licences.NEAR_EXPIRY_DAYS}
     return render(request, "digital/staff/alerts.html", context)

@@ -93,7 +93,7 @@ def _today(now: datetime) -> date:
 
 
 def max_loans_per_member() -> int:
-    return int(getattr(settings, "KHIZANA_MAX_LOANS_PER_MEMBER", 5))
+    return settings.KHIZANA_MAX_LOANS_PER_MEMBER
 
 
 def current_loans(user, now: datetime | None = None) -> QuerySet[Loan]:

@@ -13,7 +13,6 @@ from datetime import datetime
 from django.utils.crypto import salted_hmac
 
 SALT = "khizana.digital.loan-download"
-DEFAULT_LIFETIME_SECONDS = 600
 
 VALID = "valid"
 FORGED = "forged"
@@ -46,7 +45,6 @@ def download_path(loan, now: datetime | None = None) -> str:
     from django.utils import timezone
 
     moment = int((now or timezone.now()).timestamp())
-    lifetime = int(getattr(settings, "KHIZANA_DOWNLOAD_LINK_SECONDS", DEFAULT_LIFETIME_SECONDS))
-    expires = link_expiry(moment, int(loan.due_at.timestamp()), lifetime)
+    expires = link_expiry(moment, int(loan.due_at.timestamp()), settings.KHIZANA_DOWNLOAD_LINK_SECONDS)
     signature = sign(settings.SECRET_KEY, loan.pk, loan.token, expires)
     return reverse("digital-loan-download", args=[loan.pk, expires, signature])
