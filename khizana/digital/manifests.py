@@ -8,9 +8,9 @@ summaries as fr/ar/en language maps, the title tagged with the language of its s
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -25,30 +25,33 @@ from iiif_prezi3 import (
     ServiceV3,
 )
 
+from khizana.catalog.scripts import scripts_in
+from khizana.web.services import language_tag
+
 from . import iiif_image
+from .formats import RTL_LANGUAGES
 from .models import DigitalItem, PageImage
 
-LANGUAGES = ("fr", "ar", "en")
 THUMBNAIL_BOX = "!256,256"
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN_LANGUAGE = {"fre": "fr", "fra": "fr", "eng": "en", "spa": "es", "ger": "de", "deu": "de", "ita": "it"}
 
 
 def text_language(text: str, languages: list[str] | None = None) -> str:
-    """BCP 47 tag of a title by its script: Arabic script -> ar; Latin script -> the work's Latin-script
-    language when known (fr, en...), else ``none``."""
-    if _ARABIC.search(text):
+    """BCP 47 tag of a title by its script: Arabic script -> ar; Latin script -> the first of the work's
+    languages not written right to left (fre -> fr, eng -> en...), else ``none``."""
+    scripts = scripts_in([text])
+    if "Arabic" in scripts:
         return "ar"
-    for code in languages or []:
-        if code in _LATIN_LANGUAGE:
-            return _LATIN_LANGUAGE[code]
+    if "Latin" in scripts:
+        for code in languages or []:
+            if code and code not in RTL_LANGUAGES:
+                return language_tag(code)
     return "none"
 
 
 def translated(make: Callable[[], str]) -> dict[str, list[str]]:
-    """A language map of a user-interface string in French, Arabic and English."""
+    """A language map of a user-interface string in each language of the site (settings.LANGUAGES)."""
     found = {}
-    for language in LANGUAGES:
+    for language, _name in settings.LANGUAGES:
         with translation.override(language):
             found[language] = [str(make())]
     return found

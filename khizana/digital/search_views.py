@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from khizana.web.services import language_tag
+
 from .access import can_read
 from .fulltext import TEXT_DONE, search_item
 from .models import DigitalItem
@@ -15,9 +17,6 @@ from .usage import record_usage
 
 RESULTS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
-
-# Item language -> the lang attribute of its text (snippets).
-_HTML_LANG = {"ara": "ar", "ar": "ar", "fre": "fr", "fra": "fr", "fr": "fr", "eng": "en", "en": "en"}
 
 
 def _page_link(item: DigitalItem, page: int) -> str:
@@ -33,7 +32,7 @@ def search_inside(request: HttpRequest, item_id: int) -> HttpResponse:
         "title": item.display_title,
         "item_url": reverse("digital-item", args=[item.pk]),
         "query": (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH],
-        "text_lang": _HTML_LANG.get((item.language or "").lower(), ""),
+        "text_lang": language_tag(item.language.lower()),
         "text_dir": "rtl" if item.direction == DigitalItem.Direction.RTL else "ltr",
         "text_ready": item.text_status in TEXT_DONE,
     }
