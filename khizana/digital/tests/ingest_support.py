@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from khizana.catalog.clustering import recluster_dirty
 from khizana.catalog.models import SourceRecord
@@ -47,15 +46,6 @@ def make_catalog() -> Catalog:
     record_b = SourceRecord.objects.get(library=library_b, local_id="REROILS:93")
     assert record_a.work_id and record_a.work_id == record_b.work_id
     return Catalog(library_a, library_b, record_a, record_b)
-
-
-def make_user(username: str, role: str | None = None, library: Library | None = None):
-    from khizana.accounts.models import Membership
-
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", "a long test passphrase")
-    if role:
-        Membership.objects.create(user=user, role=role, library=library)
-    return user
 
 
 def jpeg_page(source: Path = PNG) -> bytes:

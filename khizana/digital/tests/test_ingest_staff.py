@@ -7,10 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from khizana.accounts.models import AuditEntry, Role
+from khizana.accounts.tests.conftest import make_user
 from khizana.digital import ingest
 from khizana.digital.models import DigitalItem
 
-from .ingest_support import ENCRYPTED_PDF, ISBN, PDF, make_catalog, make_user, stored_files
+from .ingest_support import ENCRYPTED_PDF, ISBN, PDF, make_catalog, stored_files
 
 URL = "/staff/digital/"
 
