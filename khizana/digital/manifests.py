@@ -185,6 +185,6 @@ def build_manifest(request: HttpRequest, item: DigitalItem) -> dict | None:
 
 
 def _has_marc(work) -> bool:
-    from khizana.web.exports import marc_records
+    from khizana.web.exports import MARC_FORMATS
 
-    return bool(marc_records(work.records.all()))
+    return work.records.filter(format__in=MARC_FORMATS, deleted=False).exists()

@@ -251,3 +251,11 @@ def test_reduced_tile_of_a_png_page_uses_the_decoded_source(client, item):
     iiif_views._decoded_images.clear()  # PNG has no reduced decode: decode once, keep it for the next tiles
     assert picture(client.get(url(item, "full/50,/0/default.png"))).size[0] == 50
     assert len(iiif_views._decoded_images) == 1
+
+
+def test_manifest_links_the_marcxml_of_a_work_with_a_marc_record(client, item):
+    record = item.record
+    record.format = "marc21"
+    record.save(update_fields=["format"])
+    manifest = client.get(f"/iiif/manifest/{item.pk}.json").json()
+    assert manifest["seeAlso"][0]["format"] == "application/marcxml+xml"
