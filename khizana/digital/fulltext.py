@@ -34,7 +34,6 @@ from django.db import transaction
 from django.db.models import Count, Max
 from lxml import etree
 
-from khizana.catalog.models import Work
 from khizana.catalog.signals import works_changed
 
 from . import ocr
@@ -229,19 +228,20 @@ def _walk(element, pieces: list[str]) -> None:
 # ---------------------------------------------------------------- extraction (background tasks)
 
 
-def extract_item_text(item_id: int) -> None:
-    """Extract the text of an item into PageText rows (replacing any), or queue its OCR.
+def extract_item_text(item_id: int) -> bool:
+    """Extract the text of an item into PageText rows (replacing any); True when pages need OCR (the item
+    is then "OCR queued" and the caller queues ``ocr_item_pages``).
 
     Never raises on a bad file: the item gets text_status "failed" and the reason in text_error."""
     item = DigitalItem.objects.select_related("record").filter(pk=item_id).first()
     if item is None:
         logger.warning("extract_item_text: no digital item %s", item_id)
-        return
+        return False
     try:
         contents, source = _read_item(item)
     except (TextError, ocr.OcrError, OSError) as error:
         _fail(item, str(error))
-        return
+        return False
     needs_ocr = any(content.needs_ocr for content in contents)
     with transaction.atomic():
         PageText.objects.filter(item=item).delete()
@@ -260,12 +260,9 @@ def extract_item_text(item_id: int) -> None:
         if not item.page_count:
             item.page_count = len(contents)
         item.save(update_fields=["text_status", "text_error", "page_count", "updated_at"])
-    if needs_ocr:
-        from .tasks import ocr_item_pages
-
-        ocr_item_pages(item.pk)
-    else:
+    if not needs_ocr:
         _text_changed(item)
+    return needs_ocr
 
 
 def _read_item(item: DigitalItem) -> tuple[list[PageContent], str]:
@@ -354,7 +351,7 @@ def _text_changed(item: DigitalItem) -> None:
     """The item's text is final: rebuild its page index, then have the catalog re-index its work."""
     build_page_index(item.pk)
     work_id = item.record.work_id
-    if work_id is not None and Work.objects.filter(pk=work_id).exists():
+    if work_id is not None:
         works_changed.send(sender=DigitalItem, work_ids=[work_id])
 
 

@@ -11,7 +11,9 @@ from . import fulltext, tilecache
 
 @db_task()
 def extract_item_text(item_id: int) -> None:
-    fulltext.extract_item_text(item_id)
+    """Extract an item's text layer or EPUB content; queue the OCR of the pages without text."""
+    if fulltext.extract_item_text(item_id):
+        ocr_item_pages(item_id)
 
 
 @db_task()
