@@ -28,6 +28,7 @@ from . import iiif_image
 from .access import Decision, can_read
 from .iiif_image import IIIFError, Limits
 from .models import DigitalItem, PageImage
+from .reader_ranges import etag_matches
 from .storage import StorageError, default_store
 
 CACHE_MAX_PIXELS = 1024 * 1024
@@ -94,8 +95,7 @@ def _json_document(request: HttpRequest, document: dict, jsonld_type: str) -> tu
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
-    sent = request.headers.get("If-None-Match", "")
-    return any(tag.strip().removeprefix("W/") == f'"{etag}"' for tag in sent.split(",")) if sent else False
+    return etag_matches(request.headers.get("If-None-Match"), f'"{etag}"')
 
 
 _PAGE_SQL = None
