@@ -397,11 +397,12 @@ class Matcher:
             words = variant_words[variant]
             missing = words - span_words
             if missing:
-                # the share of the variant's words found in the span (IDF-weighted); squared it bounds
-                # the base, which must reach MIN_BASE (see _adjusted)
+                # the share of the variant's words found in the span (IDF-weighted): at least
+                # MIN_NAME_SHARE, and squared it bounds the base, which must reach MIN_BASE (see
+                # _adjusted), so at least sqrt(MIN_BASE): KEPT_SHARE
                 matched = weight - sum(map(idf_of, missing))
                 name_share = matched / weight
-                if name_share < MIN_NAME_SHARE or name_share * name_share < MIN_BASE:
+                if name_share < KEPT_SHARE:
                     continue
                 common = words - missing
             else:
