@@ -78,11 +78,11 @@ def _report_context(request: HttpRequest, report: AffiliationReport) -> dict:
     chart = reports.anomaly_chart_svg(total, _("Share of affiliations with each anomaly"), LABELS)
     header, *rows = summary["institutions"]
     corrections = services.report_corrections(report.folder)
-    for row in corrections:
+    page = Paginator(corrections, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:  # only the rows shown are translated
         row["labels"] = [LABELS.get(code, code) for code in row["anomalies"].split()]
         if row.get("texts"):  # reports stored before the texts were kept show their English
             row["explanation"], row["correction"] = anomaly_texts.texts(row["texts"])
-    page = Paginator(corrections, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "summary": summary,
         "shares": shares,
