@@ -3,45 +3,28 @@ real small PDF (tests/data/loans, copied from ../shared/data/digital/pdf), licen
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from khizana.accounts.models import Membership, Role
+from khizana.accounts.models import Role
+from khizana.accounts.tests.conftest import make_user
 from khizana.catalog.tests.conftest import make_library
 from khizana.digital.models import DigitalItem, Licence
-from khizana.digital.storage import default_store
-from khizana.digital.tests.reader_items import make_record
+from khizana.digital.tests.reader_items import add_item, make_record
 
 PDF = Path(__file__).parent / "data" / "loans" / "samplefiles_habibi.pdf"
-PASSWORD = "a-long-pass-phrase-42"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a fixed clock for the services
 
 
 def make_member(library, name: str, role: str = Role.READER):
-    user = get_user_model().objects.create_user(name, f"{name}@example.org", PASSWORD)
-    Membership.objects.create(user=user, role=role, library=library)
-    return user
+    return make_user(name, role, library)
 
 
 def make_item(library, local_id: str = "L-1", access: str = DigitalItem.Access.LICENSED) -> DigitalItem:
     record = make_record(library, local_id, f"حبيبي habibi {local_id}")
-    stored = default_store().save(io.BytesIO(PDF.read_bytes()), "pdf")
-    return DigitalItem.objects.create(
-        record=record,
-        library=library,
-        kind=DigitalItem.Kind.PDF,
-        file_key=stored.key,
-        filename=PDF.name,
-        media_type="application/pdf",
-        size=stored.size,
-        sha256=stored.sha256,
-        page_count=1,
-        access=access,
-    )
+    return add_item(record, PDF.read_bytes(), DigitalItem.Kind.PDF, PDF.name, access=access, page_count=1)
 
 
 def make_licence(item, **fields) -> Licence:

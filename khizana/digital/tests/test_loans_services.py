@@ -200,15 +200,14 @@ def test_a_new_licence_offers_its_copies_to_the_members_waiting(item, lib_a):
     assert WaitlistEntry.objects.get(user=waiting).offered_at == NOW
 
 
-def test_an_offer_is_mailed(item, lib_a):
+def test_an_offer_is_mailed(item, lib_a, django_capture_on_commit_callbacks):
     from django.core import mail
 
     make_licence(item, concurrent_loans=1)
     holder, waiting = make_member(lib_a, "holder"), make_member(lib_a, "waiting")
     loan = loans.borrow(holder, item, now=NOW)
     loans.join_waitlist(waiting, item, now=NOW)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda function, **kwargs: function())
+    with django_capture_on_commit_callbacks(execute=True):
         loans.return_loan(holder, loan.pk, now=NOW)
     assert [message.to for message in mail.outbox] == [["waiting@example.org"]]
 
