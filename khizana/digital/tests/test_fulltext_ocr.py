@@ -83,7 +83,6 @@ def test_page_images_are_recognised_in_bounded_resumable_steps(data_dir, db, mon
         )
     runs = []
     real = fulltext.ocr_item_pages
-    monkeypatch.setattr(fulltext, "OCR_PAGES_PER_TASK", 1)
     monkeypatch.setattr(fulltext, "ocr_item_pages", lambda item_id: runs.append(item_id) or real(item_id, 1))
     tasks.extract_item_text(item.pk)
     item.refresh_from_db()
