@@ -214,9 +214,8 @@ def index_runner(handle):
     """search() reading one given index (facet cache off, so every query counts its facets)."""
     from khizana.search import services
 
-    for name in ("_facet_cache", "_ranking_cache"):  # every query computed, none answered from a cache
-        if hasattr(services, name):
-            getattr(services, name).size = 0
+    services._facet_cache.size = 0  # every query computed, none answered from a cache
+    services._ranking_cache.size = 0
 
     def run(query) -> int:
         services._handle = handle
