@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from khizana.accounts import permissions
 from khizana.accounts import services as accounts_services
 from khizana.accounts.forms import ImportUploadForm
-from khizana.accounts.models import AuditEntry, ImportJob
+from khizana.accounts.models import ImportJob
 from khizana.catalog import clustering
 from khizana.catalog.holdings import update_holding
 from khizana.catalog.models import Holding, SourceRecord, Work
@@ -70,16 +70,6 @@ def token_for_key(key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         token.last_used = now
     return token
-
-
-def _audit(user, library_id: int | None, action: str, target: str, **details: Any) -> None:
-    AuditEntry.objects.create(
-        user=user,
-        library_id=library_id,
-        action=action,
-        target=target[:255],
-        details={**details, "via": "api"},
-    )
 
 
 # ---------------------------------------------------------------- links and paging
@@ -434,7 +424,9 @@ def change_holding(user, holding_id: int, changes: dict[str, str]) -> Holding:
     except DjangoValidationError as error:
         problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items())
         raise ApiError(422, problems) from None
-    _audit(user, holding.library_id, "holding-edit", str(holding), holding=holding.pk, before=before)
+    accounts_services.audit(
+        user, holding.library_id, "holding-edit", str(holding), holding=holding.pk, before=before, via="api"
+    )
     return get_holding(holding.pk)
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from khizana.accounts import permissions
 from khizana.accounts.decorators import staff_required
-from khizana.accounts.models import AuditEntry
+from khizana.accounts.services import audit
 from khizana.libraries.models import Library
 
 from .forms import HarvestSourceForm
@@ -30,12 +30,6 @@ def _library_in_scope(request: HttpRequest, code: str) -> Library:
     if not permissions.can_import(request.user, library):
         raise PermissionDenied(_("The harvesting of this library is managed by its own staff."))
     return library
-
-
-def _audit(request: HttpRequest, library: Library, action: str, target: str, **details) -> None:
-    AuditEntry.objects.create(
-        user=request.user, library=library, action=action, target=target[:255], details=details
-    )
 
 
 @require_GET
@@ -67,7 +61,7 @@ def library_page(request: HttpRequest, code: str) -> HttpResponse:
         except HarvestConfigError as error:
             form.add_error("base_url", render_message(error.message, _))
         else:
-            _audit(request, library, "harvest-settings", source.base_url, **data)
+            audit(request.user, library, "harvest-settings", source.base_url, **data)
             messages.success(request, _("The harvesting settings have been saved."))
             return redirect("harvest:library", code=library.code)
     runs = HarvestRun.objects.filter(source__library=library).select_related("started_by")[:100]
@@ -88,7 +82,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("A harvest of this library is already waiting or running."))
         return redirect("harvest:run", code=library.code, run_id=busy.pk)
     run = queue_harvest(source, user=request.user, trigger="staff", full=request.POST.get("full") == "1")
-    _audit(request, library, "harvest", source.base_url, run=run.pk, full=not run.requested_from)
+    audit(request.user, library, "harvest", source.base_url, run=run.pk, full=not run.requested_from)
     run_harvest_job(run.pk)
     messages.success(request, _("The harvest has been started."))
     return redirect("harvest:run", code=library.code, run_id=run.pk)

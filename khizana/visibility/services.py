@@ -23,7 +23,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from khizana.accounts import permissions
-from khizana.accounts.models import AuditEntry, Role
+from khizana.accounts.models import Role
+from khizana.accounts.services import audit as accounts_audit
 from khizana.textnorm import normalise
 
 from .models import Institution, InstitutionName, Source
@@ -760,10 +761,4 @@ def can_edit_registry(user) -> bool:
 def audit(user, action: str, target: str, **details) -> None:
     """An entry of the staff audit log, for the user's library (none for a network administrator)."""
     membership = permissions.membership(user)
-    AuditEntry.objects.create(
-        user=user,
-        library_id=membership.library_id if membership else None,
-        action=action,
-        target=target[:255],
-        details=details,
-    )
+    accounts_audit(user, membership.library_id if membership else None, action, target, **details)
