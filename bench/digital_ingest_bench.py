@@ -8,7 +8,7 @@ The books are the real, valid EPUBs and PDFs of ``../shared/data/digital`` (8 EP
 of its own with ``ingest.add_digital_item`` (a bounded temporary copy, the format checks -- pypdf, the ZIP
 checks and Debian's EPUBCheck -- storage in the content-addressed store, the rows in one transaction), then
 runs ``fulltext.extract_item_text`` on the new item in the same process (text layer or EPUB content; pages
-without text are only queued for OCR, which ``bench/fulltext_bench.py`` measures).
+without text are left for the OCR job, which ``bench/ocr_bench.py`` measures).
 
 Printed: books per minute (validation + storage, and with extraction), the median per book for each kind,
 and the ratio of the median ingest to the median plain store of the same bytes (hashing and copying only),
