@@ -38,10 +38,12 @@ PRESENTATION_JSONLD = 'application/ld+json;profile="http://iiif.io/api/presentat
 
 
 def limits() -> Limits:
+    """``Limits``, each overridable in settings (KHIZANA_IIIF_MAX_WIDTH, _MAX_HEIGHT, _MAX_AREA)."""
+    default = Limits()
     return Limits(
-        max_width=getattr(settings, "KHIZANA_IIIF_MAX_WIDTH", 10_000),
-        max_height=getattr(settings, "KHIZANA_IIIF_MAX_HEIGHT", 10_000),
-        max_area=getattr(settings, "KHIZANA_IIIF_MAX_AREA", 50_000_000),
+        max_width=getattr(settings, "KHIZANA_IIIF_MAX_WIDTH", default.max_width),
+        max_height=getattr(settings, "KHIZANA_IIIF_MAX_HEIGHT", default.max_height),
+        max_area=getattr(settings, "KHIZANA_IIIF_MAX_AREA", default.max_area),
     )
 
 
@@ -74,7 +76,7 @@ def _refused(decision: Decision) -> HttpResponse:
     return _error(403, reasons.get(decision.reason, "You may not see this image."))
 
 
-def _caching(request: HttpRequest, response: HttpResponse, etag: str, item: DigitalItem) -> HttpResponse:
+def _caching(response: HttpResponse, etag: str, item: DigitalItem) -> HttpResponse:
     response["ETag"] = f'"{etag}"'
     if item.access == DigitalItem.Access.OPEN:
         response["Cache-Control"] = "public, max-age=86400"
@@ -165,7 +167,7 @@ def info(request: HttpRequest, identifier: str) -> HttpResponse:
     )
     response, etag = _json_document(request, document, JSONLD)
     response["Link"] = f'<{iiif_image.LEVEL2_PROFILE_URI}>;rel="profile"'
-    return _cors(_caching(request, response, etag, page.item))
+    return _cors(_caching(response, etag, page.item))
 
 
 @require_safe
@@ -192,7 +194,7 @@ def image(request: HttpRequest, identifier: str, region: str, size: str, rotatio
         f'<{iiif_image.LEVEL2_PROFILE_URI}>;rel="profile", '
         f'<{service_id(request, page)}/{canonical}>;rel="canonical"'
     )
-    return _cors(_caching(request, response, etag, page.item))
+    return _cors(_caching(response, etag, page.item))
 
 
 # ------------------------------------------------------------------------------------------ derivatives
@@ -287,4 +289,4 @@ def manifest(request: HttpRequest, item_id: int) -> HttpResponse:
     if document is None:
         return _error(404, f"item {item_id} has no page images")
     response, etag = _json_document(request, document, PRESENTATION_JSONLD)
-    return _cors(_caching(request, response, etag, item))
+    return _cors(_caching(response, etag, item))

@@ -18,8 +18,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language_bidi
@@ -33,7 +31,6 @@ from .storage import StorageError, default_store
 from .usage import record_usage
 
 CHUNK = 64 * 1024
-LOAN_BOX = "digital/_loan_box.html"
 # The EPUB is untrusted HTML: opened directly, it may run nothing and load nothing.
 EPUB_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 # The reader pages: scripts from our own static files only. Book pages are drawn in sandboxed frames
@@ -50,15 +47,6 @@ def _item(item_id: int) -> DigitalItem:
     return get_object_or_404(DigitalItem.objects.select_related("library", "record"), pk=item_id)
 
 
-def _loan_template() -> str | None:
-    """The loan box of the loans part, when that part is installed."""
-    try:
-        get_template(LOAN_BOX)
-    except TemplateDoesNotExist:
-        return None
-    return LOAN_BOX
-
-
 def _page_context(request: HttpRequest, item: DigitalItem, decision: Decision) -> dict:
     work = item.work
     return {
@@ -72,7 +60,6 @@ def _page_context(request: HttpRequest, item: DigitalItem, decision: Decision) -
         "login_url": services.login_url(request) if decision.reason == "login_required" else "",
         "reader_url": services.reader_url(item),
         "readable": item.kind in services.READABLE_KINDS or item.kind == DigitalItem.Kind.IMAGES,
-        "loan_template": _loan_template(),
     }
 
 
