@@ -12,6 +12,3 @@ class DigitalConfig(AppConfig):
         # system's mime.types knows the extension.
         mimetypes.add_type("text/javascript", ".mjs")
         mimetypes.add_type("application/epub+zip", ".epub")
-        # The consumer (`khizana run_huey`) discovers only modules named tasks: register the loans part's
-        # periodic job (loans that end by themselves, waitlist offers that lapse) here.
-        from . import tasks_loans  # noqa: F401

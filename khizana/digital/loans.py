@@ -14,7 +14,7 @@ Rules (the choices made here):
   a new licence), the first waiting member is offered it for 48 hours and nobody else may take it
   meanwhile; an offer not taken up lapses and passes to the next member.
 - Loans end by themselves: access checks compare ``due_at`` with the clock, and the periodic task
-  (``tasks_loans.py``) closes overdue loans (``returned_at = due_at``) and hands their copies on.
+  (``tasks.py``) closes overdue loans (``returned_at = due_at``) and hands their copies on.
 
 Concurrency: every change to an item's loans runs in one transaction holding row locks
 (``select_for_update``) on the borrower and on the item, then its licences, always in that order; two

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import fulltext, tilecache
+from . import fulltext, loans, tilecache
+
+logger = logging.getLogger(__name__)
 
 
 @db_task()
@@ -29,3 +33,13 @@ def prune_iiif_cache() -> None:
     from .iiif_views import cache_root  # the views own where the cache lives
 
     tilecache.prune(cache_root(), settings.KHIZANA_IIIF_CACHE_MAX_BYTES)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def end_overdue_loans() -> None:
+    """Every 5 minutes: close the loans whose time is up, lapse the offers not taken up in 48 hours, and
+    offer the copies so freed to the next members waiting."""
+    closed = loans.close_overdue()
+    offered = loans.refresh_waitlists()
+    if closed or offered:
+        logger.info("loans: %s overdue closed, %s waitlist offers made", closed, offered)

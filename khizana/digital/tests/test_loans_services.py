@@ -119,7 +119,7 @@ def test_loans_end_by_themselves_and_the_task_closes_them(item, lib_a):
 
 
 def test_the_periodic_task_runs_the_services(item, lib_a):
-    from khizana.digital.tasks_loans import end_overdue_loans
+    from khizana.digital.tasks import end_overdue_loans
 
     make_licence(item)
     loan = loans.borrow(make_member(lib_a, "ahmed"), item, now=NOW - timedelta(days=30))
