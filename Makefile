@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint lock bench clean browser-deps system-deps vendor
+.PHONY: run test test-sqlite test-postgres lint lock bench clean system-deps vendor
 
 $(BIN)/khizana: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,6 @@ system-deps:
 	else \
 		echo "== missing Debian packages$$missing and we are not root: the tests that need them will be SKIPPED =="; \
 	fi
-browser-deps: system-deps
 
 # The readers (PDF.js, epub.js, OpenSeadragon) come from npm, pinned by package-lock.json, copied into
 # the digital app's static files.

@@ -127,7 +127,8 @@ _demo_template: PrivateInstallation | None = None
 
 
 def demo_installation(data_dir: Path) -> PrivateInstallation:
-    """A private installation holding the demo network, migrated and indexed, as `make run` leaves it.
+    """A private installation holding the demo network's catalogue, migrated and indexed: what `make run`
+    loads without the demo's digital items, its institution registry and its admin account.
 
     The demo is loaded once per test session into a template installation through the command line;
     each caller gets its own copy (the data directory copied, and on PostgreSQL a database created from
