@@ -59,7 +59,7 @@ FUZZY_RETRY_BELOW = 3  # hits under which the query is retried with typo toleran
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 10_000  # deep paging is refused: refine the query or the facets instead
 WRITER_HEAP = 128 * 1024 * 1024
-RERANK_WINDOW = 100  # BM25 hits beyond the page that the ranking weight may lift into it
+RERANK_WINDOW = 100  # the first BM25 hits, re-ordered by the ranking weight (the same for every page)
 # A rebuild writes with a larger heap: fewer, larger segments make every later query and facet count
 # cheaper (4 -> 2 segments at 300k works: broad p95 31.8 -> 24.1 ms, bench/RESULTS.md).
 REBUILD_WRITER_HEAP = 512 * 1024 * 1024
@@ -490,22 +490,21 @@ def _rank(searcher, query, sort, offset, page_size, count: bool) -> tuple[int, l
         addresses = [address for _, address in result.hits]
         ids = searcher.fast_field_values("id", addresses) if addresses else []
         return result.count or 0, [(work_id, 0.0) for work_id in ids]
-    # Relevance: BM25 for a window beyond the page, then the ranking weight (libraries holding the
-    # work, a digital copy) applied in Python. tantivy's own weight_by_field would score every match.
-    result = searcher.search(query, offset + page_size + RERANK_WINDOW, count=count)
+    # Relevance: BM25, then the ranking weight (libraries holding the work, a digital copy) applied in
+    # Python to the first RERANK_WINDOW hits only (tantivy's own weight_by_field would score every match).
+    # The window is the same for every page, so pages follow one order: no work twice, none skipped.
+    result = searcher.search(query, max(offset + page_size, RERANK_WINDOW), count=count)
     addresses = [address for _, address in result.hits]
     if not addresses:
         return result.count or 0, []
     ids = searcher.fast_field_values("id", addresses)
     weights = searcher.fast_field_values("weight", addresses)
-    scored = sorted(
-        (
-            (score * math.log2(2 + weight), work_id)
-            for (score, _), work_id, weight in zip(result.hits, ids, weights, strict=True)
-        ),
-        key=lambda item: -item[0],
-    )
-    return result.count or 0, [(work_id, score) for score, work_id in scored[offset : offset + page_size]]
+    scored = [
+        (score * math.log2(2 + weight), work_id)
+        for (score, _), work_id, weight in zip(result.hits, ids, weights, strict=True)
+    ]
+    ordered = sorted(scored[:RERANK_WINDOW], key=lambda item: -item[0]) + scored[RERANK_WINDOW:]
+    return result.count or 0, [(work_id, score) for score, work_id in ordered[offset : offset + page_size]]
 
 
 def _facet_counts(searcher, schema, text_query, filters) -> tuple[int, dict[str, list[tuple[str, int]]]]:

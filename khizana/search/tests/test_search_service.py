@@ -264,3 +264,14 @@ def test_ranked_pages_of_a_repeated_costly_query_are_cached_until_the_index_chan
         import_file(catalog["BNRM"], AUSTEN)
     services.search("pride prejudice")
     assert len(ranked) == 4
+
+
+@pytest.mark.parametrize("query", ["pride prejudice", ""])  # "": every work, equally scored
+def test_pages_follow_one_order_no_work_twice_none_skipped(catalog, query):
+    whole = [h.work_id for h in services.search(query, page_size=200, facets=False).hits]
+    assert len(whole) > 30
+    paged = []
+    for page in range(1, 200 // 8 + 1):
+        paged += [h.work_id for h in services.search(query, page=page, page_size=8, facets=False).hits]
+    assert len(set(paged)) == len(paged)
+    assert paged == whole

@@ -52,6 +52,8 @@ def test_whole_network_exports_stop_at_the_limit_and_read_back(site):
             assert len(keys) == len(set(keys)) == exports.EXPORT_LIMIT
         elif name == "csl.json":
             assert len(json.loads(body)) == exports.EXPORT_LIMIT
+            ids = [item["id"] for item in json.loads(body)]
+            assert len(set(ids)) == len(ids), "every work once: the pages of the ranking follow one order"
         elif name == "marc.xml":
             records = pymarc.parse_xml_to_array(io.BytesIO(body))
             # Works known only from Dublin Core have no MARC record: about half of the demo network's,
