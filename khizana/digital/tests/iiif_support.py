@@ -9,10 +9,10 @@ from pathlib import Path
 from PIL import Image
 
 from khizana.catalog.models import SourceRecord
+from khizana.catalog.tests.conftest import make_library  # noqa: F401 (the iiif tests import it from here)
 from khizana.digital.models import DigitalItem, PageImage
 from khizana.digital.storage import default_store
 from khizana.digital.tests.reader_items import make_record  # noqa: F401 (the iiif tests import it from here)
-from khizana.libraries.models import Library
 
 DATA = Path(__file__).parent / "data" / "iiif"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "digital" / "iiif"
@@ -20,11 +20,6 @@ SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "digit
 VALIDATOR_IMAGE = DATA / "imagevalidator_67352ccc-d1b0-11e1-89ae-279075081939.png"
 PRESENTATION_SCHEMA = DATA / "presentationvalidator_iiif_3_0.json"
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff"}
-
-
-def make_library(code: str, **names: str) -> Library:
-    defaults = {"name_fr": f"Bibliothèque {code}", "kind": Library.Kind.UNIVERSITY, "country": "MA"}
-    return Library.objects.create(code=code, **{**defaults, **names})
 
 
 def add_page(item: DigitalItem, sequence: int, content: bytes, label: str = "") -> PageImage:
