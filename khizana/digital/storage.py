@@ -56,19 +56,11 @@ class LocalFileStore:
                         raise StorageError(f"file larger than the limit of {max_bytes:,} bytes")
                     digest.update(chunk)
                     out.write(chunk)
-            sha256 = digest.hexdigest()
-            key = f"{sha256[:2]}/{sha256}" + (f".{extension}" if extension else "")
-            target = self.path(key)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                os.unlink(temporary)
-            else:
-                os.replace(temporary, target)
+            return self.adopt(Path(temporary), digest.hexdigest(), extension)
         except BaseException:
             if os.path.exists(temporary):
                 os.unlink(temporary)
             raise
-        return StoredFile(key=key, sha256=sha256, size=size)
 
     def adopt(self, path: Path, sha256: str, extension: str = "") -> StoredFile:
         """Move ``path`` (a file already hashed to ``sha256``, on the store's filesystem) in as its key."""
