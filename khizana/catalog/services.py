@@ -4,7 +4,9 @@
 readable record with its bytes (and every unreadable one as an :class:`ImportReject`), commits in
 batches, then re-clusters the records it changed. Re-running an import, even one killed half-way,
 converges on the same catalog: records are keyed by (library, local id) and unchanged bytes are
-skipped, and records wait with ``cluster_dirty`` set until they have been clustered.
+skipped, and records wait with ``cluster_dirty`` set until they have been clustered. A rerun reads the
+file from its start: the rejects of an earlier run of the same file that did not finish are replaced
+by its own, so the library has the rejects of one uninterrupted run.
 
 :func:`delete_records` deletes records named by their local ids without a new version of their bytes
 (an OAI-PMH ``status="deleted"`` header is a notice, not a record): the harvester applies deletions
@@ -124,6 +126,7 @@ def import_bytes(
         started_by=user,
         pid=os.getpid(),
     )
+    _drop_superseded_rejects(run)
     if on_start:
         on_start(run)
     try:
@@ -172,6 +175,36 @@ def _mark_dead_runs_interrupted(library: Library) -> None:
         if run.pid and run.pid != os.getpid() and process_alive(run.pid):
             continue
         _finish(run, ImportRun.Status.INTERRUPTED, error="the import process ended before finishing")
+
+
+def _drop_superseded_rejects(run: ImportRun) -> None:
+    """Delete the rejects of the runs of the same file into the same library that did not finish.
+
+    ``run`` reads the whole file again and records each reject once more, so after a killed import and
+    its rerun the library has the rejects of one uninterrupted run, not those of both. The earlier runs
+    stay (interrupted or failed), their rejected count set to 0 and their error saying where the
+    rejects now are. Runs that finished keep theirs: each is the complete report of a reading.
+    """
+    superseded = list(
+        ImportRun.objects.filter(
+            library_id=run.library_id,
+            file_sha256=run.file_sha256,
+            status__in=[ImportRun.Status.INTERRUPTED, ImportRun.Status.FAILED],
+            rejects__isnull=False,
+        )
+        .exclude(pk=run.pk)
+        .distinct()
+    )
+    if not superseded:
+        return
+    note = f"its rejected records are listed by import run {run.pk}, which read the same file again"
+    with transaction.atomic():
+        ImportReject.objects.filter(run__in=superseded).delete()
+        for earlier in superseded:
+            earlier.records_rejected = 0
+            earlier.error = f"{earlier.error}; {note}" if earlier.error else note
+            earlier.save(update_fields=["records_rejected", "error"])
+    logger.info("import run %s: rejects of unfinished run(s) %s dropped", run.pk, [r.pk for r in superseded])
 
 
 def process_alive(pid: int) -> bool:

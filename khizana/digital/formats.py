@@ -39,15 +39,22 @@ from defusedxml import ElementTree
 from khizana.catalog.formats.dublin_core import normalise_language
 
 
-def gettext_noop(message: str) -> str:
+class Msgid(str):
+    """A message marked for translation: a parameter of this type is translated when it is shown, any
+    other (a file or entry name, a parser's words) is shown as it is."""
+
+
+def gettext_noop(message: str) -> Msgid:
     """Marks a message for translation (the Django side translates it when it shows it)."""
-    return message
+    return Msgid(message)
 
 
 class RefusedFile(Exception):
-    """The file cannot become a digital item. ``template % params`` is the reason, in English."""
+    """The file cannot become a digital item. ``template % params`` is the reason, in English.
 
-    def __init__(self, template: str, **params: object) -> None:
+    ``template`` is positional-only, so that any name (``name``, ``template``...) can be a parameter."""
+
+    def __init__(self, template: str, /, **params: object) -> None:
         self.template = template
         self.params = params
         super().__init__(template % params if params else template)

@@ -8,6 +8,7 @@ committed its text extraction is queued, and the record's work shows "digital" a
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -29,18 +30,22 @@ from khizana.catalog.records import RecordKind
 from khizana.libraries.models import Library
 
 from . import formats, tasks
-from .formats import RefusedFile, gettext_noop
+from .formats import Msgid, RefusedFile, gettext_noop
 from .models import DigitalItem, PageImage
 from .storage import StorageError, default_store
 
+logger = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
 FileLike = BinaryIO | Path | str
 
 
 class IngestError(Exception):
-    """A file (or a record key) that cannot be ingested; ``message()`` says which and why, translated."""
+    """A file (or a record key) that cannot be ingested; ``message()`` says which and why, translated.
 
-    def __init__(self, name: str, template: str, **params: object) -> None:
+    ``name`` and ``template`` are positional-only: the parameters of a template may use any name (a
+    refusal of :mod:`.formats` names the ZIP entry ``name``)."""
+
+    def __init__(self, name: str, template: str, /, **params: object) -> None:
         self.name = name
         self.template = template
         self.params = params
@@ -51,9 +56,11 @@ class IngestError(Exception):
         return cls(name, error.template, **error.params)
 
     def reason(self) -> str:
+        """The reason, translated: the template and the parameters marked for translation (a file or
+        entry name is shown as it is)."""
         text = gettext(self.template)
         params = {
-            key: gettext(value) if isinstance(value, str) else value for key, value in self.params.items()
+            key: gettext(value) if isinstance(value, Msgid) else value for key, value in self.params.items()
         }
         return text % params if params else text
 
@@ -556,6 +563,10 @@ def import_row(folder: Path, row: MapRow, *, library: Library | None = None, use
         return Outcome(row, "skipped", item=error.item)
     except IngestError as error:
         return Outcome(row, "refused", reason=error.message())
+    except Exception as error:  # a fault with one file must not stop the others: logged and reported
+        logger.exception("digital import: map line %s (%s) failed", row.line, row.file)
+        reason = gettext("unexpected error (%(error)s); see the log") % {"error": type(error).__name__}
+        return Outcome(row, "refused", reason=f"{row.file}: {reason}")
     return Outcome(row, "added", item=item)
 
 

@@ -18,9 +18,8 @@ import threading
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import tantivy
@@ -30,6 +29,7 @@ from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
 from khizana.catalog.models import Work
+from khizana.catalog.worker_pool import worker_pool
 
 from . import engine
 from .analysis import STOPWORDS, analyse, analyse_exact
@@ -773,8 +773,9 @@ def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[st
             yield documents_from_rows(rows, _fulltext_terms(rows))
         return
     pending: deque[Future] = deque()
-    # spawn, not fork: the parent holds a database connection and tantivy's threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    # spawn, not fork (the parent holds a database connection and tantivy's threads); the workers end
+    # with this process, even when it is killed
+    with worker_pool(workers) as pool:
         for rows in batches:
             pending.append(pool.submit(documents_from_rows, rows, _fulltext_terms(rows)))
             if len(pending) > workers * 3:

@@ -2,17 +2,18 @@
 
 The file is cut at record terminators into slices of whole records; worker processes read the
 slices with :func:`read_iso2709` and the records come back in file order, numbered and placed as a
-single read of the whole file would number and place them.
+single read of the whole file would number and place them. The workers end with the process that
+started them, even when it is killed (:mod:`khizana.catalog.worker_pool`).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import Future
 
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord
+from khizana.catalog.worker_pool import worker_pool
 
 RECORD_TERMINATOR = 0x1D
 
@@ -63,8 +64,8 @@ def read_iso2709_parallel(
     """The records of ``data`` in file order, read by ``workers`` processes."""
     slices = slice_boundaries(data, records_per_slice)
     pending: deque[Future] = deque()
-    # spawn, not fork: the parent may hold database connections and threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    # spawn workers that end with this process, even when it is killed (see worker_pool)
+    with worker_pool(workers) as pool:
         for start, end, before in slices:
             pending.append(pool.submit(_read_slice, (data[start:end], start, before, format_hint)))
             if len(pending) > workers * 2:  # bound memory: a few slices in flight
