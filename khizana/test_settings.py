@@ -13,3 +13,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  (jobs run inside the test)
+# The harvest tests serve OAI-PMH pages on loopback (khizana/harvest/tests/server.py); the SSRF tests
+# set this back to [] to see loopback refused.
+KHIZANA_OUTGOING_ALLOWED_HOSTS = ["127.0.0.1"]

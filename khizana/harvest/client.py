@@ -5,6 +5,11 @@ timeouts, HTTP 429 and 5xx) are retried with exponential back-off; a ``Retry-Aft
 or an HTTP date) is honoured. Retries stop after ``max_attempts`` or when the waits would exceed
 ``retry_budget`` seconds, with an :class:`HarvestHTTPError` naming the URL and the last failure.
 :meth:`OaiClient.pages` follows resumption tokens until the list is complete.
+
+Requests go through a session guarded against server-side request forgery (:mod:`khizana.outgoing`):
+a URL, or a redirect, that leads to a loopback, private or reserved address is not fetched
+(:class:`HarvestRefusedError`, never retried). Without a ``session``, the client takes the guarded
+session of the installation's settings (the one place where Django is imported, at that moment).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import requests
+
+from khizana.outgoing.policy import OutgoingRequestRefused, Reason
 
 from .oai import Message, OaiResponse, OaiResponseError, gettext_noop, parse_response
 
@@ -34,6 +41,10 @@ class HarvestError(Exception):
 
 class HarvestHTTPError(HarvestError):
     """The server could not be reached or kept answering with an HTTP error."""
+
+
+class HarvestRefusedError(HarvestHTTPError):
+    """The URL, or a redirect, leads where the server must not send requests (see khizana.outgoing)."""
 
 
 class OaiProtocolError(HarvestError):
@@ -74,7 +85,7 @@ class OaiClient:
     ):
         self.base_url = base_url.strip()
         self.policy = policy or RetryPolicy()
-        self.session = session or requests.Session()
+        self.session = session or _guarded_session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.sleep = sleep
         self.requests_sent = 0
@@ -145,6 +156,8 @@ class OaiClient:
         self.requests_sent += 1
         try:
             reply = self.session.get(url, timeout=self.policy.timeout)
+        except OutgoingRequestRefused as refused:
+            raise HarvestRefusedError(refusal_message(refused, asked=url)) from None
         except requests.Timeout:
             text = gettext_noop("no answer within %(seconds)s s")
             return _Outcome(failure=Message(text, {"seconds": f"{self.policy.timeout:g}"}))
@@ -186,6 +199,36 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def refusal_message(refused: OutgoingRequestRefused, *, asked: str | None = None) -> Message:
+    """The refusal of the outgoing-request guard as a message; ``asked``: the URL requested, when the
+    refused one may be where it redirected."""
+    problem = _message(refused.reason)
+    message = Message(gettext_noop("%(url)s: %(problem)s"), {"url": refused.url, "problem": problem})
+    if asked is None or _same_url(asked, refused.url):
+        return message
+    text = gettext_noop("%(url)s: redirected to a refused address: %(refusal)s")
+    return Message(text, {"url": asked, "refusal": message})
+
+
+def _same_url(asked: str, sent: str) -> bool:
+    """Whether ``sent`` is ``asked`` as requests sends it (quoted, with an IDNA host ...)."""
+    try:
+        return sent in (asked, requests.Request("GET", asked).prepare().url)
+    except requests.RequestException:
+        return sent == asked
+
+
+def _message(reason: Reason) -> Message:
+    params = {k: _message(v) if isinstance(v, Reason) else v for k, v in reason.params.items()}
+    return Message(reason.text, params)
+
+
+def _guarded_session() -> requests.Session:
+    from khizana.outgoing.conf import outgoing_session  # the allow-list is a setting
+
+    return outgoing_session()
 
 
 def _short(error: Exception) -> str:

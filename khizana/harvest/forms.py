@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from khizana.outgoing.forms import OutgoingURLField
+
 from .models import HarvestSource
 
 
 class HarvestSourceForm(forms.ModelForm):
-    base_url = forms.URLField(
+    base_url = OutgoingURLField(
         label=_("OAI-PMH base URL"),
         max_length=500,
         assume_scheme="https",

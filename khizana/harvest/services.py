@@ -36,8 +36,10 @@ from khizana.catalog.models import ImportRun, SourceRecord
 from khizana.catalog.records import ParsedRecord, RecordFormat
 from khizana.catalog.services import ImportFileError, delete_records, import_bytes, process_alive
 from khizana.libraries.models import Library
+from khizana.outgoing.conf import check_url_to_save, outgoing_session
+from khizana.outgoing.policy import OutgoingRequestRefused
 
-from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy
+from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy, refusal_message
 from .models import HarvestedIdentifier, HarvestRun, HarvestSource
 from .oai import Message, OaiItem, datestamp_for_from, gettext_noop
 
@@ -94,13 +96,18 @@ def configure(
     enabled: bool | None = None,
 ) -> HarvestSource:
     """Set the endpoint (and what is given of the rest). A changed URL, format or set starts the next
-    harvest from the beginning, since the last datestamp belonged to another list."""
+    harvest from the beginning, since the last datestamp belonged to another list. A URL that leads to
+    a loopback, private or reserved address is refused (unless KHIZANA_OUTGOING_ALLOWED_HOSTS allows it)."""
     base_url = base_url.strip()
     try:
         URLValidator(schemes=["http", "https"])(base_url)
     except ValidationError:
         text = gettext_noop("%(url)s is not an http:// or https:// URL")
         raise HarvestConfigError(Message(text, {"url": repr(base_url)})) from None
+    try:
+        check_url_to_save(base_url)
+    except OutgoingRequestRefused as refused:  # loopback, private ... (server-side request forgery)
+        raise HarvestConfigError(refusal_message(refused)) from None
     source, _ = HarvestSource.objects.get_or_create(library=library, defaults={"base_url": base_url})
     before = (source.base_url, source.metadata_prefix, source.set_spec)
     source.base_url = base_url
@@ -165,7 +172,7 @@ def run_harvest(run: HarvestRun, *, client: OaiClient | None = None) -> HarvestR
         _fail(run, Message(text, {"library": run.source.library.code, "run": other.pk}))
         _finish(run, None)
         return run
-    client = client or OaiClient(run.base_url, retry_policy())
+    client = client or OaiClient(run.base_url, retry_policy(), session=outgoing_session())
     try:
         next_from = _harvest_lists(run, client)
     except HarvestError as error:

@@ -17,6 +17,7 @@ def sites(tmp_path_factory):
     """(provider, harvester): the demo network served by gunicorn, and an installation with empty
     libraries BNA, EMPTY and WRONG (its database is created while the demo loads)."""
     harvester = PrivateInstallation(tmp_path_factory.mktemp("oai-harvester"))
+    harvester.env["KHIZANA_OUTGOING_ALLOWED_HOSTS"] = "127.0.0.1"  # the provider serves on loopback
     migrating = harvester.start("migrate", "-v0")
     provider = demo_installation(tmp_path_factory.mktemp("oai-provider"))
     try:
