@@ -5,6 +5,13 @@
 - ``DATABASE_URL``: e.g. ``postgres://user@host:5432/name``; SQLite in ``$KHIZANA_DATA_DIR`` by default.
 - ``KHIZANA_DATA_DIR``: where the database, the kept import files and the search index live (``var/``).
 - ``ALLOWED_HOSTS``: comma-separated host names (default: localhost names).
+- ``KHIZANA_HTTPS``: "1" when the site is served over HTTPS only: secure cookies, HTTP redirected to
+  HTTPS, HSTS for ``KHIZANA_HSTS_SECONDS`` (a year); ``KHIZANA_HSTS_INCLUDE_SUBDOMAINS`` and
+  ``KHIZANA_HSTS_PRELOAD`` "1" add those HSTS flags (off by default: hard to take back).
+- ``KHIZANA_TRUST_X_FORWARDED_PROTO``: "1" only when a reverse proxy terminates TLS and sets
+  ``X-Forwarded-Proto`` on every request, overwriting the client's (``SECURE_PROXY_SSL_HEADER``).
+  Without it, or gunicorn's ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default) trusting the proxy, HTTPS
+  requests forwarded as HTTP would be redirected to HTTPS forever.
 """
 
 from __future__ import annotations
@@ -137,6 +144,35 @@ SESSION_COOKIE_SECURE = os.environ.get("KHIZANA_HTTPS", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No Referer to other sites (what a reader reads is their business); full path within Khizana.
+SECURE_REFERRER_POLICY = "same-origin"
+if SESSION_COOKIE_SECURE:  # KHIZANA_HTTPS=1: the site is served over HTTPS only
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("KHIZANA_HSTS_SECONDS", 365 * 24 * 3600))
+    # Off unless asked: every subdomain of the host would have to be HTTPS too, and a preloaded
+    # domain stays in the browsers' lists for months after it is removed.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("KHIZANA_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("KHIZANA_HSTS_PRELOAD", "") == "1"
+# Django believes X-Forwarded-Proto blindly: only a proxy that sets it on every request (overwriting
+# what the client sent) may be trusted with it, or a client could pass plain HTTP off as HTTPS.
+if os.environ.get("KHIZANA_TRUST_X_FORWARDED_PROTO", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy of every response (django-csp). A view that sets its own header keeps it (the
+# readers and the files they read: khizana/digital/reader_views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # NONCE: a page that renders request.csp_nonce in a <style> gets it here (the page viewer only).
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Import files are kept (content-addressed) so nothing a library sent is lost.
 KHIZANA_IMPORT_STORE = DATA_DIR / "imports"

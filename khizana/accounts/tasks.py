@@ -6,7 +6,9 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from huey.contrib.djhuey import db_task
+from django.core.management import call_command
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from khizana.catalog.models import ImportRun
 from khizana.catalog.services import ImportFileError, import_bytes
@@ -55,3 +57,10 @@ def run_import_job_now(job_id: int) -> None:
     if job.run_id:  # import_bytes kept its own content-addressed copy of the file: the waiting one can go
         path.unlink(missing_ok=True)
     job.save(update_fields=["status", "error", "updated_at"])
+
+
+@db_periodic_task(crontab(minute="23", hour="3"))
+def clear_expired_sessions() -> None:
+    """Daily, at night: delete the expired sessions (Django's ``clearsessions``); the database backend never
+    deletes them by itself."""
+    call_command("clearsessions")

@@ -4,6 +4,8 @@ traceback; anonymous readers are sent to the sign-in page."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -88,7 +90,7 @@ def borrow(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         loan = loans.borrow(request.user, item)
     except loans.LoanRefused as refused:
-        if refused.code == "not_member":
+        if refused.code in ("not_member", "unverified"):
             raise PermissionDenied(str(refused)) from None
         return _render_borrow(request, item, refused, status=409)
     messages.success(
@@ -120,7 +122,7 @@ def join_waitlist(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         entry = loans.join_waitlist(request.user, item)
     except loans.LoanRefused as refused:
-        if refused.code == "not_member":
+        if refused.code in ("not_member", "unverified"):
             raise PermissionDenied(str(refused)) from None
         return _render_borrow(request, item, refused, status=409)
     if entry.offered_at:
@@ -144,30 +146,44 @@ def leave_waitlist(request: HttpRequest, item_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("digital-account-loans"))
 
 
+# A download link's parts, as signing.download_path writes them; anything else is not a link of ours.
+LINK_NUMBER = re.compile(r"[0-9]{1,18}")
+LINK_SIGNATURE = re.compile(r"[0-9a-f]{64}")
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    """The one answer to every download link that does not serve its file: the same status and the same
+    bytes whether it was altered, made up, malformed, expired, another reader's or of a returned or ended
+    loan, so that a link tells nothing about anyone's loans. (The page holds nothing taken from the request:
+    no CSRF token, no language form pointing back at the link.)"""
+    response = render(request, "digital/link_invalid.html", status=403)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @require_safe
-def loan_download(request: HttpRequest, loan_id: int, expires: int, signature: str) -> HttpResponse:
-    """A licensed item's file, through a link signed for one current loan of the signed-in member."""
+def loan_download(request: HttpRequest, loan_id: str, expires: str, signature: str) -> HttpResponse:
+    """A licensed item's file, through a link signed for one current loan of the signed-in member.
+
+    The signature is checked before anything else about the loan is looked at; every link that does not
+    serve the file gets ``_invalid_link``'s answer."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    loan = Loan.objects.select_related("item", "item__record", "item__library").filter(pk=loan_id).first()
-    if loan is None:
-        raise PermissionDenied(_("This download link is not valid: it was altered or made up."))
-    if loan.user_id != request.user.pk:
-        raise PermissionDenied(_("This download link belongs to another reader's loan."))
-    if loan.returned_at is not None:
-        raise PermissionDenied(_("This loan has been returned or has ended: its links no longer work."))
+    numbers = (loan_id, expires)
+    if not (all(LINK_NUMBER.fullmatch(n) for n in numbers) and LINK_SIGNATURE.fullmatch(signature)):
+        return _invalid_link(request)
+    loan_pk, until = int(loan_id), int(expires)
+    loan = Loan.objects.select_related("item", "item__record", "item__library").filter(pk=loan_pk).first()
     now = timezone.now()
-    if loans.end_loan_if_overdue(loan, now=now):
-        raise PermissionDenied(
-            _("This loan has ended: its links no longer work. You may borrow the item again.")
-        )
-    verdict = signing.check(
-        settings.SECRET_KEY, loan.pk, loan.token, expires, signature, int(now.timestamp())
-    )
-    if verdict == signing.FORGED:
-        raise PermissionDenied(_("This download link is not valid: it was altered or made up."))
-    if verdict == signing.EXPIRED:
-        raise PermissionDenied(_("This download link has expired. Open your loans page for a new one."))
+    # A missing loan is checked against an empty token (no link is signed with one): it costs the same.
+    token = loan.token if loan is not None else ""
+    verdict = signing.check(settings.SECRET_KEY, loan_pk, token, until, signature, int(now.timestamp()))
+    own = loan is not None and verdict != signing.FORGED and loan.user_id == request.user.pk
+    if own:
+        loans.end_loan_if_overdue(loan, now=now)  # the reader's own loan, met before the periodic job did
+    if not own or verdict != signing.VALID or loan.returned_at is not None:
+        return _invalid_link(request)
     if not is_member_of(request.user, loan.item.library_id):
         raise PermissionDenied(_("Only members of the library holding this item may borrow it."))
     response = _file_response(loan.item)

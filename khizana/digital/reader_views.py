@@ -33,6 +33,10 @@ from .usage import record_usage
 CHUNK = 64 * 1024
 # The EPUB is untrusted HTML: opened directly, it may run nothing and load nothing.
 EPUB_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+# A PDF opened directly is drawn by the browser's own viewer, which any fetch directive breaks (Chrome's
+# viewer is an embedded plugin: crbug.com/271452): no one may frame it, and that is all. This header
+# also keeps the site's policy (CSPMiddleware) off the file.
+PDF_CSP = "frame-ancestors 'none'"
 # The reader pages: scripts from our own static files only. Book pages are drawn in sandboxed frames
 # without scripts (epub.js), their images and styles as blob: URLs made from the book.
 READER_CSP = (
@@ -119,8 +123,7 @@ def _content_headers(response: HttpResponse, item: DigitalItem, etag: str) -> Ht
     response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     response["Vary"] = "Cookie"
-    if item.kind == DigitalItem.Kind.EPUB:
-        response["Content-Security-Policy"] = EPUB_CSP
+    response["Content-Security-Policy"] = EPUB_CSP if item.kind == DigitalItem.Kind.EPUB else PDF_CSP
     return response
 
 

@@ -28,7 +28,7 @@ def sign(secret: str, loan_id: int, loan_token: str, expires: int) -> str:
 def check(secret: str, loan_id: int, loan_token: str, expires: int, signature: str, now: int) -> str:
     """``VALID``, ``FORGED`` (altered or made without the key) or ``EXPIRED`` (genuine, too old)."""
     expected = sign(secret, loan_id, loan_token, expires)
-    if not hmac.compare_digest(expected, signature):
+    if not signature.isascii() or not hmac.compare_digest(expected, signature):  # compare_digest: ASCII
         return FORGED
     return VALID if now < expires else EXPIRED
 

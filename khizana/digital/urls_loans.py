@@ -12,7 +12,8 @@ urlpatterns = [
     path("<int:item_id>/download", loan_views.download, name="digital-download"),
     path("loans/<int:loan_id>/return", loan_views.return_loan, name="digital-loan-return"),
     path(
-        "loans/<int:loan_id>/download/<int:expires>/<str:signature>",
+        # Strings, not <int:>: a malformed link gets the view's "invalid link" answer, not a 404.
+        "loans/<str:loan_id>/download/<str:expires>/<str:signature>",
         loan_views.loan_download,
         name="digital-loan-download",
     ),

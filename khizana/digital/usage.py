@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from khizana.accounts.permissions import membership
 
@@ -22,12 +23,21 @@ def _access_type(item: DigitalItem) -> str:
 
 
 def _session_key(request: HttpRequest) -> str:
+    """Who the double-click rule groups an anonymous access by, without making a session for it: the
+    session the client already has, else COUNTER's fallback for visitors without one (IP address, user
+    agent, date and hour of the day), hashed with a key from SECRET_KEY, so no address is stored."""
     session = getattr(request, "session", None)
-    if session is None:
-        return ""
-    if not session.session_key:
-        session.save()
-    return session.session_key or ""
+    if session is not None and session.session_key:
+        return session.session_key
+    client = "|".join(
+        (
+            request.META.get("REMOTE_ADDR", ""),
+            request.META.get("HTTP_USER_AGENT", ""),
+            timezone.now().strftime("%Y-%m-%dT%H"),
+        )
+    )
+    digest = salted_hmac("khizana.digital.usage-client", client, algorithm="sha256").hexdigest()
+    return f"client:{digest[:48]}"
 
 
 def record_usage(request: HttpRequest, item: DigitalItem, action: str, page: int | None = None) -> UsageEvent:

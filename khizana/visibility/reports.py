@@ -285,7 +285,7 @@ def anomaly_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title chart-desc" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-        f'direction="ltr" font-size="13" style="max-width: 100%; height: auto">',
+        f'direction="ltr" font-size="13" class="anomaly-chart">',  # sized by CSS: no inline style (CSP)
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)} ({total.affiliations} affiliations)</desc>',
     ]

@@ -1,9 +1,10 @@
-"""Every public page type in the three languages: axe-core finds no WCAG 2.1 A/AA violation, and no English
-interface text is left on the French and Arabic pages. Screenshots of the main pages for the README."""
+"""Every public page type in the three languages: axe-core finds no WCAG 2.1 A/AA violation, no English
+interface text is left on the French and Arabic pages, and the Content-Security-Policy refuses nothing the
+page needs. Screenshots of the main pages for the README."""
 
 import pytest
 
-from .conftest import LANGUAGES, SCREENSHOTS, axe_violations
+from .conftest import LANGUAGES, SCREENSHOTS, axe_violations, watch_csp
 from .pages import example_urls, untranslated_text
 
 SCREENSHOT_PAGES = ("home", "results", "work", "libraries")
@@ -28,9 +29,11 @@ def screenshot(page, path) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_type_is_accessible_and_translated(page_in, site, urls, language):
     page = page_in(language)
-    violations, leftovers = {}, {}
+    violations, leftovers, refused = {}, {}, {}
+    csp = watch_csp(page)
     for name, path in urls.items():
         response = page.goto(site.base_url + path)
+        page.wait_for_load_state("load")  # the scripts have run, the styles and images are applied
         assert response.status == (404 if name == "not-found" else 200), name
         assert page.locator("html").get_attribute("lang") == language, name
         assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr"), name
@@ -38,6 +41,9 @@ def test_every_page_type_is_accessible_and_translated(page_in, site, urls, langu
             assert page.locator(".facets input[type=checkbox]:checked").count() >= 1
         if name == "results-misspelt":
             assert page.locator(".notice a").count() >= 1  # "did you mean"
+        if csp:
+            refused[name] = list(csp)
+            csp.clear()
         found = axe_violations(page)
         if found:
             violations[name] = found
@@ -48,5 +54,6 @@ def test_every_page_type_is_accessible_and_translated(page_in, site, urls, langu
         if language in ("fr", "ar") and name in SCREENSHOT_PAGES:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             screenshot(page, SCREENSHOTS / f"{name}-{language}.png")
+    assert refused == {}, refused
     assert violations == {}, violations
     assert leftovers == {}, leftovers

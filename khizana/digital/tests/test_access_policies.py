@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -112,9 +113,17 @@ def test_usage_double_click_rule(store, lib_a):
     assert UsageEvent.objects.filter(item=item, action="read", page=None).count() == 2
 
     one, two = SessionStore(), SessionStore()
+    one.create(), two.create()  # anonymous clients that have a session are told apart by it
     anonymous = [record_usage(request_for(session=s), item, "view") for s in (one, one, two)]
     assert anonymous[0].pk == anonymous[1].pk != anonymous[2].pk
     assert anonymous[0].user is None and anonymous[0].session_key == one.session_key
+    # Those without one get none: told apart by address and browser (hashed, with the date and hour).
+    sessions = Session.objects.count()
+    addresses = ("10.0.0.7", "10.0.0.7", "10.0.0.8")
+    sessionless = [record_usage(request_for(address=a), item, "download") for a in addresses]
+    assert sessionless[0].pk == sessionless[1].pk != sessionless[2].pk
+    assert sessionless[0].session_key.startswith("client:") and "10.0.0" not in sessionless[0].session_key
+    assert Session.objects.count() == sessions
     event = UsageEvent.objects.get(pk=first.pk)
     assert (event.is_request, event.access_type, event.user_library_id) == (True, "Open", lib_a.pk)
     assert not anonymous[0].is_request and event.work_id == item.record.work_id

@@ -18,6 +18,9 @@ from khizana.digital.tests.loans_support import PDF, make_item, make_licence, ma
 pytest_plugins = ["khizana.digital.tests.loans_support"]  # its fixtures: store, lib_a, lib_b, item
 
 
+INVALID_LINK = "This download link does not work"
+
+
 def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
@@ -79,7 +82,7 @@ def test_borrow_download_and_return(client, item, licence, reader):
     loan.refresh_from_db()
     assert loan.returned_at is not None
     after = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
-    assert after.status_code == 403 and "returned" in after.content.decode()
+    assert after.status_code == 403 and INVALID_LINK in after.content.decode()
 
 
 def test_forged_and_altered_links_are_refused(client, item, licence, reader):
@@ -92,7 +95,7 @@ def test_forged_and_altered_links_are_refused(client, item, licence, reader):
     for url in (forged_signature, longer_life, f"/digital/loans/{loan_id}/download/{expires}/not-hex"):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 403, url
-        assert "not valid" in response.content.decode()
+        assert INVALID_LINK in response.content.decode()
     assert client.get(genuine).status_code == 200
 
 
@@ -101,14 +104,14 @@ def test_a_link_expires_after_its_short_lifetime(client, item, licence, reader):
     client.force_login(reader)
     old = signing.download_path(loan, now=timezone.now() - timedelta(hours=1))
     response = client.get(old, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 403 and "expired" in response.content.decode()
+    assert response.status_code == 403 and INVALID_LINK in response.content.decode()
 
 
 def test_another_readers_link_is_refused(client, item, licence, reader, lib_a):
     link = signing.download_path(loans.borrow(reader, item))
     client.force_login(make_member(lib_a, "badia"))
     response = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 403 and "another reader" in response.content.decode()
+    assert response.status_code == 403 and INVALID_LINK in response.content.decode()
 
 
 def test_an_expired_loan_is_refused_and_closed(client, item, licence, reader):
@@ -117,9 +120,9 @@ def test_an_expired_loan_is_refused_and_closed(client, item, licence, reader):
     client.force_login(reader)
     link = signing.download_path(loan, now=loan.due_at - timedelta(minutes=1))
     response = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 403 and "ended" in response.content.decode()
+    assert response.status_code == 403 and INVALID_LINK in response.content.decode()
     loan.refresh_from_db()
-    assert loan.returned_at == loan.due_at
+    assert loan.returned_at == loan.due_at  # the reader's own genuine link closed the overdue loan
     assert client.get(f"/digital/{item.pk}/content").status_code == 403  # no reading online either
 
 
@@ -257,3 +260,61 @@ def test_signed_links_over_a_live_server(live_server, client, settings, tmp_path
     intruder = requests.Session()
     intruder.cookies.set("sessionid", client.cookies["sessionid"].value)
     assert intruder.get(link, timeout=30).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_forged_link_gets_the_same_answer_over_a_live_server(live_server, client, settings, tmp_path):
+    """Whatever is wrong with a link, the answer is byte for byte the same: it tells nothing about whose loan
+    an id is, or whether that loan was returned, or whether the signature was right but old."""
+    from khizana.catalog.tests.conftest import make_library
+
+    settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    library = make_library("SAME")
+    mine, theirs, returned = (make_item(library, f"same-{n}") for n in range(3))
+    for item in (mine, theirs, returned):
+        make_licence(item)
+    reader, other = make_member(library, "same1"), make_member(library, "same2")
+    loan = loans.borrow(reader, mine)
+    genuine = signing.download_path(loan)
+    _, _, _, loan_id, _, expires, signature = genuine.split("/")
+    other_loan = loans.borrow(other, theirs)
+    leaked = signing.download_path(other_loan)  # another reader's genuine link, copied
+    old_loan = loans.borrow(reader, returned)
+    old_link = signing.download_path(old_loan)
+    loans.return_loan(reader, old_loan.pk)
+    base = "/digital/loans"
+    forgeries = {
+        "altered signature": f"{base}/{loan_id}/download/{expires}/{signature[:-8]}00000000",
+        "made-up signature": f"{base}/{loan_id}/download/{expires}/{'0' * 64}",
+        "longer life": f"{base}/{loan_id}/download/{int(expires) + 86400}/{signature}",
+        "other reader's loan, my signature": f"{base}/{other_loan.pk}/download/{expires}/{signature}",
+        "other reader's genuine link": leaked,
+        "returned loan": old_link,
+        "expired": signing.download_path(loan, now=timezone.now() - timedelta(hours=1)),
+        "no such loan": f"{base}/{other_loan.pk + 1000}/download/{expires}/{signature}",
+        "signature not hex": f"{base}/{loan_id}/download/{expires}/not-hex",
+        "signature too short": f"{base}/{loan_id}/download/{expires}/{signature[:32]}",
+        "signature in capitals": f"{base}/{loan_id}/download/{expires}/{signature.upper()}",
+        "signature not ASCII": f"{base}/{loan_id}/download/{expires}/{signature[:-1]}%C3%A9",
+        "loan id not a number": f"{base}/x{loan_id}/download/{expires}/{signature}",
+        "expiry not a number": f"{base}/{loan_id}/download/{expires}x/{signature}",
+        "expiry too long": f"{base}/{loan_id}/download/{'9' * 25}/{signature}",
+    }
+    client.force_login(reader)
+    session = requests.Session()
+    session.cookies.set("sessionid", client.cookies["sessionid"].value)
+    session.cookies.set("django_language", "en")
+    answers = {}
+    for name, path in forgeries.items():
+        response = session.get(live_server.url + path, allow_redirects=False, timeout=30)
+        answers[name] = (response.status_code, response.headers["Content-Type"], response.content)
+    first = next(iter(answers.values()))
+    assert first[0] == 403 and INVALID_LINK.encode() in first[2]
+    assert b"csrfmiddlewaretoken" not in first[2]  # a token would differ from one answer to the next
+    different = {name for name, answer in answers.items() if answer != first}
+    assert different == set()
+    served = session.get(live_server.url + genuine, timeout=30)
+    assert served.status_code == 200 and served.content == PDF.read_bytes()
+    assert Loan.objects.get(pk=other_loan.pk).returned_at is None  # no forgery touched the other loan
+
