@@ -19,6 +19,7 @@ run: $(BIN)/khizana vendor
 	$(BIN)/khizana demo
 	$(BIN)/khizana digital import demo/digital --map demo/digital/map.csv --no-progress
 	$(BIN)/khizana registry load --demo
+	$(BIN)/khizana members load BNRM demo/members/BNRM.csv
 	$(BIN)/khizana index rebuild --no-progress
 	$(BIN)/khizana collectstatic --noinput --verbosity 0
 	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /staff/, administration: /admin/). Ctrl-C stops it."

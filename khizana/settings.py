@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KHIZANA_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "khizana.libraries",
     "khizana.catalog",
     "khizana.search",
@@ -73,7 +75,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a throttled sign-in with ratelimit.locked_out
 ]
+
+# Sign-in throttling (khizana/accounts/ratelimit.py, django-axes): failures counted in the database for
+# every sign-in form, the admin's included. Per address first, then per account (higher: readers of one
+# library often share an address; an account blocked by others is freed by resetting its password).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+KHIZANA_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("KHIZANA_LOGIN_MAX_FAILURES_PER_IP", 20))
+KHIZANA_LOGIN_MAX_FAILURES = int(os.environ.get("KHIZANA_LOGIN_MAX_FAILURES", 50))
+KHIZANA_LOGIN_WINDOW = int(os.environ.get("KHIZANA_LOGIN_WINDOW", 15 * 60))  # seconds after the last failure
+AXES_HANDLER = "khizana.accounts.ratelimit.SigninThrottle"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_FAILURE_LIMIT = "khizana.accounts.ratelimit.failure_limit"
+AXES_COOLOFF_TIME = KHIZANA_LOGIN_WINDOW / 3600  # hours
+AXES_CLIENT_IP_CALLABLE = "khizana.accounts.ratelimit.client_ip"  # REMOTE_ADDR, never X-Forwarded-For
+AXES_USERNAME_CALLABLE = "khizana.accounts.ratelimit.username_key"
+AXES_LOCKOUT_CALLABLE = "khizana.accounts.ratelimit.locked_out"
+AXES_RESET_ON_SUCCESS = False  # ratelimit clears the account's failures from its own address only
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "khizana.urls"
 WSGI_APPLICATION = "khizana.wsgi.application"

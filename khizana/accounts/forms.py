@@ -6,7 +6,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,45 +16,21 @@ from khizana.catalog.records import HoldingStatus
 from khizana.libraries.models import Library
 from khizana.web.services import HOLDING_STATUS
 
-from . import ratelimit
+from .memberfile import normalise_number
 from .models import Membership, Role
 
 User = get_user_model()
-
-
-class RateLimitedAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing attempts after too many failures (see :mod:`.ratelimit`)."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "rate_limited": _(
-            "Too many failed sign-in attempts. For your security, wait %(minutes)s minutes and try again, "
-            "or reset your password."
-        ),
-    }
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip = ratelimit.client_ip(self.request)
-        if ratelimit.is_blocked(username, ip):
-            raise forms.ValidationError(
-                self.error_messages["rate_limited"],
-                code="rate_limited",
-                params={"minutes": ratelimit.window_minutes()},
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            ratelimit.record_failure(username, ip)
-            raise
-        ratelimit.record_success(username)
-        return cleaned
 
 
 class RegistrationForm(BaseUserCreationForm):
     """A reader (adhérent) registers with a membership number of a home library."""
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    last_name = forms.CharField(
+        label=_("Surname"),
+        max_length=150,
+        help_text=_("As on your library card: with your card number, it lets the library recognise you."),
+    )
     membership_number = forms.CharField(
         label=_("Membership number"),
         max_length=64,
@@ -66,7 +42,7 @@ class RegistrationForm(BaseUserCreationForm):
 
     class Meta(BaseUserCreationForm.Meta):
         model = User
-        fields = ("username", "email")
+        fields = ("username", "email", "last_name")
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -75,24 +51,32 @@ class RegistrationForm(BaseUserCreationForm):
         return email
 
     def clean_membership_number(self):
-        return self.cleaned_data["membership_number"].strip()
+        number = normalise_number(self.cleaned_data["membership_number"])
+        if not number:
+            raise forms.ValidationError(_("Enter the number on your library card."))
+        return number
 
     def clean(self):
         cleaned = super().clean()
         library, number = cleaned.get("home_library"), cleaned.get("membership_number")
-        if (
-            library
-            and number
-            and Membership.objects.filter(library=library, membership_number=number).exists()
-        ):
+        verified = Membership.objects.filter(
+            library=library, membership_number=number, verified_at__isnull=False
+        )
+        if library and number and verified.exists():
             self.add_error(
-                "membership_number", _("This membership number is already registered at this library.")
+                "membership_number",
+                _(
+                    "This membership number is already registered at this library. If the card is yours, "
+                    "ask the library."
+                ),
             )
         return cleaned
 
     def save(self, commit=True):
+        """The account and its unverified membership (see :mod:`.verification`)."""
         user = super().save(commit=False)
         user.email = self.cleaned_data["email"]
+        user.last_name = self.cleaned_data["last_name"].strip()
         if commit:
             user.save()
             Membership.objects.create(
@@ -205,3 +189,48 @@ class JoinForm(forms.Form):
     work_a = forms.IntegerField(label=_("First work number"), min_value=1)
     work_b = forms.IntegerField(label=_("Second work number"), min_value=1)
     note = forms.CharField(label=_("Why"), required=False, max_length=500)
+
+
+class VerificationRequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to your library (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example when and where you registered, or the name on your card."),
+    )
+
+
+class MemberFileForm(forms.Form):
+    library = forms.ModelChoiceField(label=_("Library"), queryset=Library.objects.none(), empty_label=None)
+    file = forms.FileField(
+        label=_("Member file"),
+        allow_empty_file=True,  # the reader says "the file is empty", naming it
+        help_text=_(
+            "CSV or TSV (UTF-8 or Windows-1256) or Excel, one member a row, with a header row: card number "
+            "(cardnumber, numéro de carte, رقم البطاقة), and when you have them surname, first name, "
+            "e-mail address, expiry date (YYYY-MM-DD or DD/MM/YYYY), category. Koha's patron export works "
+            "as it is."
+        ),
+    )
+    add_only = forms.BooleanField(
+        label=_("Add and update only"),
+        required=False,
+        help_text=_("Unticked, the file is the whole list: cards it no longer holds are removed."),
+    )
+
+    def __init__(self, *args, libraries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["library"].queryset = libraries
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.KHIZANA_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                gettext("%(name)s: the file is %(size)s bytes, over the limit of %(limit)s bytes.")
+                % {"name": safe_display_name(upload.name), "size": f"{upload.size:,}", "limit": f"{limit:,}"}
+            )
+        self.display_name = safe_display_name(upload.name)
+        self.data_bytes = b"".join(upload.chunks())
+        return upload

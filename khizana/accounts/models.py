@@ -20,6 +20,14 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.CATALOGUER, Role.LIBRARY_ADMIN, Role.NETWORK_ADMIN)
 
 
+class Verification(models.TextChoices):
+    """Who vouched that a reader is a member of their home library."""
+
+    STAFF = "staff", _("confirmed by the library's staff")
+    MEMBER_FILE = "member_file", _("found in the library's member file")
+    IDENTITY_PROVIDER = "identity_provider", _("asserted by the institution's identity provider")
+
+
 class Membership(models.Model):
     """One per user: the role, and the library it is scoped to (every role but network administrator)."""
 
@@ -37,16 +45,27 @@ class Membership(models.Model):
         ),
     )
     membership_number = models.CharField(_("membership number"), max_length=64, blank=True)
+    # A reader is unverified (may search, nothing that spends the library's rights) until a trusted
+    # source vouches for the membership; staff roles are given by administrators and need no vouching.
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True)
+    verified_by = models.CharField(_("verified by"), max_length=20, choices=Verification.choices, blank=True)
+    verified_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verification_requested_at = models.DateTimeField(_("verification asked on"), null=True, blank=True)
+    verification_note = models.CharField(_("note to the library"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("membership")
         constraints = [
+            # Only a verified membership holds its number: whoever registers a number first cannot
+            # keep its owner out.
             models.UniqueConstraint(
                 fields=["library", "membership_number"],
-                condition=~Q(membership_number=""),
-                name="unique_membership_number_per_library",
+                condition=~Q(membership_number="") & Q(verified_at__isnull=False),
+                name="unique_verified_membership_number_per_library",
             ),
             models.CheckConstraint(
                 condition=Q(role="network_admin") | Q(library__isnull=False),
@@ -61,6 +80,32 @@ class Membership(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def is_verified(self) -> bool:
+        return self.role in STAFF_ROLES or self.verified_at is not None
+
+
+class MemberRecord(models.Model):
+    """One row of the member file a library loads: who holds a card, until when."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="member_records")
+    number = models.CharField(
+        _("card number"), max_length=64, help_text=_("Normalised: no spaces, capitals.")
+    )
+    surname = models.CharField(_("surname"), max_length=150, blank=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    expires_on = models.DateField(_("card valid until"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=32, blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member file entry")
+        constraints = [models.UniqueConstraint(fields=["library", "number"], name="unique_member_card")]
+
+    def __str__(self) -> str:
+        return f"{self.library.code} {self.number}"
 
 
 class AuditEntry(models.Model):

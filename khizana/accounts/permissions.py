@@ -128,6 +128,26 @@ def can_manage_staff(user, library: Library | int | None) -> bool:
     return current == Role.LIBRARY_ADMIN and membership(user).library_id == library_id
 
 
+def is_verified_member(user, library: Library | int | None) -> bool:
+    """A member of ``library`` whose membership someone trusted vouched for (staff roles always are)."""
+    library_id = _library_id(library)
+    found = membership(user)
+    return bool(found and library_id is not None and found.library_id == library_id and found.is_verified)
+
+
+def is_unverified_member(user, library: Library | int | None) -> bool:
+    """A reader who says they belong to ``library`` but whom nobody has vouched for yet."""
+    library_id = _library_id(library)
+    found = membership(user)
+    return bool(found and library_id is not None and found.library_id == library_id and not found.is_verified)
+
+
+def can_verify_members(user, library: Library | int | None) -> bool:
+    """Confirm or withdraw readers' memberships and load the member file of ``library``: its staff
+    (cataloguer or library administrator) or a network administrator."""
+    return can_write(user, library)
+
+
 def roles_grantable(user) -> list[str]:
     """The staff roles the user may give to a new account."""
     current = role(user)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import member_views
 from . import staff_views as views
 
 app_name = "staff"
@@ -18,4 +19,8 @@ urlpatterns = [
     path("works/join/", views.work_join, name="work-join"),
     path("users/", views.user_list, name="users"),
     path("users/new/", views.user_create, name="user-create"),
+    path("members/", member_views.member_list, name="members"),
+    path("members/file/", member_views.member_file, name="member-file"),
+    path("members/<int:membership_id>/verify/", member_views.member_verify, name="member-verify"),
+    path("members/<int:membership_id>/withdraw/", member_views.member_withdraw, name="member-withdraw"),
 ]

@@ -5,18 +5,26 @@ first in INSTALLED_APPS."""
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
-from .forms import RateLimitedAuthenticationForm
+from . import ratelimit, views
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, and a new password clears the sign-in failures that blocked the account."""
+
+    def form_valid(self, form):
+        ratelimit.clear_account(self.user.get_username())
+        return super().form_valid(form)
+
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
     path("register/", views.register, name="register"),
+    path("verification/", views.ask_verification, name="ask-verification"),
     path(
         "login/",
         auth_views.LoginView.as_view(
             template_name="registration/login.html",
-            authentication_form=RateLimitedAuthenticationForm,
             next_page=reverse_lazy("accounts:account"),
             redirect_authenticated_user=True,
         ),
@@ -57,7 +65,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             template_name="registration/account_password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),

@@ -11,8 +11,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import permissions
-from .forms import RegistrationForm
+from . import permissions, verification
+from .forms import RegistrationForm, VerificationRequestForm
 
 LOGIN_URL = reverse_lazy("accounts:login")
 
@@ -25,7 +25,19 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account has been created."))
+        if verification.check_member_file(user.membership):
+            messages.success(
+                request,
+                _("Welcome! Your library's member file holds your card: your membership is verified."),
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Welcome! Your account has been created. Until your library verifies your membership "
+                    "you may search the catalogue; ask for verification below."
+                ),
+            )
         return redirect("accounts:account")
     return render(request, "accounts/register.html", {"form": form})
 
@@ -38,5 +50,23 @@ def account(request: HttpRequest) -> HttpResponse:
         "role": permissions.role(request.user),
         "is_staff_role": permissions.is_staff(request.user),
         "libraries": permissions.libraries_managed(request.user),
+        "verification_form": VerificationRequestForm(),
     }
     return render(request, "accounts/account.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+@require_http_methods(["POST"])
+def ask_verification(request: HttpRequest) -> HttpResponse:
+    """The reader asks their home library to verify the membership."""
+    form = VerificationRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("note", [])))
+        return redirect("accounts:account")
+    try:
+        verification.request_verification(request.user, form.cleaned_data["note"])
+    except verification.VerificationError as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(request, _("Your library has been asked to verify your membership."))
+    return redirect("accounts:account")

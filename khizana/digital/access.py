@@ -1,7 +1,8 @@
 """Who may open a digital item, and why not: one decision function every view that serves content calls.
 
 - open: everyone;
-- members: members (readers and staff) of the item's library, network administrators;
+- members: members (readers and staff) of the item's library, network administrators; a reader's
+  membership counts once it is verified (see ``khizana.accounts.verification``);
 - on site: as members, or anyone connecting from one of the library's address ranges;
 - licensed: a member of the item's library holding a current loan of the item (see ``loans.py``).
 """
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from khizana.accounts.permissions import is_network_admin, membership
+from khizana.accounts.permissions import is_network_admin, is_unverified_member, is_verified_member
 from khizana.accounts.ratelimit import client_ip
 
 from .models import DigitalItem, Loan, OnSiteNetwork
@@ -25,7 +26,8 @@ from .models import DigitalItem, Loan, OnSiteNetwork
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason: str  # open | member | on_site | loan | staff | login_required | not_member | off_site | no_loan
+    # open | member | on_site | loan | staff | login_required | not_member | unverified | off_site | no_loan
+    reason: str
     loan: Loan | None = None
 
     def __bool__(self) -> bool:
@@ -33,10 +35,13 @@ class Decision:
 
 
 def is_member_of(user, library_id: int) -> bool:
-    if is_network_admin(user):
-        return True
-    found = membership(user)
-    return bool(found and found.library_id == library_id)
+    """A verified member of the library (or a network administrator)."""
+    return is_network_admin(user) or is_verified_member(user, library_id)
+
+
+def membership_refusal(user, library_id: int) -> str:
+    """Why a signed-in user is not a member: their membership waits for verification, or is elsewhere."""
+    return "unverified" if is_unverified_member(user, library_id) else "not_member"
 
 
 def is_on_site(request: HttpRequest, library_id: int) -> bool:
@@ -88,7 +93,7 @@ def can_read(request: HttpRequest, item: DigitalItem) -> Decision:
         if is_network_admin(user):
             return Decision(True, "staff")
         if not is_member_of(user, item.library_id):
-            return Decision(False, "not_member")
+            return Decision(False, membership_refusal(user, item.library_id))
         loan = current_loan(user, item)
         return Decision(True, "loan", loan) if loan else Decision(False, "no_loan")
     if authenticated and is_member_of(user, item.library_id):
@@ -97,4 +102,4 @@ def can_read(request: HttpRequest, item: DigitalItem) -> Decision:
         if is_on_site(request, item.library_id):
             return Decision(True, "on_site")
         return Decision(False, "off_site")
-    return Decision(False, "not_member" if authenticated else "login_required")
+    return Decision(False, membership_refusal(user, item.library_id) if authenticated else "login_required")

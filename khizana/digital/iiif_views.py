@@ -70,6 +70,7 @@ def _refused(decision: Decision) -> HttpResponse:
         return response
     reasons = {
         "not_member": "This image is reserved to the members of the library that holds it.",
+        "unverified": "This image is reserved to members whose membership the library has verified.",
         "off_site": "This image can only be seen on the premises of the library that holds it.",
         "no_loan": "This image can only be seen during a loan of the item.",
     }

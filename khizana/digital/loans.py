@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import licences
-from .access import current_loan, current_loan_q, is_member_of, live_entry_q
+from .access import current_loan, current_loan_q, is_member_of, live_entry_q, membership_refusal
 from .models import DigitalItem, Licence, Loan, WaitlistEntry
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,9 @@ WAITLIST_CODES = {licences.NO_SLOT, licences.NO_TOKENS, licences.ENDED, licences
 REFUSALS = {
     "not_lendable": gettext_lazy("This item is not lent: it is read without borrowing."),
     "not_member": gettext_lazy("Only members of the library holding this item may borrow it."),
+    "unverified": gettext_lazy(
+        "Your library has not verified your membership yet: ask for verification on your account page."
+    ),
     "already_borrowed": gettext_lazy("You are already borrowing this item."),
     "too_many_loans": gettext_lazy(
         "You have reached the maximum number of simultaneous loans. Return an item first."
@@ -217,7 +220,7 @@ def _lock_lendable(user, item: DigitalItem) -> DigitalItem:
     if item.access != DigitalItem.Access.LICENSED:
         raise LoanRefused("not_lendable")
     if not is_member_of(user, item.library_id):
-        raise LoanRefused("not_member")
+        raise LoanRefused(membership_refusal(user, item.library_id))
     return item
 
 
@@ -444,7 +447,7 @@ def loan_status(user, item: DigitalItem, *, now: datetime | None = None) -> Loan
     status.member = is_member_of(user, item.library_id)
     status.loan = current_loan(user, item, now)
     if not status.member:
-        status.refusal = "not_member"
+        status.refusal = membership_refusal(user, item.library_id)
         return status
     if status.loan is not None:
         return status

@@ -59,6 +59,11 @@ def refusal_in_words(item: DigitalItem, decision: Decision) -> str:
             "This book is for the members of %(library)s. Your account belongs to another library: "
             "ask %(library)s about membership, or look for another copy."
         ) % {"library": library}
+    if reason == "unverified":
+        return _(
+            "This book is for the members of %(library)s, who has not verified your membership yet: ask for "
+            "verification on your account page."
+        ) % {"library": library}
     if reason == "off_site":
         return _("This book can only be read on site, from the computers or the Wi-Fi of %(library)s.") % {
             "library": library

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support import REPO
 
-from .conftest import LANGUAGES, axe_violations
+from .conftest import LANGUAGES, axe_violations, watch_csp
 from .pages import untranslated_text
 
 PASSWORD = "Khizana-browser-2026!"
@@ -69,27 +69,45 @@ def column(page, index: int) -> list[str]:
     return page.locator(f"main table tbody tr td:nth-child({index})").all_inner_texts()
 
 
-def test_a_reader_registers_then_signs_in(page_in, site, ids):
+def test_a_reader_registers_asks_for_verification_and_the_library_confirms(page_in, site, ids):
     page = page_in("fr")
     page.goto(site.base_url + "/account/register/")
     page.get_by_label("Nom d’utilisateur").fill("lectrice")
     page.get_by_label("Adresse électronique").fill("lectrice@example.org")
+    page.locator("#id_last_name").fill("Benali")
     page.get_by_label("Numéro d’adhérent").fill("BNRM-2026-0042")
     page.get_by_label("Bibliothèque d’inscription").select_option(str(ids["library"]))
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/account/$"))
-    assert page.get_by_role("status").inner_text() == "Bienvenue ! Votre compte a été créé."
+    assert page.get_by_role("status").first.inner_text().startswith("Bienvenue !")
+    unverified = page.locator("#membership-status").inner_text()
+    page.locator("#id_note").fill("Inscrite au guichet le 2 mars")
+    page.locator("section.verification form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/account/$"))
+    assert page.locator("section.verification").get_by_role("status").count() == 1
 
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(site.base_url + "/")
+    sign_in(page, site, "cat-bnrm")
+    page.goto(site.base_url + "/staff/members/")
+    row = page.locator("tr", has_text="lectrice")
+    assert "Inscrite au guichet" in row.inner_text()
+    row.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/members/"))
+    page.goto(site.base_url + "/account/")
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(site.base_url + "/")
+
     sign_in(page, site, "lectrice")
     account = page.locator("dl.account")
     assert "lectrice" in account.inner_text()
-    assert "BNRM-2026-0042" in account.inner_text()
+    assert "BNRM20260042" in account.inner_text()
     assert "(BNRM)" in account.inner_text()
     assert "lecteur" in account.inner_text()
+    assert page.locator("#membership-status").inner_text() != unverified
+    assert page.locator("section.verification").count() == 0
     assert page.get_by_role("link", name="Espace professionnel").count() == 0
     assert page.goto(site.base_url + "/staff/").status == 403
 
@@ -165,11 +183,16 @@ def test_the_network_administrator_sees_every_library(page_in, site, staff, ids)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_accounts_and_staff_pages_are_accessible_and_translated(page_in, site, staff, ids, language):
     page = page_in(language)
-    violations, leftovers = {}, {}
+    violations, leftovers, refused = {}, {}, {}
+    csp = watch_csp(page)
 
     def check(name: str, path: str, status: int = 200) -> None:
         response = page.goto(site.base_url + path)
         assert response.status == status, name
+        page.wait_for_load_state("load")
+        if csp:  # the Content-Security-Policy refused something the page needs
+            refused[name] = list(csp)
+            csp.clear()
         assert page.locator("html").get_attribute("lang") == language, name
         found = axe_violations(page)
         if found:
@@ -187,6 +210,9 @@ def test_accounts_and_staff_pages_are_accessible_and_translated(page_in, site, s
     check("staff-imports", "/staff/imports/")
     check("staff-upload", "/staff/imports/upload/")
     check("staff-record", f"/staff/records/{ids['record']}/")
+    check("staff-members", "/staff/members/?state=all")
+    check("staff-member-file", "/staff/members/file/")
     check("forbidden", f"/staff/holdings/{ids['other-holding']}/edit/", status=403)
+    assert refused == {}, refused
     assert violations == {}, violations
     assert leftovers == {}, leftovers

@@ -19,12 +19,22 @@ def _accounts_test_environment(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 
 
-def make_user(username, role=None, library=None, **extra):
-    from khizana.accounts.models import Membership
+def make_user(username, role=None, library=None, *, verified=True, **extra):
+    """A user; with ``role``, its membership. Readers are verified members unless ``verified`` is False."""
+    from django.utils import timezone
+
+    from khizana.accounts.models import Membership, Verification
 
     user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, **extra)
     if role:
-        Membership.objects.create(user=user, role=role, library=library)
+        vouched = verified and role == "reader"
+        Membership.objects.create(
+            user=user,
+            role=role,
+            library=library,
+            verified_at=timezone.now() if vouched else None,
+            verified_by=Verification.STAFF if vouched else "",
+        )
     return user
 
 

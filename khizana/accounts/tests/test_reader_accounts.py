@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from khizana.accounts.models import Membership, Role
 
@@ -18,6 +19,7 @@ def register(client, library, **changes):
     data = {
         "username": "amina",
         "email": "amina@example.org",
+        "last_name": "Benali",
         "password1": PASSWORD,
         "password2": PASSWORD,
         "membership_number": "A-2024-0042",
@@ -35,13 +37,15 @@ def test_register_creates_a_reader_and_signs_in(client, lib_a):
     assert (membership.role, membership.library, membership.membership_number) == (
         Role.READER,
         lib_a,
-        "A-2024-0042",
+        "A20240042",  # as compared with the member file: no spaces nor hyphens
     )
+    assert not membership.is_verified  # nobody has vouched for it yet
     assert User.objects.get(username="amina").check_password(PASSWORD)
     page = client.get(reverse("accounts:account"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "A-2024-0042" in text and "LIBA" in text and str(Role.READER.label) in text
+    assert "A20240042" in text and "LIBA" in text and str(Role.READER.label) in text
+    assert 'id="membership-status"' in text and reverse("accounts:ask-verification") in text
 
 
 def test_register_validates_passwords_and_membership_number(client, lib_a, lib_b):
@@ -53,10 +57,14 @@ def test_register_validates_passwords_and_membership_number(client, lib_a, lib_b
 
     assert register(client, lib_a).status_code == 302
     client.logout()
-    again = register(client, lib_a, username="karim", email="karim@example.org")
+    # an unverified claim on a card does not keep its owner out; a verified one does
+    assert register(client, lib_a, username="karim", email="karim@example.org").status_code == 302
+    client.logout()
+    Membership.objects.filter(user__username="amina").update(verified_at=timezone.now())
+    again = register(client, lib_a, username="samir", email="samir@example.org")
     assert again.status_code == 200 and "membership_number" in again.context["form"].errors
     # the same number at another library is another card
-    assert register(client, lib_b, username="karim", email="karim@example.org").status_code == 302
+    assert register(client, lib_b, username="samir", email="samir@example.org").status_code == 302
 
 
 def test_login_and_logout(client, lib_a):
@@ -78,43 +86,6 @@ def test_wrong_password_is_refused(client, lib_a):
     response = client.post(reverse("accounts:login"), {"username": "amina", "password": "wrong"})
     assert response.status_code == 200 and response.context["form"].errors
     assert "_auth_user_id" not in client.session
-
-
-def test_login_rate_limited_per_username(client, lib_a):
-    make_user("amina", Role.READER, lib_a)
-    url = reverse("accounts:login")
-    for _ in range(5):
-        client.post(url, {"username": "amina", "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{_}")
-    # the right password is refused now, from any address, and the form says why
-    response = client.post(url, {"username": "AMINA", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
-    assert response.status_code == 200 and "_auth_user_id" not in client.session
-    assert response.context["form"].has_error("__all__", code="rate_limited")
-    other = client.post(url, {"username": "amina", "password": PASSWORD}, REMOTE_ADDR="10.9.9.8")
-    assert other.context["form"].has_error("__all__", code="rate_limited")
-
-
-def test_login_rate_limited_per_address(client, lib_a, settings):
-    settings.KHIZANA_LOGIN_MAX_FAILURES_PER_IP = 3
-    make_user("amina", Role.READER, lib_a)
-    url = reverse("accounts:login")
-    for name in ["x1", "x2", "x3"]:
-        client.post(url, {"username": name, "password": "wrong"}, REMOTE_ADDR="192.0.2.7")
-    blocked = client.post(url, {"username": "amina", "password": PASSWORD}, REMOTE_ADDR="192.0.2.7")
-    assert blocked.context["form"].has_error("__all__", code="rate_limited")
-    allowed = client.post(url, {"username": "amina", "password": PASSWORD}, REMOTE_ADDR="192.0.2.8")
-    assert allowed.status_code == 302
-
-
-def test_successful_login_clears_the_failures(client, lib_a):
-    make_user("amina", Role.READER, lib_a)
-    url = reverse("accounts:login")
-    for _ in range(4):
-        client.post(url, {"username": "amina", "password": "wrong"})
-    assert client.post(url, {"username": "amina", "password": PASSWORD}).status_code == 302
-    client.post(reverse("accounts:logout"))
-    for _ in range(4):
-        client.post(url, {"username": "amina", "password": "wrong"})
-    assert client.post(url, {"username": "amina", "password": PASSWORD}).status_code == 302
 
 
 def test_password_reset_by_email(client, lib_a):

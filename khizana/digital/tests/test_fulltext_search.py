@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from khizana.accounts.models import Membership, Role
 from khizana.catalog.tests.conftest import make_library
@@ -103,7 +104,7 @@ def french_book(data_dir, library):
 
 def member_of(library, name: str):
     user = get_user_model().objects.create_user(name, password="a-long-pass-phrase-42")
-    Membership.objects.create(user=user, role=Role.READER, library=library)
+    Membership.objects.create(user=user, role=Role.READER, library=library, verified_at=timezone.now())
     return user
 
 

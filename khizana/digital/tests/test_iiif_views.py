@@ -9,6 +9,7 @@ import json
 import jsonschema
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from PIL import Image
 
 from khizana.accounts.models import Membership, Role
@@ -133,11 +134,11 @@ def test_members_only_item_is_refused_to_anonymous_and_other_libraries(client, i
     assert client.get(f"/iiif/manifest/{item.pk}.json").status_code == 401
     other = make_library("IIIFB")
     user = get_user_model().objects.create_user("reader-b", password="x")
-    Membership.objects.create(user=user, role=Role.READER, library=other)
+    Membership.objects.create(user=user, role=Role.READER, library=other, verified_at=timezone.now())
     client.force_login(user)
     assert client.get(url(item, "info.json")).status_code == 403
     member = get_user_model().objects.create_user("reader-a", password="x")
-    Membership.objects.create(user=member, role=Role.READER, library=library)
+    Membership.objects.create(user=member, role=Role.READER, library=library, verified_at=timezone.now())
     client.force_login(member)
     response = client.get(url(item, "full/100,/0/default.jpg"))
     assert response.status_code == 200 and response["Cache-Control"].startswith("private")

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from khizana.accounts.models import Membership, Role
 from khizana.catalog.tests.conftest import make_library
@@ -48,7 +49,7 @@ def members_epub(store, record):
 
 def member_of(library, name="reader1", role=Role.READER):
     user = get_user_model().objects.create_user(name, password="a-long-pass-phrase-42")
-    Membership.objects.create(user=user, role=role, library=library)
+    Membership.objects.create(user=user, role=role, library=library, verified_at=timezone.now())
     return user
 
 
