@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -207,10 +208,9 @@ class MemberFileForm(forms.Form):
         label=_("Member file"),
         allow_empty_file=True,  # the reader says "the file is empty", naming it
         help_text=_(
-            "CSV or TSV (UTF-8 or Windows-1256) or Excel, one member a row, with a header row: card number "
-            "(cardnumber, numéro de carte, رقم البطاقة), and when you have them surname, first name, "
-            "e-mail address, expiry date (YYYY-MM-DD or DD/MM/YYYY), category. Koha's patron export works "
-            "as it is."
+            "CSV or TSV (%(encodings)s) or Excel, one member a row, with a header row: card number "
+            "(%(names)s), and when you have them surname, first name, e-mail address, expiry date "
+            "(%(dates)s), category. Koha's patron export works as it is."
         ),
     )
     add_only = forms.BooleanField(
@@ -222,6 +222,13 @@ class MemberFileForm(forms.Form):
     def __init__(self, *args, libraries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = libraries
+        # Column names, encodings and date patterns are typed as they are, in any language: marked as code.
+        tokens = {
+            "encodings": "<code>UTF-8</code>, <code>Windows-1256</code>, <code>Windows-1252</code>",
+            "names": "<code>cardnumber</code>, <code>numéro de carte</code>, <code lang=\"ar\">رقم البطاقة</code>",
+            "dates": "<code>YYYY-MM-DD</code>, <code>DD/MM/YYYY</code>",
+        }
+        self.fields["file"].help_text = mark_safe(str(self.fields["file"].help_text) % tokens)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

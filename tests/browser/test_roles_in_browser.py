@@ -69,7 +69,7 @@ def column(page, index: int) -> list[str]:
     return page.locator(f"main table tbody tr td:nth-child({index})").all_inner_texts()
 
 
-def test_a_reader_registers_asks_for_verification_and_the_library_confirms(page_in, site, ids):
+def test_a_reader_registers_asks_for_verification_and_the_library_confirms(page_in, site, staff, ids):
     page = page_in("fr")
     page.goto(site.base_url + "/account/register/")
     page.get_by_label("Nom d’utilisateur").fill("lectrice")
@@ -84,8 +84,8 @@ def test_a_reader_registers_asks_for_verification_and_the_library_confirms(page_
     assert page.get_by_role("status").first.inner_text().startswith("Bienvenue !")
     unverified = page.locator("#membership-status").inner_text()
     page.locator("#id_note").fill("Inscrite au guichet le 2 mars")
-    page.locator("section.verification form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/account/$"))
+    with page.expect_navigation():
+        page.locator("section.verification form button[type=submit]").click()
     assert page.locator("section.verification").get_by_role("status").count() == 1
 
     page.get_by_role("button", name="Se déconnecter").click()
@@ -94,8 +94,12 @@ def test_a_reader_registers_asks_for_verification_and_the_library_confirms(page_
     page.goto(site.base_url + "/staff/members/")
     row = page.locator("tr", has_text="lectrice")
     assert "Inscrite au guichet" in row.inner_text()
-    row.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/staff/members/"))
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert site.query(
+        "SELECT m.verified_by FROM accounts_membership m JOIN auth_user u ON u.id = m.user_id"
+        " WHERE u.username = 'lectrice'"
+    ) == [("staff",)]
     page.goto(site.base_url + "/account/")
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(site.base_url + "/")
