@@ -225,7 +225,9 @@ class MemberFileForm(forms.Form):
         # Column names, encodings and date patterns are typed as they are, in any language: marked as code.
         tokens = {
             "encodings": "<code>UTF-8</code>, <code>Windows-1256</code>, <code>Windows-1252</code>",
-            "names": "<code>cardnumber</code>, <code>numéro de carte</code>, <code lang=\"ar\">رقم البطاقة</code>",
+            "names": (
+                "<code>cardnumber</code>, <code>numéro de carte</code>, <code lang=\"ar\">رقم البطاقة</code>"
+            ),
             "dates": "<code>YYYY-MM-DD</code>, <code>DD/MM/YYYY</code>",
         }
         self.fields["file"].help_text = mark_safe(str(self.fields["file"].help_text) % tokens)

@@ -25,6 +25,11 @@ MEMBER_FILE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the messages asserted below are the English ones
+
+
 @pytest.fixture
 def store(settings, tmp_path):
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
