@@ -76,7 +76,8 @@ def median_ms(values: list[float]) -> float:
 
 
 def run(rounds: int, epubcheck: bool) -> dict:
-    from khizana.digital import fulltext, ingest
+    from khizana.digital.fulltext import services as fulltext
+    from khizana.digital.ingest import services as ingest
     from khizana.digital.storage import default_store
 
     files = books()

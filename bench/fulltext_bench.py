@@ -51,7 +51,7 @@ BOOK_PAGES = 500
 
 
 def real_texts() -> tuple[str, str]:
-    from khizana.digital.fulltext import epub_pages, pdf_pages
+    from khizana.digital.fulltext.services import epub_pages, pdf_pages
 
     french = "\n\n".join(text for source in FRENCH_SOURCES for text in epub_pages(source))
     arabic = "\n\n".join(epub_pages(ARABIC_EPUB) + [page.text for page in pdf_pages(ARABIC_PDF)])
@@ -112,7 +112,7 @@ def inside_queries(pages: list[str], rng: random.Random) -> list[str]:
 
 def bench_inside(report, rng: random.Random) -> None:
     from khizana.catalog.models import SourceRecord, Work
-    from khizana.digital import fulltext
+    from khizana.digital.fulltext import services as fulltext
     from khizana.digital.models import DigitalItem, PageText
     from khizana.libraries.models import Library
 
@@ -171,8 +171,8 @@ def bench_inside(report, rng: random.Random) -> None:
 
 def book_vocabularies(count: int, rng: random.Random) -> tuple[list[str], list[str]]:
     """``count`` vocabularies (analysed, space-separated) of 60,000-word windows of the real texts."""
-    from khizana.digital.fulltext import MAX_WORK_TERMS
-    from khizana.digital.textclean import page_tokens, vocabulary
+    from khizana.digital.fulltext.services import MAX_WORK_TERMS
+    from khizana.digital.fulltext.textclean import page_tokens, vocabulary
 
     french, arabic = real_texts()
     streams = {"fre": page_tokens(french), "ara": page_tokens(arabic)}
@@ -306,7 +306,7 @@ def main() -> None:
     bench_inside(report, rng)
 
     if not args.skip_catalog:
-        from khizana.digital import fulltext
+        from khizana.digital.fulltext import services as fulltext
 
         load = load_works_into_db(args.works, progress=lambda message: None)
         report(f"catalog: {args.works:,} synthetic works loaded in {load:.0f} s")

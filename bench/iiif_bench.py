@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from khizana.digital.iiif_image import tile_requests  # noqa: E402
+from khizana.digital.iiif.image import tile_requests  # noqa: E402
 from tests.support import PrivateInstallation  # noqa: E402
 
 MAKE_ITEM = """

@@ -31,8 +31,8 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from khizana.digital import ocr  # noqa: E402
-from khizana.digital.textclean import clean_text  # noqa: E402
+from khizana.digital.fulltext import ocr  # noqa: E402
+from khizana.digital.fulltext.textclean import clean_text  # noqa: E402
 
 SHARED = Path(os.environ.get("KHIZANA_SHARED_DATA", REPO.parent / "shared" / "data")) / "digital"
 SETS = [

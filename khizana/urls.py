@@ -14,8 +14,8 @@ urlpatterns = [
     path("staff/harvest/", include("khizana.harvest.urls")),
     path("research/", include("khizana.visibility.urls")),
     path("digital/", include("khizana.digital.urls")),
-    path("iiif/", include("khizana.digital.urls_iiif")),
-    path("staff/digital/", include("khizana.digital.urls_staff")),
+    path("iiif/", include("khizana.digital.iiif.urls")),
+    path("staff/digital/", include("khizana.digital.ingest.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@
 - members: members (readers and staff) of the item's library, network administrators; a reader's
   membership counts once it is verified (see ``khizana.accounts.verification``);
 - on site: as members, or anyone connecting from one of the library's address ranges;
-- licensed: a member of the item's library holding a current loan of the item (see ``loans.py``).
+- licensed: a member of the item's library holding a current loan of the item (see ``lending/loans.py``).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ class LicenceAdmin(LibraryScopedAdmin):
     list_select_related = ["item", "item__library"]
 
     def save_model(self, request, obj, form, change):
-        from . import loans
+        from khizana.digital.lending import loans
 
         super().save_model(request, obj, form, change)
         audit(

@@ -8,7 +8,9 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import fulltext, loans, tilecache
+from khizana.digital.fulltext import services as fulltext
+from khizana.digital.iiif import tilecache
+from khizana.digital.lending import loans
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ def ocr_item_pages(item_id: int) -> None:
 @db_periodic_task(crontab(minute="17"))
 def prune_iiif_cache() -> None:
     """Hourly: the IIIF tile cache back within settings.KHIZANA_IIIF_CACHE_MAX_BYTES (oldest tiles first)."""
-    from .iiif_views import cache_root  # the views own where the cache lives
+    from khizana.digital.iiif.views import cache_root  # the views own where the cache lives
 
     tilecache.prune(cache_root(), settings.KHIZANA_IIIF_CACHE_MAX_BYTES)
 

@@ -1,10 +1,13 @@
-"""Public URLs of the digital library (at /digital/); IIIF is at /iiif/, staff pages at /staff/digital/."""
+"""Public URLs of the digital library (at /digital/): each feature's own urls.py; IIIF is at /iiif/
+(iiif/urls.py), staff pages at /staff/digital/ (ingest/urls.py), both included by khizana/urls.py."""
 
 from django.urls import include, path
 
+from khizana.digital.iiif.urls import viewer_urlpatterns
+
 urlpatterns = [
-    path("", include("khizana.digital.urls_reader")),
-    path("", include("khizana.digital.urls_fulltext")),
-    path("", include("khizana.digital.urls_loans")),
-    path("", include("khizana.digital.urls_viewer")),
+    path("", include("khizana.digital.reading.urls")),
+    path("", include("khizana.digital.fulltext.urls")),
+    path("", include("khizana.digital.lending.urls")),
+    path("", include(viewer_urlpatterns)),
 ]

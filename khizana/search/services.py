@@ -761,7 +761,7 @@ def _work_row_batches(work_ids: list[int] | None = None, size: int = 2000) -> It
 
 def _fulltext_terms(rows: list[tuple]) -> dict[int, str]:
     """The words inside the digital copies of these works (the first column of a row is the work id)."""
-    from khizana.digital.fulltext import work_index_terms  # the digital app builds on the catalog
+    from khizana.digital.fulltext.services import work_index_terms  # the digital app builds on the catalog
 
     return work_index_terms([row[0] for row in rows])
 

@@ -696,7 +696,7 @@ def work_context(work: Work, url: str) -> dict[str, Any]:
 
 def _digital_copies(work: Work) -> list[dict[str, Any]]:
     """The work's digital copies (the digital library's reader part says what they are)."""
-    from khizana.digital.reader_services import work_digital_copies
+    from khizana.digital.reading.services import work_digital_copies
 
     return work_digital_copies(work)
 

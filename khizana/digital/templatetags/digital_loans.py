@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django import template
 
-from ..access import Decision, can_read
-from ..loans import LoanStatus, loan_status
-from ..models import DigitalItem
-from ..signing import download_path
+from khizana.digital.access import Decision, can_read
+from khizana.digital.lending.loans import LoanStatus, loan_status
+from khizana.digital.lending.signing import download_path
+from khizana.digital.models import DigitalItem
 
 register = template.Library()
 

@@ -12,9 +12,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from khizana.accounts.models import Role
-from khizana.digital import loans
 from khizana.digital.access import can_read
 from khizana.digital.admin import LicenceForm, OnSiteNetworkForm
+from khizana.digital.lending import loans
 from khizana.digital.models import DigitalItem, Licence, OnSiteNetwork, UsageEvent
 from khizana.digital.tests.loans_support import make_item, make_licence, make_member
 from khizana.digital.usage import record_usage

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from tqdm import tqdm
 
-from khizana.digital import ingest
+from khizana.digital.ingest import services as ingest
 from khizana.digital.models import DigitalItem
 from khizana.libraries.models import Library
 

@@ -1,0 +1,650 @@
+"""Mutation testing of Khizana's pure modules: does the test suite notice when their behaviour changes?
+
+    .venv/bin/python bench/mutation.py [--module textnorm ...] [--jobs 2] [--list] [--exclude-tests _exact]
+
+(``make mutation`` runs it on every module below.) Each *mutant* is the module with one small change;
+it is *killed* when at least one of the module's tests fails (or the run times out, or the module no
+longer imports), and *survives* when they all pass: a change of behaviour nothing would catch.
+
+Why a runner of our own: mutmut skips decorated functions (the ``lru_cache`` ones hold most of this
+logic), cosmic-ray rewrites the source file in place while the tests run and mutatest writes mutated
+bytecode into the source tree's ``__pycache__``: both would hand mutants to the other test runs of a
+shared working tree. Here the source tree is never written: each mutant is a temporary file that an
+import hook loads in place of the module, in a fresh ``pytest`` process that runs only the test files
+of that module (:data:`TARGETS`), with ``-x`` and a timeout, two at a time. The processes are forked
+from a server that has already imported pytest, Django and the third-party libraries (never a module of
+Khizana), which halves the cost of each run; ``--no-fork`` starts a new interpreter each time instead
+(:data:`_BOOTSTRAP`): both give the same verdicts.
+
+Operators (on the module's ``ast``; the mutated module is ``ast.unparse``-d, and the unmutated module
+unparsed the same way must pass first):
+
+- ``comparison``: ``==``/``!=``, ``<``/``<=``, ``>``/``>=``, ``in``/``not in``, ``is``/``is not`` swapped;
+- ``boolean``: ``and``/``or`` swapped; ``not``: ``not x`` -> ``x``;
+- ``constant``: ``True``/``False`` swapped; ``number``: an int or float constant ±1;
+- ``string``: a string constant emptied ("" -> "XX"), parts of f-strings included;
+- ``return``: ``return x`` -> ``return None``;
+- ``statement``: a statement inside a function deleted (replaced by ``pass``);
+- ``entry``: one entry removed from a dict, set, list or tuple literal;
+- ``slice``: a slice bound removed, or ``+ 1`` added to a bound that is not a number.
+
+Not mutated, as no mutant there could change a result (a mutant listed in :data:`EQUIVALENT` instead
+is one that was looked at and shown not to change any result; the reason is written beside it):
+docstrings; annotations (``from __future__ import annotations``: never evaluated); ``__all__`` (only
+star imports read it, and there are none); decorator arguments (``lru_cache`` sizes: how much is
+cached, never what is computed); statements at module or class level (deleting a table or a function
+definition only gives a ``NameError`` at import, which says nothing of the tests); blocks marked
+``pragma: no cover`` (unreachable by design).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import importlib
+import importlib.abc
+import importlib.util
+import json
+import math
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Module -> the test files that reach it, fastest killers first (pytest stops at the first failure).
+# Only pure tests: none needs the database, each file runs in well under a second.
+TARGETS: dict[str, list[str]] = {
+    "khizana/textnorm.py": [
+        "tests/test_textnorm_exact.py",
+        "tests/test_textnorm.py",
+    ],
+    "khizana/catalog/identifiers.py": [
+        "khizana/catalog/tests/test_identifiers_exact.py",
+        "khizana/catalog/tests/test_marc_fields.py",
+    ],
+    "khizana/catalog/matching.py": [
+        "khizana/catalog/tests/test_matching_exact.py",
+        "khizana/catalog/tests/test_matching.py",
+    ],
+    "khizana/search/analysis.py": [
+        "khizana/search/tests/test_analysis_exact.py",
+        "khizana/search/tests/test_analysis.py",
+    ],
+    "khizana/search/query.py": [
+        "khizana/search/tests/test_query_exact.py",
+        "khizana/search/tests/test_query.py",
+    ],
+    "khizana/visibility/normalise.py": [
+        "khizana/visibility/tests/test_normalise_exact.py",
+        "khizana/visibility/tests/test_matching.py",
+    ],
+    "khizana/visibility/matching.py": [
+        "khizana/visibility/tests/test_matching_exact.py",
+        "khizana/visibility/tests/test_matching.py",
+    ],
+}
+
+# Equivalent mutants: (module, scope, operator, description) -> why no input can tell it from the
+# module. Each was read and reasoned about; the description is the one the runner prints.
+_TEXTNORM, _IDENTIFIERS = "khizana/textnorm.py", "khizana/catalog/identifiers.py"
+_DEAD_HAMZA = (
+    "NFKD has already split ئ and ؤ into ي or و and a hamza sign (removed with the marks) when "
+    "_ARABIC_LETTERS is applied: their entries are never reached"
+)
+_NO_DIGITS = 'the fallback for None only has to hold no digit: "XX" finds nothing, as "" does'
+EQUIVALENT: dict[tuple[str, str, str, str], str] = {
+    (_TEXTNORM, "<module>", "entry", "removed 'ئ': ..."): _DEAD_HAMZA,
+    (_TEXTNORM, "<module>", "entry", "removed 'ؤ': ..."): _DEAD_HAMZA,
+    (_TEXTNORM, "<module>", "string", "'ي' -> \"\" (value of 'ئ')"): _DEAD_HAMZA,
+    (_TEXTNORM, "<module>", "string", "'و' -> \"\" (value of 'ؤ')"): _DEAD_HAMZA,
+    (_TEXTNORM, "_words_uncached", "string", "' ' -> \"\" in _FRENCH_ELIDED.sub(' ', folded)"): (
+        "an elided article follows a word boundary, so what is before it is the start or a non-word "
+        "character, where _NON_WORD splits anyway: removing it without a space gives the same words"
+    ),
+    (_IDENTIFIERS, "normalise_isbn", "string", "'' -> XX in value or ''"): _NO_DIGITS,
+    (_IDENTIFIERS, "normalise_issn", "string", "'' -> XX in value or ''"): _NO_DIGITS,
+    (_IDENTIFIERS, "normalise_issn", "string", "'-' -> \"\" in match.group(0).replace('-', '')"): (
+        "stdnum's issn.validate and issn.format compact the number themselves (hyphens and blanks "
+        "removed, upper case): the hyphen removed before changes nothing"
+    ),
+    (_IDENTIFIERS, "normalise_oclc", "string", "'' -> XX in _OCLC_PREFIX.sub('', value)"): (
+        "the prefix pattern is anchored at the start and the OCLC number is the first run of digits "
+        'after it: "XX" in its place holds no digit, so the same number is found'
+    ),
+}
+
+# pytest in the child: no plugins the pure tests do not use (hypothesis and schemathesis alone take
+# half a second to import), no cache written into the tree, stop at the first failure.
+PYTEST_ARGS = [
+    "-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
+    "-x", "-q", "--no-header", "-m", "not slow and not shared_data and not browser",
+]  # fmt: skip
+
+# Run by ``python -c`` in the child: load the mutated file in place of the module, then run pytest.
+_BOOTSTRAP = """
+import importlib.abc, importlib.util, os, sys
+_name, _file = os.environ["KHIZANA_MUTANT_MODULE"], os.environ["KHIZANA_MUTANT_FILE"]
+class _MutantFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        return importlib.util.spec_from_file_location(_name, _file) if fullname == _name else None
+sys.meta_path.insert(0, _MutantFinder())
+import pytest
+sys.exit(pytest.main(sys.argv[1:]))
+"""
+
+_SWAPPED_COMPARISONS = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+_SYMBOLS = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+}  # fmt: skip
+_DELETABLE = (
+    ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For, ast.While, ast.With, ast.Try,
+    ast.Raise, ast.Assert, ast.Continue, ast.Break, ast.Delete,
+)  # fmt: skip
+
+
+@dataclass
+class Mutant:
+    module: str  # path from the repository root
+    number: int
+    line: int
+    operator: str
+    scope: str  # the enclosing functions and classes, "<module>" at top level
+    description: str
+    source: str = ""  # the mutated module
+
+    @property
+    def equivalence_key(self) -> tuple[str, str, str, str]:
+        return (self.module, self.scope, self.operator, self.description)
+
+
+@dataclass
+class Outcome:
+    mutant: Mutant
+    status: str  # "killed", "survived", "timeout", "equivalent"
+    seconds: float
+
+
+# --------------------------------------------------------------------------------- finding mutants
+
+
+def _short(node: ast.AST, limit: int = 60) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_docstring(node: ast.AST, parent: ast.AST | None, field: str, index: int | None) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and isinstance(parent, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and field == "body"
+        and index == 0
+    )
+
+
+def _no_cover(node: ast.AST, lines: list[str]) -> bool:
+    line = getattr(node, "lineno", None)
+    marked = bool(line) and "pragma: no cover" in lines[line - 1]
+    return marked and isinstance(node, ast.stmt | ast.excepthandler)
+
+
+def _walk(tree: ast.Module, lines: list[str]):
+    """Every node that may be mutated, in a fixed order: (node, parent, field, index, scope, in_function).
+
+    The same walk over a deep copy of the tree yields the same nodes in the same order."""
+
+    def visit(node, parent, field, index, scope, in_function):
+        if _is_docstring(node, parent, field, index) or _no_cover(node, lines):
+            return
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return
+        yield node, parent, field, index, scope, in_function
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            scope = node.name if scope == "<module>" else f"{scope}.{node.name}"
+            in_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for name, value in ast.iter_fields(node):
+            if name in ("annotation", "returns", "decorator_list", "type_comment"):
+                continue
+            if isinstance(value, list):
+                for i, child in enumerate(value):
+                    if isinstance(child, ast.AST):
+                        yield from visit(child, node, name, i, scope, in_function)
+            elif isinstance(value, ast.AST):
+                yield from visit(value, node, name, None, scope, in_function)
+
+    yield from visit(tree, None, "", None, "<module>", False)
+
+
+def _context(node, parent, field, index) -> str:
+    """Where a constant is, to tell it from the same constant elsewhere: its dict key, or its parent."""
+    if isinstance(parent, ast.Dict):
+        if field == "values" and parent.keys[index] is not None:
+            return f" (value of {_short(parent.keys[index], 30)})"
+        return " (key)"
+    if isinstance(parent, ast.Set | ast.List | ast.Tuple) and len(parent.elts) > 4:
+        return ""  # an entry of a table: the constant names itself
+    if parent is None or isinstance(parent, ast.Module | ast.Expr):
+        return ""
+    return f" in {_short(parent, 50)}"
+
+
+def _sites(node, parent, field, index, in_function):
+    """The mutations of one node: (operator, description, argument) triples."""
+    if isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            swapped = _SWAPPED_COMPARISONS.get(type(op))
+            if swapped:
+                yield "comparison", f"{_SYMBOLS[type(op)]} -> {_SYMBOLS[swapped]} in {_short(node)}", i
+    elif isinstance(node, ast.BoolOp):
+        other = "or" if isinstance(node.op, ast.And) else "and"
+        yield "boolean", f"{other} for {'and' if other == 'or' else 'or'} in {_short(node)}", None
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        yield "not", f"not removed in {_short(node)}", None
+    elif isinstance(node, ast.Constant) and not isinstance(parent, ast.FormattedValue):
+        value = node.value
+        where = _context(node, parent, field, index)
+        if isinstance(value, bool):
+            yield "constant", f"{value} -> {not value}{where}", None
+        elif isinstance(value, int | float):
+            yield "number", f"{value!r} -> {value + 1!r}{where}", 1
+            yield "number", f"{value!r} -> {value - 1!r}{where}", -1
+        elif isinstance(value, str):
+            yield "string", f"{_short(node, 40)} -> {'XX' if not value else chr(34) * 2}{where}", None
+    returns_none = isinstance(node, ast.Return) and (
+        node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None)
+    )
+    if isinstance(node, ast.Return) and not returns_none:
+        yield "return", f"return None for {_short(node)}", None
+    if in_function and field in ("body", "orelse", "finalbody") and isinstance(node, _DELETABLE):
+        yield "statement", f"deleted: {_short(node)}", None
+    if isinstance(node, ast.Dict):
+        for i, k in enumerate(node.keys):
+            entry = f"**{_short(node.values[i], 40)}" if k is None else f"{_short(k, 40)}: ..."
+            yield "entry", f"removed {entry}", i
+    elif isinstance(node, ast.Set | ast.List | ast.Tuple):
+        stored = isinstance(getattr(node, "ctx", None), ast.Store)
+        if not stored and not (isinstance(parent, ast.Subscript) and field == "slice"):
+            for i, element in enumerate(node.elts):
+                yield "entry", f"removed {_short(element, 40)} from {type(node).__name__.lower()}", i
+    elif isinstance(node, ast.Slice):
+        for bound in ("lower", "upper"):
+            value = getattr(node, bound)
+            if value is None:
+                continue
+            yield "slice", f"{bound} bound {_short(value, 30)} removed", (bound, "remove")
+            number = isinstance(value, ast.Constant) or (
+                isinstance(value, ast.UnaryOp) and isinstance(value.operand, ast.Constant)
+            )
+            if not number:
+                yield "slice", f"{bound} bound {_short(value, 30)} + 1", (bound, "plus")
+
+
+def _apply(node, parent, field, index, operator, argument) -> None:
+    """Change the node (of a copied tree) in place, or replace it in its parent."""
+
+    def replace(new):
+        if index is None:
+            setattr(parent, field, new)
+        else:
+            getattr(parent, field)[index] = new
+
+    if operator == "comparison":
+        node.ops[argument] = _SWAPPED_COMPARISONS[type(node.ops[argument])]()
+    elif operator == "boolean":
+        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+    elif operator == "not":
+        replace(node.operand)
+    elif operator == "constant":
+        node.value = not node.value
+    elif operator == "number":
+        node.value = node.value + argument
+    elif operator == "string":
+        node.value = "XX" if not node.value else ""
+    elif operator == "return":
+        node.value = ast.Constant(None)
+    elif operator == "statement":
+        replace(ast.Pass())
+    elif operator == "entry":
+        if isinstance(node, ast.Dict):
+            del node.keys[argument]
+            del node.values[argument]
+        else:
+            del node.elts[argument]
+    elif operator == "slice":
+        bound, how = argument
+        value = getattr(node, bound)
+        setattr(node, bound, None if how == "remove" else ast.BinOp(value, ast.Add(), ast.Constant(1)))
+
+
+def mutants(module: str) -> tuple[str, list[Mutant]]:
+    """The module unparsed (the reference every mutant differs from by one change) and its mutants."""
+    text = (REPO / module).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    reference = ast.unparse(tree)
+    out: list[Mutant] = []
+    seen = {reference}
+    occurrences: Counter = Counter()
+    for node, parent, field, index, scope, in_function in list(_walk(tree, lines)):
+        for operator, description, argument in list(_sites(node, parent, field, index, in_function)):
+            # a mutation changes fields of the node or of its parent only: saved, changed, unparsed, restored
+            saved = [(obj, _fields(obj)) for obj in (node, parent) if obj is not None]
+            _apply(node, parent, field, index, operator, argument)
+            source = ast.unparse(ast.fix_missing_locations(tree))
+            for obj, fields in saved:
+                for name, value in fields.items():
+                    setattr(obj, name, value)
+            if source in seen:  # the same program as the module or as another mutant
+                continue
+            seen.add(source)
+            line = getattr(node, "lineno", 0)
+            occurrences[scope, operator, description] += 1
+            if occurrences[scope, operator, description] > 1:  # the same change elsewhere in the scope
+                description += f" [{occurrences[scope, operator, description]}]"
+            out.append(Mutant(module, len(out) + 1, line, operator, scope, description, source))
+    if ast.unparse(tree) != reference:  # pragma: no cover - a mutation that was not undone
+        raise RuntimeError(f"{module}: the tree was not restored after mutating it")
+    return reference, out
+
+
+def _fields(node: ast.AST) -> dict:
+    return {name: list(value) if isinstance(value, list) else value for name, value in ast.iter_fields(node)}
+
+
+# --------------------------------------------------------------------------------- running mutants
+
+
+def _module_name(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def _child_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # SQLite; the tests use no database
+    env.update(PYTHONDONTWRITEBYTECODE="1", KHIZANA_DATA_DIR=str(workdir / "var"))
+    return env
+
+
+def _write_mutant(module: str, source: str, workdir: Path) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="mutant-", dir=workdir))
+    path = folder / Path(module).name
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+class _Spawner:
+    """Runs each mutant in a new ``python -c _BOOTSTRAP`` process (``--no-fork``)."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+
+    def run(self, module: str, path: Path, tests: list[str], timeout: float) -> tuple[str, float]:
+        env = _child_env(self.workdir)
+        env.update(KHIZANA_MUTANT_MODULE=_module_name(module), KHIZANA_MUTANT_FILE=str(path))
+        command = [sys.executable, "-c", _BOOTSTRAP, *PYTEST_ARGS, *tests]
+        started = time.monotonic()
+        quiet = subprocess.DEVNULL
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=quiet, stderr=quiet, start_new_session=True
+        )
+        try:
+            status = "survived" if process.wait(timeout=timeout) == 0 else "killed"
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            status = "timeout"
+        return status, time.monotonic() - started
+
+    def close(self) -> None:
+        pass
+
+
+class _ForkServer:
+    """A process that has imported pytest, Django and the third-party libraries, and nothing of Khizana
+    but its settings, and forks one child per mutant: the child installs the import hook and runs
+    pytest, so the mutated module is still imported fresh, in a process of its own, but without the
+    half second of imports every new interpreter pays (see :func:`_serve`)."""
+
+    def __init__(self, workdir: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve"],
+            cwd=REPO,
+            env=_child_env(workdir),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ready = self.process.stdout.readline().strip()
+        if ready != "ready":
+            raise SystemExit(f"the fork server did not start: {ready!r}")
+
+    def run(self, module: str, path: Path, tests: list[str], timeout: float) -> tuple[str, float]:
+        request = {"module": _module_name(module), "file": str(path), "args": [*PYTEST_ARGS, *tests]}
+        request["timeout"] = timeout
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        return answer["status"], answer["seconds"]
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def _serve() -> None:
+    """The fork server: preload, then for each request line fork a child that runs one mutant."""
+    listing = subprocess.run(
+        [sys.executable, "-c", _LIST_MODULES], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in listing:
+            if name not in sys.modules:
+                with contextlib.suppress(Exception):
+                    importlib.import_module(name)
+    ours = sorted(m for m in sys.modules if m.startswith("khizana.") and not m.endswith("settings"))
+    if ours:  # they would not be mutated in the children
+        raise SystemExit(f"the fork server imported Khizana modules: {', '.join(ours)}")
+    sys.dont_write_bytecode = True
+    print("ready", flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            _child(request)
+        _, wait_status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(wait_status) and os.WTERMSIG(wait_status) == signal.SIGALRM:
+            status = "timeout"
+        else:
+            status = "survived" if os.waitstatus_to_exitcode(wait_status) == 0 else "killed"
+        print(json.dumps({"status": status, "seconds": time.monotonic() - started}), flush=True)
+
+
+def _child(request: dict) -> None:
+    code = 99
+    try:
+        os.setsid()
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(quiet, fd)
+        signal.alarm(math.ceil(request["timeout"]))  # the default action of SIGALRM ends the process
+        name, file = request["module"], request["file"]
+
+        class _MutantFinder(importlib.abc.MetaPathFinder):
+            def find_spec(self, fullname, path=None, target=None):
+                return importlib.util.spec_from_file_location(name, file) if fullname == name else None
+
+        sys.meta_path.insert(0, _MutantFinder())
+        import pytest
+
+        code = int(pytest.main(request["args"]))
+    finally:
+        os._exit(code)
+
+
+# What Django's set-up imports, printed by a throw-away process: the fork server imports the modules
+# that can be imported before set-up (third-party ones), never Khizana's.
+_LIST_MODULES = """
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "khizana.test_settings"
+import pytest, pytest_django.plugin, django
+django.setup()
+print("\\n".join(m for m in sys.modules if not m.startswith("khizana") and m != "__main__"))
+"""
+
+
+def run_module(module: str, args, workdir: Path, runners: queue.Queue) -> dict:
+    tests = [t for t in TARGETS[module] if (REPO / t).exists()]
+    if args.exclude_tests:
+        tests = [t for t in tests if not any(part in t for part in args.exclude_tests)]
+    reference, found = mutants(module)
+    started = time.monotonic()
+
+    def run(source: str, timeout: float) -> tuple[str, float]:
+        path = _write_mutant(module, source, workdir)
+        runner = runners.get()
+        try:
+            return runner.run(module, path, tests, timeout)
+        finally:
+            runners.put(runner)
+            shutil.rmtree(path.parent, ignore_errors=True)
+
+    status, seconds = run(reference, 300)
+    if status != "survived":
+        raise SystemExit(f"{module}: the tests {tests} fail on the unmutated module: fix that first")
+    timeout = max(10.0, 5 * seconds)
+    outcomes: list[Outcome] = []
+    todo = []
+    for mutant in found:
+        if mutant.equivalence_key in EQUIVALENT:
+            outcomes.append(Outcome(mutant, "equivalent", 0.0))
+        else:
+            todo.append(mutant)
+
+    def one(mutant: Mutant) -> Outcome:
+        return Outcome(mutant, *run(mutant.source, timeout))
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for done, outcome in enumerate(pool.map(one, todo), start=1):
+            outcomes.append(outcome)
+            if args.progress and done % 50 == 0:
+                print(f"  {module}: {done}/{len(todo)}", file=sys.stderr, flush=True)
+    counts = Counter(o.status for o in outcomes)
+    total = len(outcomes) - counts["equivalent"]
+    killed = counts["killed"] + counts["timeout"]
+    return {
+        "module": module,
+        "tests": tests,
+        "total": total,
+        "killed": killed,
+        "timeout": counts["timeout"],
+        "equivalent": counts["equivalent"],
+        "survivors": sorted((o.mutant for o in outcomes if o.status == "survived"), key=lambda m: m.number),
+        "seconds": time.monotonic() - started,
+        "score": killed / total if total else 1.0,
+    }
+
+
+def _report(result: dict) -> dict:
+    for m in result["survivors"]:
+        print(f"SURVIVED {m.module}:{m.line} {m.operator} ({m.scope}): {m.description}")
+    print(
+        f"{result['module']}: {result['killed']}/{result['total']} killed ({100 * result['score']:.1f} %), "
+        f"{result['timeout']} by timeout, {result['equivalent']} equivalent excluded, "
+        f"{result['seconds']:.0f} s",
+        flush=True,
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--module", action="append", help="a module path or part of it (textnorm, search/query); default all"
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="pytest processes at a time (default 2)")
+    parser.add_argument("--list", action="store_true", help="list the mutants, do not run them")
+    parser.add_argument(
+        "--exclude-tests", action="append", default=[], metavar="TEXT",
+        help="leave out the test files whose path holds TEXT (--exclude-tests _exact: the score before them)",
+    )  # fmt: skip
+    parser.add_argument("--minimum", type=float, default=0.0, help="fail when a module scores below this")
+    parser.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.add_argument(
+        "--no-fork", dest="fork", action="store_false",
+        help="start a new interpreter for each mutant instead of forking a preloaded one (slower)",
+    )  # fmt: skip
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the fork server
+    args = parser.parse_args(argv)
+    if args.serve:
+        _serve()
+        return 0
+    modules = [m for m in TARGETS if not args.module or any(part in m for part in args.module)]
+    if not modules:
+        parser.error(f"no module matches {args.module}; modules: {', '.join(TARGETS)}")
+
+    if args.list:
+        for module in modules:
+            _, found = mutants(module)
+            for m in found:
+                mark = "  [equivalent]" if m.equivalence_key in EQUIVALENT else ""
+                print(f"{m.module}:{m.line} #{m.number} {m.operator} ({m.scope}): {m.description}{mark}")
+            print(f"{module}: {len(found)} mutants")
+        return 0
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="khizana-mutation-") as workdir:
+        runner_class = _ForkServer if args.fork else _Spawner
+        runners: queue.Queue = queue.Queue()
+        for _ in range(args.jobs):
+            runners.put(runner_class(Path(workdir)))
+        try:
+            results = [_report(run_module(module, args, Path(workdir), runners)) for module in modules]
+        finally:
+            while not runners.empty():
+                runners.get().close()
+    print("\n| module | killed / mutants | score | equivalent excluded | run time |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        score, seconds = f"{100 * r['score']:.1f} %", f"{r['seconds']:.0f} s"
+        print(f"| `{r['module']}` | {r['killed']} / {r['total']} | {score} | {r['equivalent']} | {seconds} |")
+    listed = {key for key in EQUIVALENT if key[0] in modules}
+    stale = listed - {m.equivalence_key for module in modules for m in mutants(module)[1]}
+    for key in sorted(stale):
+        print(f"warning: listed as equivalent but no longer a mutant: {key}", file=sys.stderr)
+    low = [r["module"] for r in results if r["score"] < args.minimum]
+    if low:
+        print(f"below {100 * args.minimum:.0f} %: {', '.join(low)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
