@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from khizana.libraries.models import Library
 
+from . import extensions
 from .matching import Clustering, cluster, match_record
 from .models import Holding, MatchDecision, MatchKey, SourceRecord, Work
 from .records import BibFields, HoldingStatus, RecordKind
@@ -199,7 +200,7 @@ def _write_works(
     libraries = dict(_library_of(list(fields)))
     codes = dict(Library.objects.values_list("id", "code"))
     on_shelf = _records_with_available_copies(list(fields))
-    digital = _records_with_digital_items(list(fields))
+    other = extensions.records_available(list(fields))
     claimed: set[int] = set()
     new_works: list[tuple[Work, list[int]]] = []
     kept_works: list[tuple[int, list[int]]] = []
@@ -212,7 +213,7 @@ def _write_works(
             kept_works.append((work_id, ids))
         else:
             work = Work()
-            _fill_work(work, ids, fields, libraries, codes, on_shelf, digital)
+            _fill_work(work, ids, fields, libraries, codes, on_shelf, other)
             new_works.append((work, ids))
     _insert_works([work for work, _ in new_works])
     stats.works_created += len(new_works)
@@ -220,7 +221,7 @@ def _write_works(
     rows = []
     for work_id, ids in kept_works:
         work = Work(id=work_id)
-        _fill_work(work, ids, fields, libraries, codes, on_shelf, digital)
+        _fill_work(work, ids, fields, libraries, codes, on_shelf, other)
         rows.append(work)
     _update_works(rows)
     stats.works_updated += len(rows)
@@ -240,25 +241,14 @@ def _fill_work(
     libraries: dict[int, int],
     codes: dict[int, str],
     on_shelf: set[int],
-    digital: set[int],
+    other: dict[str, set[int]],
 ) -> None:
     _fill_display(work, [fields[r] for r in ids])
     work.record_count = len(ids)
     work.libraries = sorted({codes[libraries[r]] for r in ids})
     work.library_count = len(work.libraries)
     work.availability = ["on_shelf"] if on_shelf.intersection(ids) else []
-    if digital.intersection(ids):
-        work.availability.append("digital")
-
-
-def _records_with_digital_items(record_ids: list[int]) -> set[int]:
-    from django.apps import apps  # the digital app builds on the catalog, not the other way round
-
-    item = apps.get_model("digital", "DigitalItem")
-    found: set[int] = set()
-    for chunk in _chunks(record_ids):
-        found.update(item.objects.filter(record_id__in=chunk).values_list("record_id", flat=True))
-    return found
+    work.availability += [name for name, records in other.items() if records.intersection(ids)]
 
 
 def _records_with_available_copies(record_ids: list[int]) -> set[int]:
@@ -272,7 +262,8 @@ def _records_with_available_copies(record_ids: list[int]) -> set[int]:
     return found
 
 
-WORK_COLUMNS = [*DESCRIPTION_FIELDS, "record_count", "library_count", "libraries", "availability"]
+# The Work columns clustering computes from the records (the description, counts and availability).
+COMPUTED_COLUMNS = [*DESCRIPTION_FIELDS, "record_count", "library_count", "libraries", "availability"]
 
 
 _JSON_COLUMNS = frozenset(f.name for f in Work._meta.fields if f.get_internal_type() == "JSONField")
@@ -280,7 +271,7 @@ _JSON_COLUMNS = frozenset(f.name for f in Work._meta.fields if f.get_internal_ty
 
 def _column_values(work: Work) -> list:
     return [
-        json.dumps(getattr(work, n)) if n in _JSON_COLUMNS else getattr(work, n) for n in WORK_COLUMNS
+        json.dumps(getattr(work, n)) if n in _JSON_COLUMNS else getattr(work, n) for n in COMPUTED_COLUMNS
     ]
 
 
@@ -288,7 +279,7 @@ def _update_works(works: list[Work]) -> None:
     """One UPDATE per work through executemany: Django's bulk_update builds a CASE per row and value."""
     if not works:
         return
-    assignments = ", ".join(f"{name} = %s" for name in WORK_COLUMNS)
+    assignments = ", ".join(f"{name} = %s" for name in COMPUTED_COLUMNS)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = [[*_column_values(work), now, work.id] for work in works]
     sql = f"UPDATE {Work._meta.db_table} SET {assignments}, updated_at = %s WHERE id = %s"
@@ -304,7 +295,7 @@ def _insert_works(works: list[Work]) -> None:
     for work, work_id in zip(works, _allocate_work_ids(len(works)), strict=True):
         work.id = work_id
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ["id", *WORK_COLUMNS, "created_at", "updated_at"]
+    columns = ["id", *COMPUTED_COLUMNS, "created_at", "updated_at"]
     sql = (
         f"INSERT INTO {Work._meta.db_table} ({', '.join(columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"

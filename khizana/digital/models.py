@@ -263,3 +263,12 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} item {self.item_id}"
+
+
+def records_with_items(record_ids: list[int]) -> set[int]:
+    """Which of these source records have a digital copy (the catalog's "digital" availability)."""
+    found: set[int] = set()
+    for start in range(0, len(record_ids), 5000):
+        chunk = record_ids[start : start + 5000]
+        found.update(DigitalItem.objects.filter(record_id__in=chunk).values_list("record_id", flat=True))
+    return found

@@ -1,6 +1,6 @@
 """Turn a work into the JSON document tantivy indexes (no Django import).
 
-A work arrives as a plain mapping of the Work columns (see :data:`WORK_COLUMNS`), so the same code
+A work arrives as a plain mapping of the Work columns (see :data:`INDEX_COLUMNS`), so the same code
 serves the full rebuild (rows streamed from the database) and the incremental updates.
 """
 
@@ -17,7 +17,7 @@ from khizana.textnorm import strip_arabic_article
 from . import engine
 from .analysis import analyse, analyse_exact, with_proclitic_variants
 
-WORK_COLUMNS = (
+INDEX_COLUMNS = (
     "id",
     "title",
     "subtitle",
@@ -167,11 +167,11 @@ _JSON_COLUMNS = frozenset(
         "classification",
     }
 )
-_JSON_POSITIONS = [i for i, name in enumerate(WORK_COLUMNS) if name in _JSON_COLUMNS]
+_JSON_POSITIONS = [i for i, name in enumerate(INDEX_COLUMNS) if name in _JSON_COLUMNS]
 
 
 def documents_from_rows(rows: list[tuple], fulltext: Mapping[int, str] | None = None) -> list[str]:
-    """Index documents (JSON) of database rows holding :data:`WORK_COLUMNS` in order. JSON columns
+    """Index documents (JSON) of database rows holding :data:`INDEX_COLUMNS` in order. JSON columns
     come as text from SQLite and as objects from PostgreSQL. ``fulltext``: work id -> the analysed words
     inside its digital copies, for the works that have any."""
     documents = []
@@ -180,7 +180,7 @@ def documents_from_rows(rows: list[tuple], fulltext: Mapping[int, str] | None = 
         for i in _JSON_POSITIONS:
             if isinstance(values[i], str | bytes):
                 values[i] = orjson.loads(values[i])
-        work = dict(zip(WORK_COLUMNS, values, strict=True))
+        work = dict(zip(INDEX_COLUMNS, values, strict=True))
         if fulltext:
             work["fulltext"] = fulltext.get(work["id"], "")
         documents.append(work_document_json(work))

@@ -28,12 +28,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
+from khizana.catalog import extensions
 from khizana.catalog.models import Work
+from khizana.catalog.rows import work_row_batches
 from khizana.catalog.worker_pool import worker_pool
 
 from . import engine
 from .analysis import STOPWORDS, analyse, analyse_exact
-from .documents import WORK_COLUMNS, documents_from_rows, title_key
+from .documents import INDEX_COLUMNS, documents_from_rows, title_key
 from .models import IndexQueue
 from .query import Note, ParsedQuery, Term, parse_query
 
@@ -744,26 +746,10 @@ def _sync_after_commit() -> None:
         logger.exception("search index synchronisation failed; queued works stay queued")
 
 
-def _work_row_batches(work_ids: list[int] | None = None, size: int = 2000) -> Iterator[list[tuple]]:
-    """Rows of the Work columns in :data:`WORK_COLUMNS` order, streamed with a plain cursor (the ORM's
-    per-field converters cost more than building the documents when millions of works are read)."""
-    sql = f"SELECT {', '.join(WORK_COLUMNS)} FROM {Work._meta.db_table}"
-    batches = [None] if work_ids is None else [work_ids[i : i + 5000] for i in range(0, len(work_ids), 5000)]
-    for batch in batches:
-        with connection.chunked_cursor() as cursor:
-            if batch is None:
-                cursor.execute(f"{sql} ORDER BY id")
-            else:
-                cursor.execute(f"{sql} WHERE id IN ({', '.join(['%s'] * len(batch))})", batch)
-            while rows := cursor.fetchmany(size):
-                yield rows
-
-
 def _fulltext_terms(rows: list[tuple]) -> dict[int, str]:
-    """The words inside the digital copies of these works (the first column of a row is the work id)."""
-    from khizana.digital.fulltext.services import work_index_terms  # the digital app builds on the catalog
-
-    return work_index_terms([row[0] for row in rows])
+    """The words the capabilities give for these works (the digital copies' text; the first column of a
+    row is the work id), through the catalog's hook."""
+    return extensions.work_texts([row[0] for row in rows])
 
 
 def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[str]]:
@@ -800,7 +786,7 @@ def _write_new_generation(progress: Callable[[int], None] | None = None) -> int:
     writer = engine.create_index(generation).writer(REBUILD_WRITER_HEAP)
     count = 0
     workers = REBUILD_WORKERS if Work.objects.count() >= PARALLEL_REBUILD_FROM else 1
-    for documents in _documents(_work_row_batches(), workers):
+    for documents in _documents(work_row_batches(INDEX_COLUMNS), workers):
         for document in documents:
             writer.add_json(document)
         count += len(documents)
@@ -833,7 +819,7 @@ def sync_index(batch_size: int = 5000) -> int:
             work_ids = sorted({work_id for _, work_id in queued})
             for work_id in work_ids:
                 writer.delete_documents_by_term("id", work_id)
-            for rows in _work_row_batches(work_ids):
+            for rows in work_row_batches(INDEX_COLUMNS, work_ids):
                 for document in documents_from_rows(rows, _fulltext_terms(rows)):
                     writer.add_json(document)
             writer.commit()
