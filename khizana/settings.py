@@ -213,7 +213,8 @@ KHIZANA_SEARCH_CACHE = int(os.environ.get("KHIZANA_SEARCH_CACHE", 4096))
 KHIZANA_SEARCH_CACHE_MIN_MS = float(os.environ.get("KHIZANA_SEARCH_CACHE_MIN_MS", 5))
 # Processes that read large ISO 2709 files; 1 reads in the importing process.
 KHIZANA_IMPORT_WORKERS = int(os.environ.get("KHIZANA_IMPORT_WORKERS", min(4, os.cpu_count() or 1)))
-# SSRF guard (khizana/outgoing): hosts harvests may reach at non-public addresses (name, name:port, IP, CIDR).
+# SSRF guard (khizana/core/outgoing): hosts the server may reach at non-public addresses
+# (name, name:port, IP address, CIDR range); comma-separated in the environment.
 KHIZANA_OUTGOING_ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("KHIZANA_OUTGOING_ALLOWED_HOSTS", "").split(",")

@@ -6,7 +6,7 @@ or an HTTP date) is honoured. Retries stop after ``max_attempts`` or when the wa
 ``retry_budget`` seconds, with an :class:`HarvestHTTPError` naming the URL and the last failure.
 :meth:`OaiClient.pages` follows resumption tokens until the list is complete.
 
-Requests go through a session guarded against server-side request forgery (:mod:`khizana.outgoing`):
+Requests go through a session guarded against server-side request forgery (:mod:`khizana.core.outgoing`):
 a URL, or a redirect, that leads to a loopback, private or reserved address is not fetched
 (:class:`HarvestRefusedError`, never retried). Without a ``session``, the client takes the guarded
 session of the installation's settings (the one place where Django is imported, at that moment).
@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from khizana.outgoing.policy import OutgoingRequestRefused, Reason
+from khizana.core.outgoing.policy import OutgoingRequestRefused, Reason
 
 from .oai import Message, OaiResponse, OaiResponseError, gettext_noop, parse_response
 
@@ -44,7 +44,7 @@ class HarvestHTTPError(HarvestError):
 
 
 class HarvestRefusedError(HarvestHTTPError):
-    """The URL, or a redirect, leads where the server must not send requests (see khizana.outgoing)."""
+    """The URL, or a redirect, leads where the server must not send requests (see khizana.core.outgoing)."""
 
 
 class OaiProtocolError(HarvestError):
@@ -226,7 +226,7 @@ def _message(reason: Reason) -> Message:
 
 
 def _guarded_session() -> requests.Session:
-    from khizana.outgoing.conf import outgoing_session  # the allow-list is a setting
+    from khizana.core.outgoing.conf import outgoing_session  # the allow-list is a setting
 
     return outgoing_session()
 

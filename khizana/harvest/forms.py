@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from khizana.outgoing.forms import OutgoingURLField
+from khizana.core.outgoing.forms import OutgoingURLField
 
 from .models import HarvestSource
 

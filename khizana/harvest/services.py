@@ -35,9 +35,9 @@ from khizana.catalog.formats.marcxml import read_marcxml
 from khizana.catalog.models import ImportRun, SourceRecord
 from khizana.catalog.records import ParsedRecord, RecordFormat
 from khizana.catalog.services import ImportFileError, delete_records, import_bytes, process_alive
+from khizana.core.outgoing.conf import check_url_to_save, outgoing_session
+from khizana.core.outgoing.policy import OutgoingRequestRefused
 from khizana.libraries.models import Library
-from khizana.outgoing.conf import check_url_to_save, outgoing_session
-from khizana.outgoing.policy import OutgoingRequestRefused
 
 from .client import HarvestError, OaiClient, OaiProtocolError, Page, RetryPolicy, refusal_message
 from .models import HarvestedIdentifier, HarvestRun, HarvestSource

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from khizana.outgoing.forms import OutgoingURLField
+from khizana.core.outgoing.forms import OutgoingURLField
 
 from .models import Library
 

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from khizana.outgoing.policy import (
+from khizana.core.outgoing.policy import (
     AllowList,
     OutgoingPolicy,
     OutgoingRequestRefused,

@@ -29,7 +29,7 @@ def outgoing_session(*, max_redirects: int = MAX_REDIRECTS) -> requests.Session:
 
 
 def check_url_to_save(url: str) -> None:
-    """Raises :class:`~khizana.outgoing.policy.OutgoingRequestRefused` for a URL that staff must not
+    """Raises :class:`~khizana.core.outgoing.policy.OutgoingRequestRefused` for a URL that staff must not
     save as one the server will fetch. A host name that cannot be resolved now is accepted: it is
     checked again, address by address, at every request."""
     with contextlib.suppress(socket.gaierror):

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from khizana.outgoing.policy import AllowList, OutgoingPolicy, OutgoingRequestRefused
-from khizana.outgoing.session import guarded_session
+from khizana.core.outgoing.policy import AllowList, OutgoingPolicy, OutgoingRequestRefused
+from khizana.core.outgoing.session import guarded_session
 
 from .fake_dns import FakeDNS
 from .local_server import LocalServer, ok, redirect

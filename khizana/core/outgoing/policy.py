@@ -11,7 +11,7 @@ through: names (any port, or ``name:port``) and IP addresses or CIDR ranges.
 :meth:`OutgoingPolicy.check_url` refuses with :class:`OutgoingRequestRefused` (the URL and a
 :class:`Reason`: an English msgid with named parameters, marked for makemessages and translated when
 shown) and returns the addresses it checked, so that a connection can be made to exactly those
-(:mod:`khizana.outgoing.session`) and a DNS answer that changes in between cannot redirect it.
+(:mod:`khizana.core.outgoing.session`) and a DNS answer that changes in between cannot redirect it.
 """
 
 from __future__ import annotations
