@@ -22,14 +22,16 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 
+from khizana.core.config import env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("KHIZANA_DATA_DIR", BASE_DIR / "var")).resolve()
+DATA_DIR = env("KHIZANA_DATA_DIR", (BASE_DIR / "var").resolve())
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = os.environ.get("DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env("DEBUG", False)
+SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("KHIZANA_REQUIRE_SECRET_KEY") == "1":
+    if not DEBUG and env("KHIZANA_REQUIRE_SECRET_KEY", False):
         raise RuntimeError("SECRET_KEY must be set in the environment")
     # A per-installation key kept in the data directory, so sessions survive restarts.
     key_file = DATA_DIR / "secret_key"
@@ -40,7 +42,7 @@ if not SECRET_KEY:
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+ALLOWED_HOSTS = env("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,9 +88,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-KHIZANA_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("KHIZANA_LOGIN_MAX_FAILURES_PER_IP", 20))
-KHIZANA_LOGIN_MAX_FAILURES = int(os.environ.get("KHIZANA_LOGIN_MAX_FAILURES", 50))
-KHIZANA_LOGIN_WINDOW = int(os.environ.get("KHIZANA_LOGIN_WINDOW", 15 * 60))  # seconds after the last failure
+KHIZANA_LOGIN_MAX_FAILURES_PER_IP = env("KHIZANA_LOGIN_MAX_FAILURES_PER_IP", 20)
+KHIZANA_LOGIN_MAX_FAILURES = env("KHIZANA_LOGIN_MAX_FAILURES", 50)
+KHIZANA_LOGIN_WINDOW = env("KHIZANA_LOGIN_WINDOW", 15 * 60)  # seconds after the last failure
 AXES_HANDLER = "khizana.accounts.ratelimit.SigninThrottle"
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_FAILURE_LIMIT = "khizana.accounts.ratelimit.failure_limit"
@@ -119,8 +121,8 @@ TEMPLATES = [
     },
 ]
 
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+if env("DATABASE_URL", ""):
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", ""), conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
@@ -159,13 +161,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if DEBUG or os.environ.get("KHIZANA_PLAIN_STATIC") == "1":
+if DEBUG or env("KHIZANA_PLAIN_STATIC", False):
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = os.environ.get("KHIZANA_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = env("KHIZANA_HTTPS", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -173,14 +175,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if SESSION_COOKIE_SECURE:  # KHIZANA_HTTPS=1: the site is served over HTTPS only
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("KHIZANA_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_SECONDS = env("KHIZANA_HSTS_SECONDS", 365 * 24 * 3600)
     # Off unless asked: every subdomain of the host would have to be HTTPS too, and a preloaded
     # domain stays in the browsers' lists for months after it is removed.
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("KHIZANA_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
-    SECURE_HSTS_PRELOAD = os.environ.get("KHIZANA_HSTS_PRELOAD", "") == "1"
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env("KHIZANA_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env("KHIZANA_HSTS_PRELOAD", False)
 # Django believes X-Forwarded-Proto blindly: only a proxy that sets it on every request (overwriting
 # what the client sent) may be trusted with it, or a client could pass plain HTTP off as HTTPS.
-if os.environ.get("KHIZANA_TRUST_X_FORWARDED_PROTO", "") == "1":
+if env("KHIZANA_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy of every response (django-csp). A view that sets its own header keeps it (the
@@ -199,59 +201,92 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Import files are kept (content-addressed) so nothing a library sent is lost.
+# --- Khizana's own settings: each declared once, here, with its default; every one can be set by the
+# environment variable of the same name (khizana.core.config.env), and code reads settings.<NAME>.
+
+# Catalog imports. Import files are kept (content-addressed) so nothing a library sent is lost.
 KHIZANA_IMPORT_STORE = DATA_DIR / "imports"
-KHIZANA_MAX_IMPORT_BYTES = int(os.environ.get("KHIZANA_MAX_IMPORT_BYTES", 512 * 1024 * 1024))
-KHIZANA_IMPORT_BATCH = int(os.environ.get("KHIZANA_IMPORT_BATCH", 2000))
-KHIZANA_DIGITAL_STORE = Path(os.environ.get("KHIZANA_DIGITAL_STORE", DATA_DIR / "digital")).resolve()
-# The IIIF tile cache is pruned back to this size every hour (oldest tiles first).
-KHIZANA_IIIF_CACHE_MAX_BYTES = int(os.environ.get("KHIZANA_IIIF_CACHE_MAX_BYTES", 2 * 1024 * 1024 * 1024))
-KHIZANA_MAX_DIGITAL_BYTES = int(os.environ.get("KHIZANA_MAX_DIGITAL_BYTES", 1024 * 1024 * 1024))
-# The facet counts and ranked pages of this many recent costly queries are kept per search process until
-# the index changes (0: off); costly = took at least KHIZANA_SEARCH_CACHE_MIN_MS to compute.
-KHIZANA_SEARCH_CACHE = int(os.environ.get("KHIZANA_SEARCH_CACHE", 4096))
-KHIZANA_SEARCH_CACHE_MIN_MS = float(os.environ.get("KHIZANA_SEARCH_CACHE_MIN_MS", 5))
+KHIZANA_MAX_IMPORT_BYTES = env("KHIZANA_MAX_IMPORT_BYTES", 512 * 1024 * 1024)  # also member files
+KHIZANA_IMPORT_BATCH = env("KHIZANA_IMPORT_BATCH", 2000)  # records per transaction
 # Processes that read large ISO 2709 files; 1 reads in the importing process.
-KHIZANA_IMPORT_WORKERS = int(os.environ.get("KHIZANA_IMPORT_WORKERS", min(4, os.cpu_count() or 1)))
+KHIZANA_IMPORT_WORKERS = env("KHIZANA_IMPORT_WORKERS", min(4, os.cpu_count() or 1))
+
+# Search. The facet counts and ranked pages of this many recent costly queries are kept per search process
+# until the index changes (0: off); costly = took at least KHIZANA_SEARCH_CACHE_MIN_MS to compute.
+KHIZANA_SEARCH_CACHE = env("KHIZANA_SEARCH_CACHE", 4096)
+KHIZANA_SEARCH_CACHE_MIN_MS = env("KHIZANA_SEARCH_CACHE_MIN_MS", 5.0)
+# Index the works a transaction changed as soon as it commits (off: only `khizana index sync` does).
+KHIZANA_SYNC_INDEX_ON_COMMIT = env("KHIZANA_SYNC_INDEX_ON_COMMIT", True)
+
+# Digital library: where the files are kept, the largest file accepted, the EPUBCheck command line
+# (unset: the installed epubcheck if any; empty: none).
+KHIZANA_DIGITAL_STORE = env("KHIZANA_DIGITAL_STORE", DATA_DIR / "digital")
+KHIZANA_MAX_DIGITAL_BYTES = env("KHIZANA_MAX_DIGITAL_BYTES", 1024 * 1024 * 1024)
+KHIZANA_EPUBCHECK = env("KHIZANA_EPUBCHECK", None)
+# IIIF images: the tile cache (deletable at any time), pruned back to its size every hour (oldest tiles
+# first); the largest image a request may ask for.
+KHIZANA_IIIF_CACHE = env("KHIZANA_IIIF_CACHE", DATA_DIR / "iiif-cache")
+KHIZANA_IIIF_CACHE_MAX_BYTES = env("KHIZANA_IIIF_CACHE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+KHIZANA_IIIF_MAX_WIDTH = env("KHIZANA_IIIF_MAX_WIDTH", 10_000)
+KHIZANA_IIIF_MAX_HEIGHT = env("KHIZANA_IIIF_MAX_HEIGHT", 10_000)
+KHIZANA_IIIF_MAX_AREA = env("KHIZANA_IIIF_MAX_AREA", 50_000_000)
+# Digital lending: simultaneous loans per member, lifetime of a loan's signed download links (seconds).
+KHIZANA_MAX_LOANS_PER_MEMBER = env("KHIZANA_MAX_LOANS_PER_MEMBER", 5)
+KHIZANA_DOWNLOAD_LINK_SECONDS = env("KHIZANA_DOWNLOAD_LINK_SECONDS", 600)
+
+# OAI-PMH provider: the repository's identifier (oai:<identifier>:...), name, records per page, and the
+# administrators' addresses (comma-separated; default: ADMINS).
+KHIZANA_OAI_REPOSITORY_IDENTIFIER = env("KHIZANA_OAI_REPOSITORY_IDENTIFIER", "khizana.local")
+KHIZANA_OAI_REPOSITORY_NAME = env("KHIZANA_OAI_REPOSITORY_NAME", "Khizana")
+KHIZANA_OAI_PAGE_SIZE = env("KHIZANA_OAI_PAGE_SIZE", 100)
+KHIZANA_OAI_ADMIN_EMAIL = env("KHIZANA_OAI_ADMIN_EMAIL", "")
+# OAI-PMH harvester: seconds per request, attempts per request, backoff factor between them, seconds of
+# retrying a run may spend in all; the crontab (5 fields) of scheduled harvests (empty: none).
+KHIZANA_HARVEST_TIMEOUT = env("KHIZANA_HARVEST_TIMEOUT", 60.0)
+KHIZANA_HARVEST_ATTEMPTS = env("KHIZANA_HARVEST_ATTEMPTS", 5)
+KHIZANA_HARVEST_BACKOFF = env("KHIZANA_HARVEST_BACKOFF", 2.0)
+KHIZANA_HARVEST_RETRY_BUDGET = env("KHIZANA_HARVEST_RETRY_BUDGET", 300.0)
+KHIZANA_HARVEST_SCHEDULE = env("KHIZANA_HARVEST_SCHEDULE", "")
 # SSRF guard (khizana/core/outgoing): hosts the server may reach at non-public addresses
 # (name, name:port, IP address, CIDR range); comma-separated in the environment.
-KHIZANA_OUTGOING_ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("KHIZANA_OUTGOING_ALLOWED_HOSTS", "").split(",")
-    if host.strip()
-]
+KHIZANA_OUTGOING_ALLOWED_HOSTS = env("KHIZANA_OUTGOING_ALLOWED_HOSTS", [])
+
+# Research visibility: the institution registry folder the affiliation reports use (empty: the one
+# loaded in the database), the largest export accepted, and the size from which it is analysed by a
+# background job; where ../shared/data is (empty: beside the checkout), for `khizana registry load`.
+KHIZANA_AFFILIATION_REGISTRY = env("KHIZANA_AFFILIATION_REGISTRY", "")
+KHIZANA_MAX_AFFILIATION_BYTES = env("KHIZANA_MAX_AFFILIATION_BYTES", 50 * 1024 * 1024)
+KHIZANA_AFFILIATION_BACKGROUND_BYTES = env("KHIZANA_AFFILIATION_BACKGROUND_BYTES", 256 * 1024)
+KHIZANA_SHARED_DATA = env("KHIZANA_SHARED_DATA", "")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:account"
 LOGOUT_REDIRECT_URL = "web:home"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Khizana <no-reply@localhost>")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Khizana <no-reply@localhost>")
 
 # Background jobs (staff uploads): a SQLite queue in the data directory, Redis when REDIS_URL is set.
 # `make run` starts the consumer (khizana run_huey) beside gunicorn.
 HUEY = {
     "name": "khizana",
-    "immediate": os.environ.get("KHIZANA_HUEY_IMMEDIATE", "") == "1",
-    "consumer": {"workers": int(os.environ.get("KHIZANA_HUEY_WORKERS", 1)), "worker_type": "thread"},
+    "immediate": env("KHIZANA_HUEY_IMMEDIATE", False),
+    "consumer": {"workers": env("KHIZANA_HUEY_WORKERS", 1), "worker_type": "thread"},
 }
-if os.environ.get("REDIS_URL"):
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]})
+if env("REDIS_URL", ""):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": env("REDIS_URL", "")})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's language choice is remembered for a year
-# Digital lending: simultaneous loans per member, lifetime of a loan's signed download links (seconds).
-KHIZANA_MAX_LOANS_PER_MEMBER = int(os.environ.get("KHIZANA_MAX_LOANS_PER_MEMBER", 5))
-KHIZANA_DOWNLOAD_LINK_SECONDS = int(os.environ.get("KHIZANA_DOWNLOAD_LINK_SECONDS", 600))

@@ -58,18 +58,12 @@ class HarvestConfigError(ValueError):
 
 
 def retry_policy() -> RetryPolicy:
-    """From settings (``KHIZANA_HARVEST_TIMEOUT``, ``_ATTEMPTS``, ``_BACKOFF``, ``_RETRY_BUDGET``) or the
-    environment variables of the same names."""
-
-    def setting(name: str, default: float) -> float:
-        value = getattr(settings, name, None)
-        return float(value if value is not None else os.environ.get(name, default))
-
+    """From settings: ``KHIZANA_HARVEST_TIMEOUT``, ``_ATTEMPTS``, ``_BACKOFF``, ``_RETRY_BUDGET``."""
     return RetryPolicy(
-        timeout=setting("KHIZANA_HARVEST_TIMEOUT", 60),
-        max_attempts=int(setting("KHIZANA_HARVEST_ATTEMPTS", 5)),
-        backoff=setting("KHIZANA_HARVEST_BACKOFF", 2),
-        retry_budget=setting("KHIZANA_HARVEST_RETRY_BUDGET", 300),
+        timeout=float(settings.KHIZANA_HARVEST_TIMEOUT),
+        max_attempts=int(settings.KHIZANA_HARVEST_ATTEMPTS),
+        backoff=float(settings.KHIZANA_HARVEST_BACKOFF),
+        retry_budget=float(settings.KHIZANA_HARVEST_RETRY_BUDGET),
     )
 
 

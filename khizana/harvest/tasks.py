@@ -8,7 +8,6 @@ or an environment variable) holds a crontab: five fields, minute hour day month 
 from __future__ import annotations
 
 import logging
-import os
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -34,9 +33,7 @@ def run_harvest_now(run_id: int) -> None:
 
 def harvest_schedule() -> list[str] | None:
     """The five crontab fields of ``KHIZANA_HARVEST_SCHEDULE``, or None when no schedule is set."""
-    value = getattr(settings, "KHIZANA_HARVEST_SCHEDULE", None) or os.environ.get(
-        "KHIZANA_HARVEST_SCHEDULE", ""
-    )
+    value = settings.KHIZANA_HARVEST_SCHEDULE or ""
     if not value.strip():
         return None
     fields = value.split()

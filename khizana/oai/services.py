@@ -38,7 +38,6 @@ on SourceRecord(updated_at, id).
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -71,16 +70,12 @@ class MetadataUnavailable(Exception):
     """The stored record cannot be turned into the metadata format asked for."""
 
 
-def _setting(name: str, default: str) -> str:
-    return str(getattr(settings, name, None) or os.environ.get(name) or default)
-
-
 def repository_identifier() -> str:
-    return _setting("KHIZANA_OAI_REPOSITORY_IDENTIFIER", "khizana.local")
+    return settings.KHIZANA_OAI_REPOSITORY_IDENTIFIER
 
 
 def page_size() -> int:
-    return max(1, int(_setting("KHIZANA_OAI_PAGE_SIZE", "100")))
+    return max(1, int(settings.KHIZANA_OAI_PAGE_SIZE))
 
 
 def _token_key() -> bytes:
@@ -119,7 +114,7 @@ def identify(request: OaiRequest, base_url: str) -> list[etree._Element]:
     sample = items().select_related("library").order_by("id").first()
     repository = repository_identifier()
     info = xml.RepositoryInfo(
-        name=_setting("KHIZANA_OAI_REPOSITORY_NAME", "Khizana"),
+        name=settings.KHIZANA_OAI_REPOSITORY_NAME,
         base_url=base_url,
         admin_emails=tuple(_admin_emails(repository)),
         earliest_datestamp=earliest,
@@ -132,7 +127,7 @@ def identify(request: OaiRequest, base_url: str) -> list[etree._Element]:
 
 
 def _admin_emails(repository: str) -> list[str]:
-    emails = _setting("KHIZANA_OAI_ADMIN_EMAIL", "") or ",".join(email for _, email in settings.ADMINS)
+    emails = settings.KHIZANA_OAI_ADMIN_EMAIL or ",".join(email for _, email in settings.ADMINS)
     return [e.strip() for e in emails.split(",") if e.strip()] or [f"admin@{repository}"]
 
 

@@ -735,7 +735,7 @@ def queue_works(sender, work_ids: Iterable[int], **kwargs) -> None:
             f"INSERT INTO {IndexQueue._meta.db_table} (work_id, queued_at) VALUES (%s, %s)",
             [(work_id, stamp) for work_id in sorted(work_ids)],
         )
-    if getattr(settings, "KHIZANA_SYNC_INDEX_ON_COMMIT", True):
+    if settings.KHIZANA_SYNC_INDEX_ON_COMMIT:
         transaction.on_commit(_sync_after_commit)
 
 

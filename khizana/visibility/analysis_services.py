@@ -127,7 +127,7 @@ def _build_db_matcher(fingerprint: str) -> Matcher:
 def registry_is_ready() -> bool:
     """Whether the default registry's matcher is at hand (in memory or pickled) without being built:
     when it is not, even a small export goes to the background job, which builds it once."""
-    if getattr(settings, "KHIZANA_AFFILIATION_REGISTRY", ""):
+    if settings.KHIZANA_AFFILIATION_REGISTRY:
         return True  # a directory named by the settings: its pickle is built on first use
     fingerprint = _db_fingerprint()
     if not fingerprint:
@@ -140,7 +140,7 @@ def registry_is_ready() -> bool:
 
 def default_registry(directory: Path | str | None = None) -> Registry:
     """The given directory's registry, else the database's, else the shared ROR extract's."""
-    directory = directory or getattr(settings, "KHIZANA_AFFILIATION_REGISTRY", "")
+    directory = directory or settings.KHIZANA_AFFILIATION_REGISTRY
     if directory:
         return registry_from_directory(directory)
     registry = registry_from_database()
@@ -248,12 +248,12 @@ CORRECTIONS_JSON = "corrections.json"
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "KHIZANA_MAX_AFFILIATION_BYTES", 50 * 1024 * 1024))
+    return int(settings.KHIZANA_MAX_AFFILIATION_BYTES)
 
 
 def background_from_bytes() -> int:
     """Exports larger than this are analysed by the background job service, smaller ones at once."""
-    return int(getattr(settings, "KHIZANA_AFFILIATION_BACKGROUND_BYTES", 256 * 1024))
+    return int(settings.KHIZANA_AFFILIATION_BACKGROUND_BYTES)
 
 
 def create_report(user, data: bytes, display_name: str, source_format: str, institution: str = ""):

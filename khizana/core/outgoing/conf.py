@@ -16,7 +16,7 @@ from .session import MAX_REDIRECTS, guarded_session
 
 def outgoing_policy() -> OutgoingPolicy:
     """The policy, read from the settings at each call (tests override them)."""
-    entries = getattr(settings, "KHIZANA_OUTGOING_ALLOWED_HOSTS", ()) or ()
+    entries = settings.KHIZANA_OUTGOING_ALLOWED_HOSTS or ()
     try:
         return OutgoingPolicy(AllowList.parse(entries))
     except ValueError as error:

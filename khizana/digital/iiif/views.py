@@ -38,17 +38,16 @@ PRESENTATION_JSONLD = 'application/ld+json;profile="http://iiif.io/api/presentat
 
 
 def limits() -> Limits:
-    """``Limits``, each overridable in settings (KHIZANA_IIIF_MAX_WIDTH, _MAX_HEIGHT, _MAX_AREA)."""
-    default = Limits()
+    """``Limits`` from the settings KHIZANA_IIIF_MAX_WIDTH, _MAX_HEIGHT, _MAX_AREA."""
     return Limits(
-        max_width=getattr(settings, "KHIZANA_IIIF_MAX_WIDTH", default.max_width),
-        max_height=getattr(settings, "KHIZANA_IIIF_MAX_HEIGHT", default.max_height),
-        max_area=getattr(settings, "KHIZANA_IIIF_MAX_AREA", default.max_area),
+        max_width=settings.KHIZANA_IIIF_MAX_WIDTH,
+        max_height=settings.KHIZANA_IIIF_MAX_HEIGHT,
+        max_area=settings.KHIZANA_IIIF_MAX_AREA,
     )
 
 
 def cache_root() -> Path:
-    return Path(getattr(settings, "KHIZANA_IIIF_CACHE", settings.DATA_DIR / "iiif-cache"))
+    return Path(settings.KHIZANA_IIIF_CACHE)
 
 
 # ------------------------------------------------------------------------------------------- responses

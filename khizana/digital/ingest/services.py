@@ -81,7 +81,7 @@ class AlreadyIngested(IngestError):
 
 def epubcheck_command() -> list[str] | None:
     """settings.KHIZANA_EPUBCHECK (a command line; empty: none) when set, else the installed EPUBCheck."""
-    configured = getattr(settings, "KHIZANA_EPUBCHECK", None)
+    configured = settings.KHIZANA_EPUBCHECK
     if configured is not None:
         return configured.split() if isinstance(configured, str) else list(configured) or None
     return formats.find_epubcheck()

@@ -114,8 +114,8 @@ def test_the_maghreb_extract_loads_as_provenance_counts_it():
 @pytest.mark.shared_data
 @pytest.mark.slow
 @needs_shared
-def test_the_default_load_reads_the_maghreb_and_french_extracts(monkeypatch):
-    monkeypatch.setenv("KHIZANA_SHARED_DATA", str(SHARED))
+def test_the_default_load_reads_the_maghreb_and_french_extracts(settings):
+    settings.KHIZANA_SHARED_DATA = str(SHARED)
     out, err = run("load", "--no-progress")
     assert err == "" and "0 bad lines" in out
     assert Institution.objects.filter(detail="full").count() == 255 + 4605
@@ -124,10 +124,10 @@ def test_the_default_load_reads_the_maghreb_and_french_extracts(monkeypatch):
     assert "education" in services.roll_up(grenoble_lab).types
 
 
-def test_the_shared_data_path_follows_the_environment(monkeypatch, tmp_path):
+def test_the_shared_data_path_follows_the_setting(settings, tmp_path):
     from khizana.visibility.management.commands.registry import shared_ror_dir
 
-    monkeypatch.setenv("KHIZANA_SHARED_DATA", str(tmp_path))
+    settings.KHIZANA_SHARED_DATA = str(tmp_path)
     assert shared_ror_dir() == tmp_path / "ror"
     with pytest.raises(CommandError, match="no ROR extract"):
         run("load")

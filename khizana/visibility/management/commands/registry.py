@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -17,8 +16,8 @@ DEMO_REGISTRY = Path(settings.BASE_DIR) / "demo" / "registry"
 
 
 def shared_ror_dir() -> Path:
-    """``$KHIZANA_SHARED_DATA/ror``, else ``../shared/data/ror`` next to the repository."""
-    configured = os.environ.get("KHIZANA_SHARED_DATA")
+    """``settings.KHIZANA_SHARED_DATA``/ror, else ``../shared/data/ror`` next to the repository."""
+    configured = settings.KHIZANA_SHARED_DATA
     data = Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "data"
     return data / "ror"
 
