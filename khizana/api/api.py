@@ -7,9 +7,12 @@ Reads are public. Writes (holdings, imports) need ``Authorization: Bearer <token
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
 import ninja
+from django.core.exceptions import SuspiciousOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.params import Path as PathParam
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from khizana.search.services import FACETS
 
@@ -40,9 +44,34 @@ from .schemas import (
     WorkPage,
 )
 
+# What the multipart field of an import may be (the content is detected, whatever the part's type says)
+IMPORT_TYPES = ("application/marc", "application/xml", "text/xml", "text/csv", "application/octet-stream")
 ID = PathParam(..., ge=1, le=tokens.MAX_KEY)
 LIBRARY_CODE = PathParam(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MAX_LIMIT = 200
+
+
+def _cursor(kind: str) -> Any:
+    """A cursor parameter for a list of ``kind``. Its length is checked with the other parameters; its pattern
+    (which describes exactly the cursors the API gives, see :func:`.tokens.cursor_pattern`) is checked by
+    :func:`.tokens.decode_cursor`, which says why a cursor is refused (another list's, or not the API's)."""
+    return Annotated[
+        str,
+        Field(
+            max_length=tokens.cursor_max_length(kind),
+            description=(
+                "Where to continue: the cursor of the `next` link, as it is (opaque; empty for the start). "
+                "Any cursor matching the pattern is a position in the list."
+            ),
+            # an empty cursor is the start of the list
+            json_schema_extra={"pattern": "^(?:" + tokens.cursor_pattern(kind)[1:-1] + ")?$"},
+        ),
+    ]
+
+
+WorksCursor = _cursor("works")
+RecordsCursor = _cursor("records")
+FROM_THE_START = Query("")
 NINJA_STATIC = Path(ninja.__file__).resolve().parent / "static" / "ninja"
 DOCS_FILES = {
     "swagger-ui.css": "text/css",
@@ -93,7 +122,39 @@ class LocalSwagger(DocsBase):
         )
 
 
-api = NinjaAPI(
+URI_TOO_LONG = {
+    "description": (
+        "URI Too Long: the URL is longer than the HTTP server in front of the API accepts (for gunicorn, a "
+        "request line of 4,094 bytes), answered by that server with an HTML page."
+    ),
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+WWW_AUTHENTICATE = {
+    "description": 'The scheme the API wants: `Bearer realm="khizana"`.',
+    "required": True,
+    "schema": {"type": "string", "pattern": "^Bearer "},
+}
+
+
+class KhizanaAPI(NinjaAPI):
+    """The API, whose OpenAPI document also states what the HTTP server in front of it may answer."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                # django-ninja keys the responses by int; openapi.json has them as strings
+                responses = {str(code): response for code, response in operation["responses"].items()}
+                operation["responses"] = responses
+                # Any request can have a URL too long for the HTTP server (gunicorn's limit on the request
+                # line is 4,094 bytes, a proxy's may be lower): it refuses it before the API sees it.
+                responses["414"] = URI_TOO_LONG
+                if "401" in responses:
+                    responses["401"] = {**responses["401"], "headers": {"WWW-Authenticate": WWW_AUTHENTICATE}}
+        return schema
+
+
+api = KhizanaAPI(
     title="Khizana API",
     version="1",
     description=(
@@ -106,8 +167,13 @@ api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
 )
 token_auth = TokenAuth()
+# Every operation documents each status it can answer. 400: a request Django cannot read (a body that is
+# not JSON, a broken multipart body, more than 1,000 query parameters); 404 also for a path parameter that
+# leads nowhere (a "/" in a library code); 414 (the HTTP server's) is added to every operation by KhizanaAPI.
+QUERY_ERRORS = {400: Error, 422: ValidationErrorOut}
 ERRORS = {404: Error, 422: ValidationErrorOut}
-WRITE_ERRORS = {401: Error, 403: Error, **ERRORS}
+TOKEN_ERRORS = {401: Error, 403: Error, **ERRORS}
+WRITE_ERRORS = {400: Error, **TOKEN_ERRORS}
 
 
 # ---------------------------------------------------------------- errors as {"detail": ...}
@@ -131,6 +197,14 @@ def _validation_error(request: HttpRequest, error: ValidationError) -> HttpRespo
     where = ".".join(str(part) for part in first["loc"])
     detail = f"{where}: {first['msg']}" if where else first["msg"]
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(MultiPartParserError)
+def _bad_request(request: HttpRequest, error: Exception) -> HttpResponse:
+    """Too many query parameters, a broken multipart body...: JSON, not Django's HTML page."""
+    detail = _("The request cannot be read: %(problem)s") % {"problem": error}
+    return api.create_response(request, {"detail": detail}, status=400)
 
 
 @api.exception_handler(HttpError)
@@ -163,7 +237,7 @@ def root(request: HttpRequest) -> dict[str, str]:
     return {key: request.build_absolute_uri(reverse(f"api:{name}")) for key, name in names.items()}
 
 
-@api.get("/search", response={200: SearchOut, 422: ValidationErrorOut}, url_name="search", tags=["search"])
+@api.get("/search", response={200: SearchOut, **QUERY_ERRORS}, url_name="search", tags=["search"])
 def search(request: HttpRequest, params: Query[SearchQuery]):
     """Search the works of the network, with the facets, paging and sorts of the search page."""
     filters = {name: getattr(params, name) for name in FACETS}
@@ -172,10 +246,10 @@ def search(request: HttpRequest, params: Query[SearchQuery]):
     )
 
 
-@api.get("/works", response={200: WorkPage, 422: ValidationErrorOut}, url_name="works", tags=["works"])
+@api.get("/works", response={200: WorkPage, **QUERY_ERRORS}, url_name="works", tags=["works"])
 def works(
     request: HttpRequest,
-    cursor: str | None = Query(None, max_length=100),
+    cursor: WorksCursor = FROM_THE_START,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ):
     """Every work, in id order; follow ``next`` (an opaque cursor) to the end."""
@@ -191,11 +265,13 @@ def work(request: HttpRequest, work_id: int = ID):
 # ---------------------------------------------------------------- source records
 
 
-@api.get("/records", response={200: RecordPage, **ERRORS}, url_name="records", tags=["records"])
+@api.get(
+    "/records", response={200: RecordPage, **QUERY_ERRORS, **ERRORS}, url_name="records", tags=["records"]
+)
 def records(
     request: HttpRequest,
-    library: str | None = Query(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"),
-    cursor: str | None = Query(None, max_length=100),
+    library: str = Query(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"),  # None: every library
+    cursor: RecordsCursor = FROM_THE_START,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ):
     """Source records in id order (of one library with ``library=CODE``), deleted ones included."""
@@ -210,11 +286,25 @@ def record(request: HttpRequest, record_id: int = ID):
 
 @api.get(
     "/records/{record_id}/raw",
-    response=WRITE_ERRORS,
+    response=TOKEN_ERRORS,
     auth=token_auth,
     url_name="record-raw",
     tags=["records"],
-    openapi_extra={"responses": {"200": {"description": "The bytes as sent (ISO 2709, XML or CSV)."}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The bytes as sent (ISO 2709, XML or CSV).",
+                "headers": {
+                    "ETag": {"required": True, "schema": {"type": "string"}, "description": "Their SHA-256."},
+                    "Content-Disposition": {"required": True, "schema": {"type": "string"}},
+                },
+                "content": {
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in (*services.RAW_MEDIA_TYPES, "application/octet-stream")
+                },
+            }
+        }
+    },
 )
 def record_raw(request: HttpRequest, record_id: int = ID):
     """The record's bytes, exactly as its library sent them (a staff token is needed)."""
@@ -240,7 +330,8 @@ def holding(request: HttpRequest, holding_id: int = ID):
     "/holdings/{holding_id}", response={200: HoldingOut, **WRITE_ERRORS}, auth=token_auth, tags=["holdings"]
 )
 def holding_change(request: HttpRequest, change: HoldingChange, holding_id: int = ID):
-    """Change a copy's call number, location or status (staff of the holding's library)."""
+    """Change a copy's call number, location or status (staff of the holding's library). Give at least one
+    of them: an empty object is a 422."""
     changes = change.model_dump(exclude_unset=True)
     changed = services.change_holding(request.auth.user, holding_id, changes)
     return services.holding_payload(request, changed)
@@ -267,16 +358,40 @@ def library(request: HttpRequest, code: str = LIBRARY_CODE):
     auth=token_auth,
     url_name="imports",
     tags=["imports"],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {"encoding": {"file": {"contentType": ", ".join(IMPORT_TYPES)}}}
+            }
+        },
+        "responses": {
+            202: {
+                "headers": {
+                    "Location": {
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "Where to follow the import (GET /api/imports/{id}).",
+                    }
+                }
+            }
+        },
+    },
 )
-def import_file(request: HttpRequest, file: File[UploadedFile], code: str = LIBRARY_CODE):
-    """Send a catalogue file (multipart field ``file``): checked, then imported by a background job."""
+def import_file(
+    request: HttpRequest, response: HttpResponse, file: File[UploadedFile], code: str = LIBRARY_CODE
+):
+    """Send a catalogue file (multipart field ``file``): MARC 21 or UNIMARC (ISO 2709 or XML), OAI-PMH Dublin
+    Core, or CSV. It is read at once (a file that holds no record the API can read, or over the size limit,
+    is a 422), then imported by a background job: follow ``Location``."""
     job = services.queue_import(request.auth.user, code, file)
-    return Status(202, services.import_job_payload(request, job))
+    payload = services.import_job_payload(request, job)
+    response["Location"] = payload["url"]
+    return Status(202, payload)
 
 
 @api.get(
     "/imports/{job_id}",
-    response={200: ImportJobOut, **WRITE_ERRORS},
+    response={200: ImportJobOut, **TOKEN_ERRORS},
     auth=token_auth,
     url_name="import",
     tags=["imports"],

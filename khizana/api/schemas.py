@@ -8,18 +8,31 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from khizana.search import query as search_query
+from khizana.search.services import MAX_OFFSET
+
 HoldingStatusName = Literal["available", "on_loan", "not_for_loan", "lost", "unknown"]
 SortName = Literal["relevance", "year", "year_asc", "title", "author"]
 FacetValueText = Annotated[str, Field(min_length=1, max_length=200)]
+# Text without control characters (tab, line breaks, NUL, DEL...): ECMA-262 and Python alike.
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f\\u007f]*$"
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE = MAX_OFFSET // DEFAULT_PAGE_SIZE  # 500
 
 
 class Error(Schema):
-    detail: str
+    detail: str = Field(description="What went wrong, in words (in the language of Accept-Language).")
+
+
+class ErrorItem(Schema):
+    loc: list[str | int] = Field(description="Where: the part of the request, then the parameter or field.")
+    msg: str = Field(description="What, in words.")
+    type: str = Field(description="The kind of problem (missing, string_too_long, value_error...).")
 
 
 class ValidationErrorOut(Schema):
     detail: str = Field(description="The first problem, in words.")
-    errors: list[dict] = Field(description="Every problem: where (loc), what (msg), its type.")
+    errors: list[ErrorItem] = Field(description="Every problem: where (loc), what (msg), its type.")
 
 
 # ---------------------------------------------------------------- search
@@ -189,16 +202,19 @@ class HoldingOut(Schema):
 def _no_control_characters(value: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValueError("control characters (tabs, line breaks, NUL...) are not allowed")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):  # a lone surrogate (\ud800 in JSON) is no text
+        raise ValueError("lone surrogates are not allowed")
     return value
 
 
 class HoldingChange(Schema):
-    """The fields to change; those left out are kept."""
+    """The fields to change (at least one); those left out are kept."""
 
-    model_config = ConfigDict(extra="forbid")
+    # minProperties is checked by the view, with a message saying which fields there are
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    call_number: str = Field(None, max_length=255)
-    location: str = Field(None, max_length=255)
+    call_number: str = Field(None, max_length=255, json_schema_extra={"pattern": NO_CONTROL_CHARACTERS})
+    location: str = Field(None, max_length=255, json_schema_extra={"pattern": NO_CONTROL_CHARACTERS})
     status: HoldingStatusName = None
 
     _clean = field_validator("call_number", "location")(_no_control_characters)
@@ -269,7 +285,11 @@ class ImportJobOut(Schema):
 class SearchQuery(Schema):
     """The parameters of the search page: words, a filter per facet (repeat for OR), years, sort, page."""
 
-    q: str = Field("", max_length=1000, description='Words, "phrases", OR, -exclusion, title: author: ...')
+    q: str = Field(
+        "",
+        max_length=search_query.MAX_LENGTH,
+        description='Words, "phrases", OR, -exclusion, title: author: ...',
+    )
     library: list[FacetValueText] = Field(default_factory=list, max_length=50)
     language: list[FacetValueText] = Field(default_factory=list, max_length=50)
     type: list[FacetValueText] = Field(default_factory=list, max_length=50)
@@ -277,8 +297,17 @@ class SearchQuery(Schema):
     subject: list[FacetValueText] = Field(default_factory=list, max_length=50)
     script: list[FacetValueText] = Field(default_factory=list, max_length=50)
     availability: list[FacetValueText] = Field(default_factory=list, max_length=50)
-    year_from: int | None = Field(None, ge=-9999, le=9999)
-    year_to: int | None = Field(None, ge=-9999, le=9999)
+    # None when left out (a query string cannot send a null: the schema states an integer)
+    year_from: int = Field(None, ge=-9999, le=9999)
+    year_to: int = Field(None, ge=-9999, le=9999)
     sort: SortName = "relevance"
-    page: int = Field(1, ge=1, le=10_000)
-    size: int = Field(20, ge=1, le=100)
+    page: int = Field(
+        1,
+        ge=1,
+        le=MAX_PAGE,
+        description=(
+            f"Only the first {MAX_OFFSET:,} results are paged through (refine the search to see others): a "
+            "page after them, or after the last result, has no hits."
+        ),
+    )
+    size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=100)

@@ -32,6 +32,8 @@ from . import tokens
 from .models import ApiToken
 
 LAST_USED_PRECISION = 60  # seconds: a token used all the time is not written at every request
+# English, as the search's own notes are (khizana.search.query.NOTE_TEXTS)
+DEEP_PAGE_NOTE = "Only the first %(limit)s results can be paged through: refine the search to see the others."
 
 
 class ApiError(Exception):
@@ -117,32 +119,31 @@ def search_payload(
     year_from: int | None,
     year_to: int | None,
 ) -> dict[str, Any]:
-    if page > max(1, MAX_OFFSET // size):
-        raise ApiError(
-            422,
-            _("page: only the first %(limit)s results can be paged through; refine the search instead.")
-            % {"limit": f"{MAX_OFFSET:,}"},
-        )
+    reachable = max(1, MAX_OFFSET // size)  # the pages of the first MAX_OFFSET results
+    beyond = page > reachable
     filters = {name: list(dict.fromkeys(values)) for name, values in filters.items() if values}
     results = search(
         q.replace("\x00", ""),
         filters,
         sort=sort,
-        page=page,
+        page=1 if beyond else page,  # past the window: the total and the facets, no hits
         page_size=size,
         year_from=year_from,
         year_to=year_to,
     )
+    notes = list(results.notes)
+    if beyond:
+        notes.append(DEEP_PAGE_NOTE % {"limit": f"{MAX_OFFSET:,}"})
     names = library_names()
-    last_page = min(results.pages, max(1, MAX_OFFSET // size))
+    last_page = min(results.pages, reachable)
     return {
         "query": q,
         "read_as": results.read_as,
-        "notes": results.notes,
+        "notes": notes,
         "did_you_mean": results.did_you_mean,
         "fuzzy": results.fuzzy,
         "total": results.total,
-        "page": results.page,
+        "page": page,
         "size": results.page_size,
         "pages": results.pages,
         "sort": results.sort,
@@ -172,10 +173,10 @@ def search_payload(
                 "url": _link(request, "api:work", hit.work_id),
                 "web_url": _link(request, "web:work", hit.work_id),
             }
-            for hit in results.hits
+            for hit in ([] if beyond else results.hits)
         ],
-        "next": _with_params(request, page=results.page + 1) if results.page < last_page else None,
-        "previous": _with_params(request, page=results.page - 1) if results.page > 1 else None,
+        "next": _with_params(request, page=page + 1) if page < last_page else None,
+        "previous": _with_params(request, page=min(page - 1, last_page)) if page > 1 else None,
     }
 
 
@@ -238,7 +239,7 @@ def work_payload(request: HttpRequest, work_id: int) -> dict[str, Any]:
         .defer("raw")
         .order_by("library__code", "local_id")
     )
-    fields = (*clustering.WORK_COLUMNS, "created_at", "updated_at")
+    fields = (*clustering.COMPUTED_COLUMNS, "created_at", "updated_at")
     return {
         "id": work.pk,
         **{name: getattr(work, name) for name in fields},
@@ -364,6 +365,7 @@ RAW_TYPES = {
     "xml": ("application/xml", "xml"),
     "csv": ("text/csv; charset=utf-8", "csv"),
 }
+RAW_MEDIA_TYPES = tuple(dict.fromkeys(media_type.split(";")[0] for media_type, _ext in RAW_TYPES.values()))
 
 
 def record_raw(user, record_id: int) -> tuple[bytes, str, str, str]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from khizana.api import tokens
 from khizana.catalog.models import Holding, SourceRecord, Work
 from khizana.search.services import FACETS
 
@@ -87,6 +90,29 @@ def test_bad_search_parameters_are_422_naming_the_parameter(api, params, where):
     assert data["errors"]
 
 
+def test_a_page_past_the_pages_that_can_be_paged_through_has_no_hits(api):
+    """page ≤ 500 (the schema's maximum) is always valid; past the first 10,000 results it answers no hits,
+    the total and facets, a note, and a link back to the last page there is."""
+    data = json_of(api.get("/api/search", {"page": 500, "size": 100, "sort": "title"}))
+    assert data["hits"] == [] and data["page"] == 500 and data["total"] > 0 and data["facets"]["library"]
+    assert any("10,000" in note for note in data["notes"])
+    assert data["next"] is None and _page_of(data["previous"]) == data["pages"]
+    past_the_last = json_of(api.get("/api/search", {"page": 50, "size": 100}))
+    assert past_the_last["hits"] == [] and past_the_last["next"] is None and not past_the_last["notes"]
+    assert _page_of(past_the_last["previous"]) == past_the_last["pages"] == data["pages"]
+    last = json_of(api.get(past_the_last["previous"]))
+    assert last["hits"] and last["next"] is None
+
+
+def _page_of(url: str) -> int:
+    return int(parse_qs(urlparse(url).query)["page"][0])
+
+
+def test_too_many_query_parameters_is_a_json_400(api):
+    response = api.get("/api/search?" + "&".join(["x"] * 1001))
+    assert json_of(response, 400)["detail"]
+
+
 # ---------------------------------------------------------------- works
 
 
@@ -117,6 +143,21 @@ def test_cursor_is_opaque_and_garbage_is_422(api):
     other_list = base64.urlsafe_b64encode(b"records:1").decode().rstrip("=")
     french = api.get("/api/works", {"cursor": other_list}, HTTP_ACCEPT_LANGUAGE="fr").json()["detail"]
     assert french == "cursor : ce curseur appartient à une autre liste que works."
+
+
+def test_any_cursor_matching_the_documented_pattern_is_a_position(api):
+    last = Work.objects.order_by("-pk").first().pk
+    for key, expected in [(0, Work.objects.count()), (last, 0), (10**19 - 1, 0)]:
+        cursor = base64.urlsafe_b64encode(f"works:{key}".encode()).decode().rstrip("=")
+        data = json_of(api.get("/api/works", {"cursor": cursor, "limit": 200}))
+        assert len(data["items"]) == min(expected, 200)
+    assert json_of(api.get("/api/works?cursor="))["items"]  # empty: the start
+    documented = {
+        p["name"]: p["schema"]
+        for p in api.get("/api/openapi.json").json()["paths"]["/api/works"]["get"]["parameters"]
+    }
+    assert documented["cursor"]["maxLength"] == tokens.cursor_max_length("works")
+    assert re.fullmatch(documented["cursor"]["pattern"], tokens.encode_cursor("works", last))
 
 
 def test_work_has_description_holdings_per_library_records_and_exports(api):
@@ -242,6 +283,31 @@ def test_openapi_document_and_docs_page(client):
     script = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert script.status_code == 200 and b"SwaggerUIBundle" in b"".join(script.streaming_content)
     assert client.get("/api/docs/static/..%2Fsettings.py").status_code == 404
+
+
+def test_openapi_documents_what_every_operation_can_answer(client):
+    paths = json_of(client.get("/api/openapi.json"))["paths"]
+    for operations in paths.values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            assert set(responses["414"]["content"]) == {"text/html"}  # gunicorn's, before the API
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses)
+                assert responses["401"]["headers"]["WWW-Authenticate"]["required"]
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "422" in responses
+    assert "400" in paths["/api/search"]["get"]["responses"]
+    assert "400" in paths["/api/holdings/{holding_id}"]["patch"]["responses"]
+    raw = paths["/api/records/{record_id}/raw"]["get"]["responses"]["200"]
+    assert "application/marc" in raw["content"] and raw["headers"]["ETag"]["required"]
+    imports = paths["/api/libraries/{code}/imports"]["post"]
+    assert imports["responses"]["202"]["headers"]["Location"]["required"]
+    assert (
+        "text/csv"
+        in imports["requestBody"]["content"]["multipart/form-data"]["encoding"]["file"]["contentType"]
+    )
+    search = {p["name"]: p["schema"] for p in paths["/api/search"]["get"]["parameters"]}
+    assert search["page"]["maximum"] == 500 and search["library"]["maxItems"] == 50
 
 
 def test_api_root_points_to_the_documentation_and_the_lists(api):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import random
+import re
+import string
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -77,3 +81,56 @@ def _library():
     from khizana.catalog.tests.conftest import make_library
 
     return make_library("TOKLIB")
+
+
+@pytest.mark.parametrize("kind", ["works", "records", "x", "ab", "abc"])
+def test_cursor_pattern_describes_exactly_the_cursors_decode_accepts(kind):
+    """Every prefix alignment (kind + ":" of 0, 1 or 2 bytes modulo 3), every number of digits, and
+    single-character changes of valid cursors: the pattern and the length limit accept a string exactly when
+    decode_cursor does, and decode_cursor accepts a string exactly when it is the canonical base64 of
+    ``<kind>:<digits>``."""
+    pattern = re.compile(tokens.cursor_pattern(kind))
+    alphabet = string.ascii_letters + string.digits + "-_="
+    rng = random.Random(kind)
+    for digits in range(1, 22):
+        for _ in range(20):
+            number = "".join(rng.choice(string.digits) for _ in range(digits))
+            cursor = base64.urlsafe_b64encode(f"{kind}:{number}".encode()).decode().rstrip("=")
+            assert bool(pattern.fullmatch(cursor)) and _accepted(kind, cursor) == (digits <= 19)
+            if digits <= 19:
+                assert tokens.decode_cursor(kind, cursor) == min(int(number), tokens.MAX_KEY)
+            for _ in range(20):
+                position = rng.randrange(len(cursor) + 1)
+                changed = cursor[:position] + rng.choice(alphabet) + cursor[position + 1 :]
+                expected = _canonical(kind, changed) and len(changed) <= tokens.cursor_max_length(kind)
+                assert bool(pattern.fullmatch(changed)) == _canonical(kind, changed), changed
+                assert _accepted(kind, changed) == expected, changed
+
+
+def test_a_well_formed_cursor_past_the_end_is_the_end():
+    past = base64.urlsafe_b64encode(b"works:9999999999999999999").decode().rstrip("=")
+    assert tokens.decode_cursor("works", past) == tokens.MAX_KEY
+    padded = tokens.encode_cursor("works", 1) + "=="
+    with pytest.raises(tokens.CursorError):  # the API gives cursors unpadded: the pattern says so
+        tokens.decode_cursor("works", padded)
+
+
+def _accepted(kind: str, cursor: str) -> bool:
+    try:
+        tokens.decode_cursor(kind, cursor)
+    except tokens.CursorError:
+        return False
+    return True
+
+
+def _canonical(kind: str, cursor: str) -> bool:
+    if not cursor or any(c not in string.ascii_letters + string.digits + "-_" for c in cursor):
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError:
+        return False
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
+        return False
+    name, colon, number = raw.decode("latin-1").partition(":")
+    return name == kind and colon == ":" and number.isascii() and number.isdigit()

@@ -124,7 +124,7 @@ def test_forged_or_unknown_holding_ids(api, catalog):
         ({"call_number": None}, "application/json", "call_number"),
         ({"barcode": "123"}, "application/json", "barcode"),
         ({"library": 2}, "application/json", "library"),
-        ({}, "application/json", "Nothing to change"),
+        ({}, "application/json", "Nothing to change"),  # the schema says minProperties: 1
         ("[1, 2]", "application/json", "body"),
     ],
 )
@@ -165,6 +165,7 @@ def test_cataloguer_imports_a_file_and_follows_the_job(api, catalog):
     assert response.status_code == 202, response.content
     job = response.json()
     assert job["library"] == "APIA" and job["filename"] == "nouveau.csv"
+    assert response["Location"] == job["url"]  # where to follow it
     assert job["status"] == "finished"  # huey runs jobs at once in the tests
     assert job["run"]["records_added"] == 1 and job["run"]["records_rejected"] == 0
     assert SourceRecord.objects.filter(library__code="APIA", local_id="NEW-1").exists()
