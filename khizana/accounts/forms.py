@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from khizana.catalog.formats import UnreadableFileError, detect_format
 from khizana.catalog.models import Holding
 from khizana.catalog.records import HoldingStatus
+from khizana.core.vocabularies import HOLDING_STATUS
 from khizana.libraries.models import Library
-from khizana.web.services import HOLDING_STATUS
 
 from .memberfile import normalise_number
 from .models import Membership, Role

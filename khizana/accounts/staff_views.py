@@ -19,8 +19,8 @@ from khizana.catalog.holdings import update_holding
 from khizana.catalog.manual import ManualDecisionError, join_works, split_record
 from khizana.catalog.models import Holding, ImportRun, SourceRecord, Work
 from khizana.catalog.reports import write_rejects_csv
+from khizana.core.vocabularies import HOLDING_STATUS
 from khizana.libraries.models import Library
-from khizana.web.services import HOLDING_STATUS
 
 from . import permissions, services
 from .decorators import staff_required

@@ -47,6 +47,7 @@ from lxml import etree
 
 from khizana.catalog.models import SourceRecord
 from khizana.catalog.records import MaterialType, RecordFormat, RecordKind
+from khizana.core.vocabularies import MATERIAL_TYPES
 from khizana.libraries.models import Library
 from khizana.web.exports import record_element as marcxml_record
 
@@ -143,7 +144,6 @@ def list_sets(request: OaiRequest, base_url: str) -> list[etree._Element]:
 
 
 def _sets() -> list[tuple[str, str]]:
-    from khizana.web.services import MATERIAL_TYPES  # readable names, translated
 
     libraries = list(Library.objects.order_by("code"))
     if not libraries:

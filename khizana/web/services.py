@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.conf.locale import LANG_INFO
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -22,8 +21,18 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from khizana.catalog.formats.dublin_core import ISO639_1
 from khizana.catalog.models import Holding, SourceRecord, Work
+from khizana.core.vocabularies import (
+    AVAILABILITY,
+    COUNTRIES,
+    FACET_LABELS,
+    HOLDING_STATUS,
+    MATERIAL_TYPES,
+    SCRIPTS,
+    SORT_LABELS,
+    language_name,
+    language_tag,
+)
 from khizana.libraries.models import Library
 from khizana.search.query import Note, ParsedQuery, Term, parse_query
 from khizana.search.services import FACETS, SORTS, SearchResults, search, search_ids, works_with_subject
@@ -34,108 +43,6 @@ from .exports import EXPORT_LIMIT
 PAGE_SIZE = 20
 FACET_VALUES_SHOWN = 8  # more values are behind "show more" (all are shown without JavaScript)
 RELATED_COUNT = 5
-
-# ------------------------------------------------------------------ readable names
-
-FACET_LABELS = {
-    "library": _("Library"),
-    "language": _("Language"),
-    "type": _("Type of document"),
-    "decade": _("Decade"),
-    "subject": _("Subject"),
-    "script": _("Writing system"),
-    "availability": _("Availability"),
-}
-SORT_LABELS = {
-    "relevance": _("Relevance"),
-    "year": _("Newest first"),
-    "year_asc": _("Oldest first"),
-    "title": _("Title (A to Z)"),
-    "author": _("Author (A to Z)"),
-}
-MATERIAL_TYPES = {
-    "book": _("Book"),
-    "serial": _("Periodical"),
-    "article": _("Article"),
-    "score": _("Music score"),
-    "sound": _("Sound recording"),
-    "video": _("Video"),
-    "map": _("Map"),
-    "image": _("Image"),
-    "manuscript": _("Manuscript"),
-    "electronic": _("Electronic resource"),
-    "kit": _("Kit or mixed materials"),
-    "object": _("Object"),
-    "thesis": _("Thesis"),
-    "other": _("Other"),
-}
-AVAILABILITY = {"on_shelf": _("On the shelf"), "digital": _("Digital copy")}
-HOLDING_STATUS = {
-    "available": _("Available"),
-    "on_loan": _("On loan"),
-    "not_for_loan": _("For consultation on site only"),
-    "lost": _("Missing"),
-    "unknown": _("Ask the library"),
-}
-SCRIPTS = {
-    "Latin": _("Latin alphabet"),
-    "Arabic": _("Arabic script"),
-    "Tifinagh": _("Tifinagh"),
-    "Hebrew": _("Hebrew script"),
-    "Cyrillic": _("Cyrillic"),
-    "Greek": _("Greek alphabet"),
-    "Armenian": _("Armenian alphabet"),
-    "Han": _("Chinese characters"),
-    "Hiragana": _("Japanese kana"),
-    "Katakana": _("Japanese kana"),
-    "Hangul": _("Korean hangul"),
-}
-COUNTRIES = {
-    "MA": _("Morocco"),
-    "DZ": _("Algeria"),
-    "TN": _("Tunisia"),
-    "LY": _("Libya"),
-    "MR": _("Mauritania"),
-    "EG": _("Egypt"),
-    "FR": _("France"),
-    "BE": _("Belgium"),
-    "ES": _("Spain"),
-    "SN": _("Senegal"),
-}
-# ISO 639-2/B codes Django does not name (or names too vaguely).
-_LANGUAGE_EXTRA = {
-    "ber": _("Berber languages"),
-    "tzm": _("Central Atlas Tamazight"),
-    "zgh": _("Standard Moroccan Tamazight"),
-    "kab": _("Kabyle"),
-    "chi": _("Chinese"),
-    "per": _("Persian"),
-    "lat": _("Latin"),
-    "grc": _("Ancient Greek"),
-    "ota": _("Ottoman Turkish"),
-    "mul": _("Several languages"),
-    "und": _("Undetermined language"),
-    "zxx": _("No linguistic content"),
-}
-
-
-# ISO 639-2/B -> ISO 639-1 (``fre`` -> ``fr``), from the table of the Dublin Core reader.
-_TO_639_1 = {three: two for two, three in ISO639_1.items()}
-
-
-def language_tag(code: str) -> str:
-    """A BCP 47 tag for an ISO 639-2/B code (``fre`` -> ``fr``; codes without a 2-letter form kept)."""
-    return _TO_639_1.get(code, code)
-
-
-def language_name(code: str) -> str:
-    if code in _LANGUAGE_EXTRA:
-        return str(_LANGUAGE_EXTRA[code])
-    info = LANG_INFO.get(_TO_639_1.get(code, ""))
-    if info and "name" in info:
-        return gettext(info["name"])  # Django's own catalogs translate language names
-    return code
-
 
 def library_names() -> dict[str, str]:
     return {library.code: library.name for library in Library.objects.all()}

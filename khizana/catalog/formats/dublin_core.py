@@ -31,6 +31,7 @@ from khizana.catalog.records import (
     Serialisation,
 )
 from khizana.catalog.scripts import scripts_in
+from khizana.core.languages import ISO639_1
 from khizana.textnorm import ascii_digits
 
 __all__ = ["fold", "material_type_of", "normalise_language", "read_oai_dc"]
@@ -93,24 +94,6 @@ udm uga uig ukr umb urd uzb vai ven vie vol vot wak wal war was wel wen wln wol 
 yid yor ypk zap zbl zen zgh zha znd zul zun zxx zza
 """.split()  # noqa: SIM905 - a word list reads better than 487 quoted strings
 )
-# ISO 639-1 two-letter code + ISO 639-2/B code, run together.
-ISO639_1 = {
-    pair[:2]: pair[2:]
-    for pair in """
-aaaar ababk afafr akaka amamh arara anarg asasm avava aeave ayaym azaze babak bmbam bebel bnben
-bhbih bibis botib bsbos brbre bgbul cacat cscze chcha ceche cuchu cvchv kwcor cocos crcre cywel
-dadan deger dvdiv dzdzo elgre eneng eoepo etest eubaq eeewe fofao faper fjfij fifin frfre fyfry
-ffful gdgla gagle glglg gvglv gngrn guguj hthat hahau heheb hzher hihin hohmo hrhrv huhun hyarm
-igibo ioido iiiii iuiku ieile iaina idind ikipk isice itita jvjav jajpn klkal knkan kskas kageo
-krkau kkkaz kmkhm kikik rwkin kykir kvkom kgkon kokor kjkua kukur lolao lalat lvlav lilim lnlin
-ltlit lbltz lulub lglug mhmah mlmal mrmar mkmac mgmlg mtmlt mnmon mimao msmay mybur nanau nvnav
-nrnbl ndnde ngndo nenep nldut nnnno nbnob nonor nynya ococi ojoji orori omorm ososs papan pipli
-plpol ptpor pspus quque rmroh rorum rnrun rurus sgsag sasan sisin skslo slslv sesme smsmo snsna
-sdsnd sosom stsot esspa sqalb scsrd srsrp ssssw susun swswa svswe tytah tatam tttat tetel tgtgk
-tltgl ththa titir toton tntsn tstso tktuk trtur twtwi uguig ukukr ururd uzuzb veven vivie vovol
-wawln wowol xhxho yiyid yoyor zazha zhchi zuzul
-""".split()  # noqa: SIM905
-}
 # ISO 639-2/T codes that differ from the bibliographic ones.
 _ISO639_2T = {
     "bod": "tib", "ces": "cze", "cym": "wel", "deu": "ger", "ell": "gre", "eus": "baq", "fas": "per",

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from khizana.core.languages import language_tag
 from khizana.digital.access import can_read
 from khizana.digital.fulltext.services import TEXT_DONE, search_item
 from khizana.digital.models import DigitalItem
 from khizana.digital.reading.services import login_url, reader_url, refusal_in_words, refusal_status
 from khizana.digital.usage import record_usage
-from khizana.web.services import language_tag
 
 RESULTS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200

@@ -26,10 +26,10 @@ from iiif_prezi3 import (
 )
 
 from khizana.catalog.scripts import scripts_in
+from khizana.core.languages import language_tag
 from khizana.digital.iiif import image as iiif_image
 from khizana.digital.ingest.formats import RTL_LANGUAGES
 from khizana.digital.models import DigitalItem, PageImage
-from khizana.web.services import language_tag
 
 THUMBNAIL_BOX = "!256,256"
 

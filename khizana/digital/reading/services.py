@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from khizana.catalog.models import Work
+from khizana.core.vocabularies import language_name
 from khizana.digital.access import Decision
 from khizana.digital.models import DigitalItem
 
@@ -95,7 +96,6 @@ def reader_url(item: DigitalItem) -> str:
 
 def item_facts(item: DigitalItem) -> list[dict[str, Any]]:
     """Label/value pairs describing the item (empty values left out)."""
-    from khizana.web.services import language_name
 
     facts: list[dict[str, Any]] = [
         {"label": _("Format"), "value": kind_label(item)},
@@ -117,7 +117,6 @@ def item_facts(item: DigitalItem) -> list[dict[str, Any]]:
 
 def work_digital_copies(work: Work) -> list[dict[str, Any]]:
     """The digital copies of a work, for its page: format, library, access in words, where to read."""
-    from khizana.web.services import language_name
 
     items = (
         DigitalItem.objects.filter(record__work=work)
