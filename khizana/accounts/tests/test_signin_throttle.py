@@ -117,7 +117,8 @@ def test_limits_hold_across_workers_and_restarts(tmp_path: Path):
         assert statuses[:9] == [200] * 9 and set(statuses[9:]) == {429}
         assert _post_login(base + ADMIN_LOGIN, "root", PASSWORD) == 429
         assert _post_login(base + LOGIN, "root", PASSWORD) == 429
-        site.close()
+        site.server.terminate()  # a restart: the server goes, the database stays
+        site.server.wait(timeout=20)
         base = site.serve()
         assert _post_login(base + ADMIN_LOGIN, "root", PASSWORD) == 429
     finally:
