@@ -18,6 +18,7 @@ __all__ = [
     "MATERIAL_TYPES",
     "SCRIPTS",
     "SORT_LABELS",
+    "facet_value_label",
     "language_name",
     "language_tag",
 ]
@@ -112,3 +113,20 @@ def language_name(code: str) -> str:
     if info and "name" in info:
         return gettext(info["name"])  # Django's own catalogs translate language names
     return code
+
+
+def facet_value_label(facet: str, value: str, libraries: dict[str, str]) -> str:
+    """The readable name of a facet value; ``libraries`` names the library codes."""
+    if facet == "library":
+        return libraries.get(value, value)
+    if facet == "language":
+        return language_name(value)
+    if facet == "type":
+        return str(MATERIAL_TYPES.get(value, value))
+    if facet == "availability":
+        return str(AVAILABILITY.get(value, value))
+    if facet == "script":
+        return str(SCRIPTS.get(value, value))
+    if facet == "decade" and value.isdigit():
+        return f"{value}–{int(value) + 9}"
+    return value

@@ -47,9 +47,9 @@ from lxml import etree
 
 from khizana.catalog.models import SourceRecord
 from khizana.catalog.records import MaterialType, RecordFormat, RecordKind
+from khizana.catalog.serializers.marcxml import record_element as marcxml_record
 from khizana.core.vocabularies import MATERIAL_TYPES
 from khizana.libraries.models import Library
-from khizana.web.exports import record_element as marcxml_record
 
 from . import responses as xml
 from .protocol import ListPosition, OaiError, OaiRequest, encode_token, make_identifier, parse_request

@@ -115,6 +115,10 @@ Clause = list[Term]  # alternatives: one of them must match
 
 @dataclass
 class ParsedQuery:
+    """How a query was read, structured: its clauses of terms, its years and its notes (each a code and
+    its value). Search results carry it (``SearchResults.reading``); :meth:`explain` says it in English,
+    the pages say it in the reader's language from the same structure."""
+
     clauses: list[Clause] = field(default_factory=list)
     year_from: int | None = None
     year_to: int | None = None

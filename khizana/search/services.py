@@ -104,7 +104,7 @@ class SearchHit:
 @dataclass
 class SearchResults:
     query: str
-    read_as: str  # how the query was understood, in words
+    reading: ParsedQuery  # how the query was read: its terms and years, and its notes (codes and values)
     notes: list[Note]  # what was repaired in a malformed query, what was retried
     total: int
     page: int
@@ -120,6 +120,11 @@ class SearchResults:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def read_as(self) -> str:
+        """How the query was understood, in English (the API's and the command line's words)."""
+        return self.reading.explain()
 
 
 # ---------------------------------------------------------------- the index, per process
@@ -249,7 +254,7 @@ def search(
     index = _handle.get()
     results = SearchResults(
         query=query,
-        read_as=parsed.explain(),
+        reading=parsed,
         notes=list(parsed.notes),
         total=0,
         page=page,

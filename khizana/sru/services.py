@@ -1,5 +1,5 @@
 """The SRU service: a request's parameters in, an SRU response out. Searches go through
-:func:`khizana.search.services.search` (by way of :func:`khizana.web.exports.ranked_work_ids`); one
+:func:`khizana.search.services.search` (by way of :func:`khizana.search.exports.ranked_work_ids`); one
 SRU record is one work: its first MARC 21 record (``marcxml``) or its Dublin Core description
 (``dc``). Nothing raised here reaches the reader as a 500: an unexpected error is diagnostic 1.
 """
@@ -11,8 +11,11 @@ from collections.abc import Callable, Mapping
 
 from khizana.catalog.models import SourceRecord
 from khizana.catalog.records import RecordFormat
+from khizana.catalog.serializers.dublin_core import SRW_DC, dublin_core_element
+from khizana.catalog.serializers.marcxml import record_element
+from khizana.catalog.serializers.work import work_dicts
+from khizana.search.exports import ranked_work_ids
 from khizana.search.services import MAX_OFFSET
-from khizana.web import citations, exports
 
 from . import cql, protocol, responses
 from .diagnostics import Diagnostic, SRUError
@@ -87,7 +90,7 @@ def search_retrieve(request: protocol.Request, work_url: Callable[[int], str]) -
         query = cql.to_search_query(request.query)
     except SRUError as error:
         return answer(None, [], None, [*request.warnings, error.diagnostic])
-    total, ids = exports.ranked_work_ids(query, start=request.start - 1, count=request.maximum)
+    total, ids = ranked_work_ids(query, start=request.start - 1, count=request.maximum)
     if request.maximum and total and (request.start > total or not ids):
         deepest = min(total, MAX_OFFSET)
         error = Diagnostic(61, str(request.start), f"startRecord must be between 1 and {deepest}.")
@@ -103,8 +106,7 @@ def work_records(
     """The SRU records of the works ``ids`` (positions from ``request.start``)."""
     if request.schema == "dc":
         elements = {
-            data["id"]: citations.dublin_core_element(data, f"{{{citations.SRW_DC}}}dc")
-            for data in exports.work_dicts(ids, work_url)
+            data["id"]: dublin_core_element(data, f"{{{SRW_DC}}}dc") for data in work_dicts(ids, work_url)
         }
         missing = Diagnostic(65, "", "This work has just been removed from the catalog.")
     else:
@@ -132,9 +134,7 @@ def _marcxml_elements(ids: list[int]) -> dict:
     elements = {}
     for work_id, record in chosen.items():
         try:
-            elements[work_id] = exports.record_element(
-                bytes(record.raw), record.serialisation, RecordFormat.MARC21
-            )
+            elements[work_id] = record_element(bytes(record.raw), record.serialisation, RecordFormat.MARC21)
         except Exception:  # an unreadable record: the surrogate diagnostic says so
             logger.warning("SRU: record %s could not be written as MARCXML", record.pk)
     return elements

@@ -11,7 +11,7 @@ class WebConfig(AppConfig):
         from khizana.catalog.signals import works_changed
         from khizana.libraries.models import Library
 
-        from .services import forget_network_counts
+        from .home_page import forget_network_counts
 
         works_changed.connect(forget_network_counts, dispatch_uid="khizana.web.network_counts")
         for signal in (post_save, post_delete):

@@ -1,4 +1,5 @@
-"""The public pages. Thin: what they show is computed in :mod:`khizana.web.services`."""
+"""The public pages. Thin: what they show is computed by the page modules (:mod:`.home_page`,
+:mod:`.results_page`, :mod:`.work_page`, :mod:`.library_pages`) and written by the catalog's serializers."""
 
 from __future__ import annotations
 
@@ -19,20 +20,32 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from khizana.catalog.models import Work
+from khizana.catalog.serializers.bibtex import bibtex
+from khizana.catalog.serializers.csl import csl_json
+from khizana.catalog.serializers.dublin_core import dublin_core_xml
+from khizana.catalog.serializers.iso2709 import iso2709_chunks
+from khizana.catalog.serializers.jsonld import json_ld
+from khizana.catalog.serializers.lists import LIST_FORMATS
+from khizana.catalog.serializers.marcxml import marc_records, marcxml_collection
+from khizana.catalog.serializers.plain_citation import plain_citation
+from khizana.catalog.serializers.ris import ris
+from khizana.catalog.serializers.work import holding_rows, work_dict, work_records
 from khizana.libraries.models import Library
+from khizana.search import exports
 
-from . import citations, exports, negotiation, services
+from . import home_page, library_pages, negotiation, results_page, work_page
+from .search_params import parse_params
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", services.home_context())
+    return render(request, "web/home.html", home_page.home_context())
 
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    params = services.parse_params(request.GET)
-    return render(request, "web/results.html", services.results_context(params))
+    params = parse_params(request.GET)
+    return render(request, "web/results.html", results_page.results_context(params))
 
 
 def _work(work_id: int) -> Work:
@@ -48,7 +61,7 @@ def work(request: HttpRequest, work_id: int) -> HttpResponse:
         response: HttpResponse = HttpResponseRedirect(target, status=303)
     else:
         url = request.build_absolute_uri(item_url(item))
-        response = render(request, "web/work.html", services.work_context(item, url))
+        response = render(request, "web/work.html", work_page.work_context(item, url))
     patch_vary_headers(response, ["Accept"])
     return response
 
@@ -65,47 +78,45 @@ def _download(content: str | bytes, content_type: str, filename: str) -> HttpRes
 
 def _citable(request: HttpRequest, work_id: int) -> tuple[Work, dict]:
     item = _work(work_id)
-    records = services.work_records(item)
+    records = work_records(item)
     url = request.build_absolute_uri(item_url(item))
-    return item, services.work_dict(item, services.holding_rows(records), url)
+    return item, work_dict(item, holding_rows(records), url)
 
 
 @require_safe
 def work_ris(request: HttpRequest, work_id: int) -> HttpResponse:
     item, data = _citable(request, work_id)
     return _download(
-        citations.ris(data), "application/x-research-info-systems; charset=utf-8", f"khizana-{item.pk}.ris"
+        ris(data), "application/x-research-info-systems; charset=utf-8", f"khizana-{item.pk}.ris"
     )
 
 
 @require_safe
 def work_bibtex(request: HttpRequest, work_id: int) -> HttpResponse:
     item, data = _citable(request, work_id)
-    return _download(citations.bibtex(data), "application/x-bibtex; charset=utf-8", f"khizana-{item.pk}.bib")
+    return _download(bibtex(data), "application/x-bibtex; charset=utf-8", f"khizana-{item.pk}.bib")
 
 
 @require_safe
 def work_citation(request: HttpRequest, work_id: int) -> HttpResponse:
     item, data = _citable(request, work_id)
-    text = citations.plain_citation(data, get_language() or "fr") + "\n"
+    text = plain_citation(data, get_language() or "fr") + "\n"
     return _download(text, "text/plain; charset=utf-8", f"khizana-{item.pk}.txt")
 
 
 @require_safe
 def work_dublin_core(request: HttpRequest, work_id: int) -> HttpResponse:
     item, data = _citable(request, work_id)
-    return _download(citations.dublin_core_xml(data), "application/xml", f"khizana-{item.pk}-dc.xml")
+    return _download(dublin_core_xml(data), "application/xml", f"khizana-{item.pk}-dc.xml")
 
 
 @require_safe
 def work_marcxml(request: HttpRequest, work_id: int) -> HttpResponse:
     item = _work(work_id)
     records = list(item.records.select_related("library").order_by("library__code", "local_id"))
-    if not exports.marc_records(records):
+    if not marc_records(records):
         raise Http404("no MARC record")
-    return _download(
-        exports.marcxml_collection(records), "application/marcxml+xml", f"khizana-{item.pk}-marc.xml"
-    )
+    return _download(marcxml_collection(records), "application/marcxml+xml", f"khizana-{item.pk}-marc.xml")
 
 
 # ------------------------------------------------------------------ CSL-JSON, MARC 21, JSON-LD, lists
@@ -124,7 +135,7 @@ WORK_EXPORTS = {
 @require_safe
 def work_csl(request: HttpRequest, work_id: int) -> HttpResponse:
     item, data = _citable(request, work_id)
-    body = json.dumps(citations.csl_json([data]), ensure_ascii=False, indent=1)
+    body = json.dumps(csl_json([data]), ensure_ascii=False, indent=1)
     return _download(
         body, "application/vnd.citationstyles.csl+json; charset=utf-8", f"khizana-{item.pk}.csl.json"
     )
@@ -133,7 +144,7 @@ def work_csl(request: HttpRequest, work_id: int) -> HttpResponse:
 @require_safe
 def work_jsonld(request: HttpRequest, work_id: int) -> HttpResponse:
     _item, data = _citable(request, work_id)
-    body = json.dumps(citations.json_ld(data, data["url"]), ensure_ascii=False, indent=1)
+    body = json.dumps(json_ld(data, data["url"]), ensure_ascii=False, indent=1)
     return HttpResponse(body, content_type="application/ld+json; charset=utf-8")
 
 
@@ -141,7 +152,7 @@ def work_jsonld(request: HttpRequest, work_id: int) -> HttpResponse:
 def work_mrc(request: HttpRequest, work_id: int) -> HttpResponse:
     item = _work(work_id)
     records = list(item.records.select_related("library").order_by("library__code", "local_id"))
-    body = b"".join(exports.iso2709_chunks(records))
+    body = b"".join(iso2709_chunks(records))
     if not body:
         raise Http404("no MARC 21 record")
     return _download(body, "application/marc", f"khizana-{item.pk}.mrc")
@@ -150,40 +161,37 @@ def work_mrc(request: HttpRequest, work_id: int) -> HttpResponse:
 @require_safe
 def search_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The first ``exports.EXPORT_LIMIT`` works of a search (same parameters as the results page)."""
-    export_format = exports.LIST_FORMATS.get(fmt)
-    if export_format is None:
+    if fmt not in LIST_FORMATS:
         message = gettext("Unknown export format “%(format)s”: use one of %(formats)s.") % {
             "format": fmt,
-            "formats": ", ".join(exports.LIST_FORMATS),
+            "formats": ", ".join(LIST_FORMATS),
         }
         return HttpResponseNotFound(message + "\n", content_type="text/plain; charset=utf-8")
-    params = services.parse_params(request.GET)
-    total, ids = exports.ranked_work_ids(
-        params.q, params.filters, params.sort, 0, exports.EXPORT_LIMIT, params.year_from, params.year_to
-    )
+    params = parse_params(request.GET)
 
     def url_for(work_id: int) -> str:
         return request.build_absolute_uri(reverse("web:work", args=[work_id]))
 
-    response = StreamingHttpResponse(
-        exports.list_export(fmt, ids, url_for), content_type=export_format.content_type
+    export = exports.export_search(
+        fmt, url_for, params.q, params.filters, params.sort, params.year_from, params.year_to
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_format.filename}"'
-    response["X-Result-Count"] = str(total)
-    response["X-Export-Count"] = str(len(ids))
+    response = StreamingHttpResponse(export.chunks, content_type=export.format.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.format.filename}"'
+    response["X-Result-Count"] = str(export.total)
+    response["X-Export-Count"] = str(len(export.ids))
     response["X-Export-Limit"] = str(exports.EXPORT_LIMIT)
     return response
 
 
 @require_safe
 def libraries(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/libraries.html", services.libraries_context())
+    return render(request, "web/libraries.html", library_pages.libraries_context())
 
 
 @require_safe
 def library(request: HttpRequest, code: str) -> HttpResponse:
     item = get_object_or_404(Library, code=code.upper())
-    return render(request, "web/library.html", services.library_context(item))
+    return render(request, "web/library.html", library_pages.library_context(item))
 
 
 @require_safe

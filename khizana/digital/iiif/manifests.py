@@ -26,6 +26,7 @@ from iiif_prezi3 import (
 )
 
 from khizana.catalog.scripts import scripts_in
+from khizana.catalog.serializers.marcxml import MARC_FORMATS
 from khizana.core.languages import language_tag
 from khizana.digital.iiif import image as iiif_image
 from khizana.digital.ingest.formats import RTL_LANGUAGES
@@ -184,6 +185,4 @@ def build_manifest(request: HttpRequest, item: DigitalItem) -> dict | None:
 
 
 def _has_marc(work) -> bool:
-    from khizana.web.exports import MARC_FORMATS
-
     return work.records.filter(format__in=MARC_FORMATS, deleted=False).exists()

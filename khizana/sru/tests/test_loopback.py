@@ -15,8 +15,8 @@ import pytest
 import requests
 from lxml import etree
 
+from khizana.search import exports
 from khizana.sru import responses
-from khizana.web import exports
 from tests.support import demo_installation
 
 pytestmark = pytest.mark.slow

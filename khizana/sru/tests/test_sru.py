@@ -12,9 +12,9 @@ import pymarc
 import pytest
 from lxml import etree
 
+from khizana.search import exports
 from khizana.search.services import search
 from khizana.sru import cql, responses
-from khizana.web import exports
 from khizana.web.tests import test_pages
 
 catalog = test_pages.catalog  # the fixtures of the page tests: the same small real catalog

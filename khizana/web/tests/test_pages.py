@@ -148,7 +148,7 @@ def test_home_tells_what_the_network_holds(pages):
 
 def test_home_counts_are_cached_and_forgotten_when_works_change(pages, django_assert_max_num_queries):
     from khizana.catalog.signals import works_changed
-    from khizana.web.services import home_context
+    from khizana.web.home_page import home_context
 
     home_context()
     with django_assert_max_num_queries(1):  # the recent works only: the counts come from the cache

@@ -1,4 +1,4 @@
-"""Citations and exports as pure functions, on tricky data."""
+"""The serializers of a work dict and of MARC records, as pure functions, on tricky data."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import json
 import pymarc
 from lxml import etree
 
-from khizana.web import citations
-from khizana.web.exports import record_element
+from khizana.catalog.serializers.bibtex import bibtex
+from khizana.catalog.serializers.dublin_core import DC, OAI_DC, dublin_core_xml
+from khizana.catalog.serializers.jsonld import json_ld
+from khizana.catalog.serializers.marcxml import record_element
+from khizana.catalog.serializers.plain_citation import plain_citation
+from khizana.catalog.serializers.ris import ris
 
 MARC_NS = "{http://www.loc.gov/MARC21/slim}"
 
@@ -40,7 +44,7 @@ EMPTY = {"id": 9, "title": "", "material_type": "other"}
 
 
 def test_ris_lines_and_arabic():
-    text = citations.ris(ARABIC)
+    text = ris(ARABIC)
     lines = text.split("\r\n")
     assert lines[0] == "TY  - BOOK" and lines[-2] == "ER  -" and lines[-1] == ""
     assert "TI  - المقدمة: كتاب العبر" in lines
@@ -49,14 +53,14 @@ def test_ris_lines_and_arabic():
 
 
 def test_ris_without_year_and_with_line_breaks():
-    text = citations.ris({**FRENCH, "title": "Deux\nlignes\r\nici"})
+    text = ris({**FRENCH, "title": "Deux\nlignes\r\nici"})
     assert "PY  -" not in text and "TY  - THES" in text
     assert "TI  - Deux lignes ici" in text
-    assert citations.ris(EMPTY) == "TY  - GEN\r\nER  -\r\n"
+    assert ris(EMPTY) == "TY  - GEN\r\nER  -\r\n"
 
 
 def test_bibtex_escapes_braces_and_specials():
-    entry = citations.bibtex(FRENCH)
+    entry = bibtex(FRENCH)
     assert entry.startswith("@phdthesis{camus")
     assert r"\{édition critique\}" in entry and r"\&" in entry and r"100\%" in entry and r"\_" in entry
     assert r"\#1" in entry
@@ -71,39 +75,39 @@ def test_bibtex_escapes_braces_and_specials():
 
 
 def test_bibtex_key_for_arabic_is_still_a_key():
-    entry = citations.bibtex(ARABIC)
+    entry = bibtex(ARABIC)
     key = entry.split("{", 1)[1].split(",", 1)[0]
     assert key.isascii() and key and " " not in key and key.startswith("khizana7")
     assert "title = {{المقدمة: كتاب العبر}}" in entry
 
 
 def test_plain_citation_in_each_language():
-    assert citations.plain_citation(ARABIC, "ar") == (
+    assert plain_citation(ARABIC, "ar") == (
         "ابن خلدون، عبد الرحمن بن محمد. المقدمة: كتاب العبر. "
         "بيروت: دار الكتاب اللبناني، 1982. ISBN 9789953000000."
     )
-    french = citations.plain_citation(FRENCH, "fr")
+    french = plain_citation(FRENCH, "fr")
     assert french.startswith("Camus, Albert ; Lévi-Strauss, Claude ; Dupont, Jean et al. ")
     assert "Paris : Gallimard, s.d." in french and "2e éd." in french
-    assert "n.d." in citations.plain_citation(FRENCH, "en")
-    assert "د.ت." in citations.plain_citation({"title": "x"}, "ar")
-    assert citations.plain_citation(EMPTY, "en") == "n.d."
+    assert "n.d." in plain_citation(FRENCH, "en")
+    assert "د.ت." in plain_citation({"title": "x"}, "ar")
+    assert plain_citation(EMPTY, "en") == "n.d."
 
 
 def test_dublin_core_is_oai_dc():
-    root = etree.fromstring(citations.dublin_core_xml({**ARABIC, "title": "bad \x01 char"}))
-    assert root.tag == f"{{{citations.OAI_DC}}}dc"
-    dc = f"{{{citations.DC}}}"
+    root = etree.fromstring(dublin_core_xml({**ARABIC, "title": "bad \x01 char"}))
+    assert root.tag == f"{{{OAI_DC}}}dc"
+    dc = f"{{{DC}}}"
     assert root.findtext(f"{dc}title").startswith("bad  char") or "\x01" not in root.findtext(f"{dc}title")
     assert root.findtext(f"{dc}creator") == ARABIC["authors"][0]
     assert root.findtext(f"{dc}date") == "1982" and root.findtext(f"{dc}type") == "Text"
     assert root.findtext(f"{dc}identifier") == "URN:ISBN:9789953000000"
-    empty = etree.fromstring(citations.dublin_core_xml(EMPTY))
+    empty = etree.fromstring(dublin_core_xml(EMPTY))
     assert empty.find(f"{dc}date") is None
 
 
 def test_json_ld_types_and_offers():
-    data = citations.json_ld(
+    data = json_ld(
         {**ARABIC, "holdings": [{"library_name": "BNRM", "library_url": "/l/", "status": "available"}]},
         "https://example.org/work/7/",
     )
@@ -111,11 +115,11 @@ def test_json_ld_types_and_offers():
     assert data["offers"][0]["availability"] == "https://schema.org/InStock"
     assert data["offers"][0]["availableAtOrFrom"] == {"@type": "Library", "name": "BNRM", "@id": "/l/"}
     assert json.loads(json.dumps(data)) == data
-    serial = citations.json_ld(
+    serial = json_ld(
         {"title": "Revue", "material_type": "serial", "identifiers": {"issn": ["1234-5679"]}}, "u"
     )
     assert serial["@type"] == "Periodical" and serial["issn"] == ["1234-5679"]
-    other = citations.json_ld(FRENCH | {"material_type": "map"}, "u")
+    other = json_ld(FRENCH | {"material_type": "map"}, "u")
     assert other["@type"] == "CreativeWork" and "datePublished" not in other
 
 
