@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "khizana.search",
     "khizana.accounts",
     "khizana.web",
+    "khizana.staff",
     "khizana.oai",
     "khizana.harvest",
     "khizana.api",

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from khizana.accounts import staff_views
+from khizana.staff import views as staff_views
 
 urlpatterns = [
     path("", include("khizana.web.urls")),
     path("account/", include("khizana.accounts.urls")),
-    path("staff/", include("khizana.accounts.staff_urls")),
+    path("staff/", include("khizana.staff.urls")),
     path("staff/records/<int:record_id>/raw", staff_views.source_record_raw, name="source-record-raw"),
     path("oai", include("khizana.oai.urls")),
     path("api/", include("khizana.api.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, ImportJob, Membership
+from .models import AuditEntry, Membership
 
 
 @admin.register(Membership)
@@ -21,14 +21,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "library", "filename", "status", "uploaded_by", "created_at", "run"]
-    list_filter = ["status", "library"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
-
-    def has_add_permission(self, request):
         return False

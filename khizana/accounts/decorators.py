@@ -1,4 +1,4 @@
-"""View decorators shared by every staff page (staff space, harvesting, research pages)."""
+"""View decorators and helpers shared by every staff page (staff space, harvesting, research pages)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,3 +25,11 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def int_or_404(value: str | int | None) -> int:
+    """An id sent by a form or a URL as a number, else 404 (never a server error)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None

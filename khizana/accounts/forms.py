@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import unicodedata
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,10 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from khizana.catalog.formats import UnreadableFileError, detect_format
-from khizana.catalog.models import Holding
-from khizana.catalog.records import HoldingStatus
-from khizana.core.vocabularies import HOLDING_STATUS
+from khizana.core.files import safe_display_name
 from khizana.libraries.models import Library
 
 from .memberfile import normalise_number
@@ -114,82 +108,6 @@ class StaffAccountForm(BaseUserCreationForm):
                 user=user, role=self.cleaned_data["role"], library=self.cleaned_data["library"]
             )
         return user
-
-
-def safe_display_name(name: str) -> str:
-    """The sent file name reduced to a harmless label: no directories, no control characters."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().lstrip(".")
-    return name[:200] or "upload"
-
-
-class ImportUploadForm(forms.Form):
-    library = forms.ModelChoiceField(label=_("Library"), queryset=Library.objects.none(), empty_label=None)
-    file = forms.FileField(
-        label=_("Catalogue file"),
-        allow_empty_file=True,  # checked below, with a message naming the file
-        help_text=_("MARC 21 or UNIMARC (ISO 2709 or XML), OAI-PMH Dublin Core, or CSV."),
-    )
-
-    def __init__(self, *args, libraries, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["library"].queryset = libraries
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = safe_display_name(upload.name)
-        limit = settings.KHIZANA_MAX_IMPORT_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                gettext("%(name)s: the file is %(size)s bytes, over the limit of %(limit)s bytes.")
-                % {"name": name, "size": f"{upload.size:,}", "limit": f"{limit:,}"}
-            )
-        data = b"".join(upload.chunks())
-        try:
-            detected = detect_format(data, name)
-        except UnreadableFileError as error:
-            raise forms.ValidationError(
-                gettext("%(name)s cannot be imported: %(problem)s.") % {"name": name, "problem": error}
-            ) from None
-        if detected.format is None:
-            raise forms.ValidationError(
-                gettext("%(name)s cannot be imported: it holds no records (%(dialect)s).")
-                % {"name": name, "dialect": detected.dialect}
-            )
-        self.data_bytes = data
-        self.display_name = name
-        self.detected = detected
-        self.sha256 = hashlib.sha256(data).hexdigest()
-        return upload
-
-
-class HoldingForm(forms.ModelForm):
-    class Meta:
-        model = Holding
-        fields = ["call_number", "barcode", "location", "status"]
-        labels = {
-            "call_number": _("Call number"),
-            "barcode": _("Barcode"),
-            "location": _("Location"),
-            "status": _("Status"),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The statuses as readers see them on the work page, not their codes.
-        labels = [(status.value, HOLDING_STATUS.get(status.value, status.value)) for status in HoldingStatus]
-        self.fields["status"].choices = labels
-
-
-class SplitForm(forms.Form):
-    record = forms.IntegerField(label=_("Source record number"), min_value=1)
-    note = forms.CharField(label=_("Why"), required=False, max_length=500)
-
-
-class JoinForm(forms.Form):
-    work_a = forms.IntegerField(label=_("First work number"), min_value=1)
-    work_b = forms.IntegerField(label=_("Second work number"), min_value=1)
-    note = forms.CharField(label=_("Why"), required=False, max_length=500)
 
 
 class VerificationRequestForm(forms.Form):

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khizana.libraries.models import Library
 
 from . import permissions, verification
-from .decorators import staff_required
+from .decorators import int_or_404, staff_required
 from .forms import MemberFileForm
 from .memberfile import MemberFileError
 from .models import MemberRecord, Membership, Role
-from .staff_views import _int_or_404
 
 STATES = {
     "waiting": Q(verified_at__isnull=True, verification_requested_at__isnull=False),
@@ -77,7 +76,7 @@ def member_withdraw(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, membership_id: int, action, done: str) -> HttpResponse:
-    membership_id = _int_or_404(membership_id)
+    membership_id = int_or_404(membership_id)
     if not Membership.objects.filter(pk=membership_id).exists():
         raise PermissionDenied(_("You may verify only the readers of your own library."))
     try:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from khizana.libraries.models import Library
 
 from . import permissions
+from .audit import audit
 from .memberfile import MemberFile, RowProblem, normalise_name, read_member_file
 from .models import MemberRecord, Membership, Role, Verification
-from .services import audit
 
 
 class VerificationError(Exception):

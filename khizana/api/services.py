@@ -17,16 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from khizana.accounts import permissions
-from khizana.accounts import services as accounts_services
-from khizana.accounts.forms import ImportUploadForm
-from khizana.accounts.models import ImportJob
+from khizana.accounts.audit import audit
 from khizana.catalog import clustering
+from khizana.catalog import imports as catalog_imports
+from khizana.catalog import permissions as catalog_permissions
+from khizana.catalog.forms import ImportUploadForm
 from khizana.catalog.holdings import update_holding
-from khizana.catalog.models import Holding, SourceRecord, Work
+from khizana.catalog.models import Holding, ImportJob, SourceRecord, Work
+from khizana.catalog.serializers import marcxml as exports  # its marc_records
+from khizana.core.vocabularies import facet_value_label
 from khizana.libraries.models import Library
+from khizana.libraries.services import library_names
+from khizana.search.figures import library_figures as library_context  # the library's counts
 from khizana.search.services import FACETS, MAX_OFFSET, search
-from khizana.web import exports
-from khizana.web.services import facet_value_label, library_context, library_names
 
 from . import tokens
 from .models import ApiToken
@@ -416,7 +419,7 @@ def get_holding(holding_id: int) -> Holding:
 def change_holding(user, holding_id: int, changes: dict[str, str]) -> Holding:
     """Apply ``changes`` to a holding for ``user``, with the staff pages' role check and audit entry."""
     holding = get_holding(holding_id)
-    if not permissions.can_edit_holding(user, holding):
+    if not catalog_permissions.can_edit_holding(user, holding):
         raise ApiError(403, _("This holding belongs to another library."))
     if not changes:
         raise ApiError(422, _("Nothing to change: give call_number, location or status."))
@@ -426,7 +429,7 @@ def change_holding(user, holding_id: int, changes: dict[str, str]) -> Holding:
     except DjangoValidationError as error:
         problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items())
         raise ApiError(422, problems) from None
-    accounts_services.audit(
+    audit(
         user, holding.library_id, "holding-edit", str(holding), holding=holding.pk, before=before, via="api"
     )
     return get_holding(holding.pk)
@@ -499,7 +502,7 @@ def queue_import(user, code: str, upload) -> ImportJob:
     if not form.is_valid():
         problems = [str(message) for messages in form.errors.values() for message in messages]
         raise ApiError(422, " ".join(problems))
-    return accounts_services.queue_import(user, library, form, via="api")
+    return catalog_imports.queue_import(user, library, form, via="api")
 
 
 def import_job_for(user, job_id: int) -> ImportJob:

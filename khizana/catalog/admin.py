@@ -4,7 +4,16 @@ from django.utils.html import format_html
 
 from .clustering import recluster_dirty
 from .manual import ManualDecisionError, join_works, split_record
-from .models import Holding, ImportReject, ImportRun, MatchDecision, SourceRecord, SourceRecordVersion, Work
+from .models import (
+    Holding,
+    ImportJob,
+    ImportReject,
+    ImportRun,
+    MatchDecision,
+    SourceRecord,
+    SourceRecordVersion,
+    Work,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -54,6 +63,16 @@ class ImportRunAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Download the {} rejected records (CSV)</a>', url, run.records_rejected
         )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "library", "filename", "status", "uploaded_by", "created_at", "run"]
+    list_filter = ["status", "library"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
 
     def has_add_permission(self, request):
         return False

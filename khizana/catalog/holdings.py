@@ -14,7 +14,7 @@ def update_holding(holding: Holding, **changes) -> Holding:
     """Save ``changes`` (call number, barcode, location, status) to ``holding``, then re-cluster its record
     so that the work's availability and the search index are brought up to date.
 
-    Permission checks are the caller's business (see khizana.accounts.permissions.can_edit_holding).
+    Permission checks are the caller's business (see khizana.catalog.permissions.can_edit_holding).
     Note: holdings are derived from the record as sent; the library's next version of the record replaces
     them.
     """

@@ -71,6 +71,40 @@ class ImportReject(models.Model):
         return f"{self.run.filename}: record {self.number} at byte {self.offset}: {self.reason}"
 
 
+class ImportJob(models.Model):
+    """A file uploaded in the staff space, waiting for (or done by) the background import."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255, help_text=_("As sent, for display only."))
+    stored_name = models.CharField(
+        max_length=64, help_text=_("Name of the waiting copy (never the sent name).")
+    )
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+
+    def __str__(self) -> str:
+        return f"{self.library.code} {self.filename} ({self.status})"
+
+
 class Work(models.Model):
     """An edition: the cluster of source records, from any library, that describe it."""
 

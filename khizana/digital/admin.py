@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from khizana.accounts import permissions
-from khizana.accounts.services import audit
+from khizana.accounts.audit import audit
 
 from .models import DigitalItem, Licence, Loan, OnSiteNetwork, UsageEvent, WaitlistEntry
 

@@ -1,4 +1,4 @@
-"""Background harvests (huey, as the staff imports in :mod:`khizana.accounts.tasks`).
+"""Background harvests (huey, as the staff imports in :mod:`khizana.catalog.tasks`).
 
 A periodic harvest of every library with an endpoint runs when ``KHIZANA_HARVEST_SCHEDULE`` (a setting
 or an environment variable) holds a crontab: five fields, minute hour day month weekday, e.g.

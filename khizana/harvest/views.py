@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khizana.accounts import permissions
+from khizana.accounts.audit import audit
 from khizana.accounts.decorators import staff_required
-from khizana.accounts.services import audit
 from khizana.libraries.models import Library
 
 from .forms import HarvestSourceForm

@@ -23,8 +23,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from khizana.accounts import permissions
+from khizana.accounts.audit import audit as accounts_audit
 from khizana.accounts.models import Role
-from khizana.accounts.services import audit as accounts_audit
 from khizana.textnorm import normalise
 
 from .models import Institution, InstitutionName, Source

@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 
 from khizana.accounts import permissions
 from khizana.accounts.models import Membership, Role
+from khizana.catalog import permissions as catalog_permissions
 from khizana.catalog.models import Holding, SourceRecord, Work
 
 from .conftest import PASSWORD, make_user
@@ -32,17 +33,17 @@ def test_inactive_users_and_users_without_membership_write_nothing(users, lib_a)
 def test_object_checks(users, catalog):
     holding_a = Holding.objects.filter(library=catalog["a"]).first()
     record_b = SourceRecord.objects.filter(library=catalog["b"]).first()
-    assert permissions.can_edit_holding(users["cataloguer_a"], holding_a)
-    assert not permissions.can_edit_holding(users["cataloguer_b"], holding_a)
-    assert permissions.can_split_join(users["cataloguer_b"], record_b)
-    assert not permissions.can_split_join(users["cataloguer_a"], record_b)
+    assert catalog_permissions.can_edit_holding(users["cataloguer_a"], holding_a)
+    assert not catalog_permissions.can_edit_holding(users["cataloguer_b"], holding_a)
+    assert catalog_permissions.can_split_join(users["cataloguer_b"], record_b)
+    assert not catalog_permissions.can_split_join(users["cataloguer_a"], record_b)
     shared = SourceRecord.objects.get(library=catalog["a"], source_file="yaz_marc9.marc").work
     only_b = Work.objects.filter(records__source_file="medialab_cotesBR.mrc").first()
-    assert permissions.can_split_join(users["cataloguer_b"], [shared, only_b])
-    assert not permissions.can_split_join(users["cataloguer_a"], [shared, only_b])
-    assert permissions.can_split_join(users["network_admin"], [shared, only_b])
-    assert not permissions.can_split_join(users["reader"], [shared])
-    assert not permissions.can_split_join(users["cataloguer_a"], [])
+    assert catalog_permissions.can_split_join(users["cataloguer_b"], [shared, only_b])
+    assert not catalog_permissions.can_split_join(users["cataloguer_a"], [shared, only_b])
+    assert catalog_permissions.can_split_join(users["network_admin"], [shared, only_b])
+    assert not catalog_permissions.can_split_join(users["reader"], [shared])
+    assert not catalog_permissions.can_split_join(users["cataloguer_a"], [])
     assert permissions.can_manage_staff(users["library_admin_a"], catalog["a"])
     assert not permissions.can_manage_staff(users["library_admin_a"], catalog["b"])
     assert not permissions.can_manage_staff(users["cataloguer_a"], catalog["a"])

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from khizana.accounts.models import AuditEntry, ImportJob, Membership
+from khizana.accounts.models import AuditEntry, Membership
 from khizana.api import services as api_services
-from khizana.catalog.models import ImportRun, SourceRecord, Work
+from khizana.catalog.models import ImportJob, ImportRun, SourceRecord, Work
 from khizana.catalog.services import import_file
 from khizana.catalog.tests.conftest import DEMO, make_library
 from khizana.libraries.models import Library

@@ -174,6 +174,6 @@ def test_schemathesis_with_every_check_finds_no_failure(site: PrivateInstallatio
     # the writes went through with the tokens: holdings changed and files imported (the hooks' catalogues)
     edits, imports = site.query(
         "SELECT (SELECT COUNT(*) FROM accounts_auditentry WHERE action = 'holding-edit'),"
-        " (SELECT COUNT(*) FROM accounts_importjob WHERE status = 'finished')"
+        " (SELECT COUNT(*) FROM catalog_importjob WHERE status = 'finished')"
     )[0]
     assert edits > 0 and imports > 0, (edits, imports, output)

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from khizana.accounts.models import AuditEntry, ImportJob
+from khizana.accounts.models import AuditEntry
 from khizana.api import services as api_services
-from khizana.catalog.models import Holding, SourceRecord
+from khizana.catalog.models import Holding, ImportJob, SourceRecord
 from khizana.catalog.tests.conftest import DEMO
 
 from .conftest import bearer

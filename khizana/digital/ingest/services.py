@@ -21,12 +21,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from khizana.accounts.forms import safe_display_name
-from khizana.accounts.services import audit
+from khizana.accounts.audit import audit
 from khizana.catalog import clustering
 from khizana.catalog.identifiers import normalise_isbn
 from khizana.catalog.models import MatchKey, SourceRecord
 from khizana.catalog.records import RecordKind
+from khizana.core.files import safe_display_name
 from khizana.digital import tasks
 from khizana.digital.ingest import formats
 from khizana.digital.ingest.formats import Msgid, RefusedFile, gettext_noop

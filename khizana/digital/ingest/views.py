@@ -20,9 +20,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from khizana.accounts import permissions
-from khizana.accounts.decorators import staff_required
-from khizana.accounts.services import audit
-from khizana.accounts.staff_views import _int_or_404
+from khizana.accounts.audit import audit
+from khizana.accounts.decorators import int_or_404, staff_required
 from khizana.digital.ingest import services as ingest
 from khizana.digital.models import DigitalItem
 from khizana.libraries.models import Library
@@ -124,7 +123,7 @@ def items(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _upload(request: HttpRequest, libraries) -> HttpResponse:
-    library = get_object_or_404(Library, pk=_int_or_404(request.POST.get("library")))
+    library = get_object_or_404(Library, pk=int_or_404(request.POST.get("library")))
     if not permissions.can_write(request.user, library):
         raise PermissionDenied(gettext("You cannot add digital items to this library."))
     form = UploadForm(request.POST, request.FILES, libraries=libraries)

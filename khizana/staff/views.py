@@ -1,42 +1,40 @@
-"""The staff space (/staff/): imports, holdings, splits and joins, staff accounts.
+"""The catalog staff space (/staff/): imports, records and holdings, splits and joins.
 
 Every view needs a signed-in member of staff; every write fetches its object by id and asks
-:mod:`.permissions` about the object's own library (never a library id sent by the form). Refusals are 403.
+:mod:`khizana.accounts.permissions` and :mod:`khizana.catalog.permissions` about the object's own library
+(never a library id sent by the form). Refusals are 403. The staff accounts and the readers' memberships
+pages of the staff space are accounts' own views (:mod:`khizana.accounts.staff_account_views`,
+:mod:`khizana.accounts.member_views`), mounted in the same "staff" namespace by :mod:`.urls`.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from khizana.accounts import permissions
+from khizana.accounts.audit import audit
+from khizana.accounts.decorators import int_or_404, staff_required
+from khizana.catalog import imports
+from khizana.catalog import permissions as catalog_permissions
+from khizana.catalog.forms import ImportUploadForm
 from khizana.catalog.holdings import update_holding
 from khizana.catalog.manual import ManualDecisionError, join_works, split_record
-from khizana.catalog.models import Holding, ImportRun, SourceRecord, Work
+from khizana.catalog.models import Holding, ImportJob, ImportRun, SourceRecord, Work
 from khizana.catalog.reports import write_rejects_csv
 from khizana.core.vocabularies import HOLDING_STATUS
 from khizana.libraries.models import Library
 
-from . import permissions, services
-from .decorators import staff_required
-from .forms import HoldingForm, ImportUploadForm, JoinForm, SplitForm, StaffAccountForm
-from .models import ImportJob, Membership, Role
+from .forms import HoldingForm, JoinForm, SplitForm
 
 
 def _audit(request, library, action: str, target: str, **details) -> None:
-    services.audit(request.user, library, action, target, **details)
-
-
-def _int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    audit(request.user, library, action, target, **details)
 
 
 # --- home -------------------------------------------------------------------------------------------
@@ -77,7 +75,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     libraries = permissions.libraries_managed(request.user)
     if request.method == "POST":
         # The library named by the form is checked first: a forged id is a refusal, not a form error.
-        library = get_object_or_404(Library, pk=_int_or_404(request.POST.get("library")))
+        library = get_object_or_404(Library, pk=int_or_404(request.POST.get("library")))
         if not permissions.can_import(request.user, library):
             raise PermissionDenied(_("You cannot import records into this library."))
         form = ImportUploadForm(request.POST, request.FILES, libraries=libraries)
@@ -85,7 +83,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             library = form.cleaned_data["library"]
             if not permissions.can_import(request.user, library):  # the same check, on the cleaned object
                 raise PermissionDenied(_("You cannot import records into this library."))
-            job = services.queue_import(request.user, library, form)
+            job = imports.queue_import(request.user, library, form)
             messages.success(request, _("%(name)s is being imported.") % {"name": job.filename})
             return redirect("staff:import-job", job_id=job.pk)
     else:
@@ -185,7 +183,7 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 @staff_required
 def holding_edit(request: HttpRequest, holding_id: int) -> HttpResponse:
     holding = get_object_or_404(Holding.objects.select_related("record", "library"), pk=holding_id)
-    if not permissions.can_edit_holding(request.user, holding):
+    if not catalog_permissions.can_edit_holding(request.user, holding):
         raise PermissionDenied(_("This holding belongs to another library."))
     form = HoldingForm(request.POST or None, instance=Holding.objects.get(pk=holding.pk))
     if request.method == "POST" and form.is_valid():
@@ -214,7 +212,7 @@ def work_split(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "staff/works.html", {"split_form": form, "join_form": JoinForm()}, status=400)
     record = get_object_or_404(SourceRecord.objects.select_related("library"), pk=form.cleaned_data["record"])
-    if not permissions.can_split_join(request.user, record):
+    if not catalog_permissions.can_split_join(request.user, record):
         raise PermissionDenied(_("This record belongs to another library."))
     note = form.cleaned_data["note"] or "split in the staff space"
     try:
@@ -235,7 +233,7 @@ def work_join(request: HttpRequest) -> HttpResponse:
         return render(request, "staff/works.html", {"split_form": SplitForm(), "join_form": form}, status=400)
     work_a = get_object_or_404(Work, pk=form.cleaned_data["work_a"])
     work_b = get_object_or_404(Work, pk=form.cleaned_data["work_b"])
-    if not permissions.can_split_join(request.user, [work_a, work_b]):
+    if not catalog_permissions.can_split_join(request.user, [work_a, work_b]):
         raise PermissionDenied(_("Each work must hold a record of your library."))
     note = form.cleaned_data["note"] or "joined in the staff space"
     try:
@@ -267,61 +265,6 @@ def _join_library(user, work_ids: list[int]) -> int | None:
         .values_list("library_id", flat=True)
         .first()
     )
-
-
-# --- staff accounts ---------------------------------------------------------------------------------
-
-
-def _staff_libraries(request) -> list[Library]:
-    return [
-        lib
-        for lib in permissions.libraries_managed(request.user)
-        if permissions.can_manage_staff(request.user, lib)
-    ]
-
-
-@require_GET
-@staff_required
-def user_list(request: HttpRequest) -> HttpResponse:
-    libraries = _staff_libraries(request)
-    if not libraries:
-        raise PermissionDenied(_("Only a library administrator manages staff accounts."))
-    members = (
-        Membership.objects.filter(library__in=libraries, role__in=[Role.CATALOGUER, Role.LIBRARY_ADMIN])
-        .select_related("user", "library")
-        .order_by("library__code", "user__username")
-    )
-    return render(request, "staff/user_list.html", {"members": members})
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def user_create(request: HttpRequest) -> HttpResponse:
-    libraries = _staff_libraries(request)
-    if not libraries:
-        raise PermissionDenied(_("Only a library administrator manages staff accounts."))
-    roles = permissions.roles_grantable(request.user)
-    if request.method == "POST":
-        library = get_object_or_404(Library, pk=_int_or_404(request.POST.get("library")))
-        if not permissions.can_manage_staff(request.user, library):
-            raise PermissionDenied(_("You cannot create accounts for this library."))
-        if request.POST.get("role") not in roles:
-            raise PermissionDenied(_("You cannot give this role."))
-    queryset = Library.objects.filter(pk__in=[lib.pk for lib in libraries])
-    form = StaffAccountForm(request.POST or None, libraries=queryset, roles=roles)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            _audit(
-                request,
-                form.cleaned_data["library"],
-                "create-staff",
-                user.username,
-                role=form.cleaned_data["role"],
-            )
-        messages.success(request, _("The account %(name)s has been created.") % {"name": user.username})
-        return redirect("staff:users")
-    return render(request, "staff/user_create.html", {"form": form})
 
 
 @staff_required

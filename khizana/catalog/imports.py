@@ -1,21 +1,16 @@
-"""What the staff space does, as plain functions shared by its pages and the REST API."""
+"""Uploaded files, from the staff space and the REST API: kept under a name of our own, imported by a
+background job (:mod:`.tasks`)."""
 
 from __future__ import annotations
 
 import uuid
 
+from khizana.accounts.audit import audit
 from khizana.libraries.models import Library
 
 from .forms import ImportUploadForm
-from .models import AuditEntry, ImportJob
+from .models import ImportJob
 from .tasks import incoming_dir, run_import_job
-
-
-def audit(user, library: Library | int | None, action: str, target: str, **details) -> AuditEntry:
-    library_id = library if isinstance(library, int) or library is None else library.pk
-    return AuditEntry.objects.create(
-        user=user, library_id=library_id, action=action, target=target[:255], details=details
-    )
 
 
 def queue_import(user, library: Library, form: ImportUploadForm, **audit_details) -> ImportJob:

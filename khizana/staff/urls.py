@@ -1,7 +1,11 @@
+"""The staff space, namespace "staff": the catalog staff space (this app's views) and the pages accounts
+offers to it (staff accounts, readers' memberships)."""
+
 from django.urls import path
 
-from . import member_views
-from . import staff_views as views
+from khizana.accounts import member_views, staff_account_views
+
+from . import views
 
 app_name = "staff"
 urlpatterns = [
@@ -17,8 +21,8 @@ urlpatterns = [
     path("works/", views.works, name="works"),
     path("works/split/", views.work_split, name="work-split"),
     path("works/join/", views.work_join, name="work-join"),
-    path("users/", views.user_list, name="users"),
-    path("users/new/", views.user_create, name="user-create"),
+    path("users/", staff_account_views.user_list, name="users"),
+    path("users/new/", staff_account_views.user_create, name="user-create"),
     path("members/", member_views.member_list, name="members"),
     path("members/file/", member_views.member_file, name="member-file"),
     path("members/<int:membership_id>/verify/", member_views.member_verify, name="member-verify"),
