@@ -29,7 +29,7 @@ from tests.support import PrivateInstallation  # noqa: E402
 
 CHROMIUM = os.environ.get("KHIZANA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SETUP = (
-    "from khizana.catalog.tests.conftest import make_library; "
+    "from khizana.testing import make_library; "
     "from khizana.digital.tests.reader_items import make_record, add_demo_items; "
     "make_record(make_library('BENCH'), 'READER-1', 'Reader benchmark'); print(add_demo_items())"
 )

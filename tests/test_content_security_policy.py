@@ -12,12 +12,12 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from khizana.accounts.models import Membership, Role
-from khizana.catalog.tests.conftest import make_library
 from khizana.digital.models import DigitalItem
 from khizana.digital.reading.views import EPUB_CSP, PDF_CSP, READER_CSP
 from khizana.digital.tests.iiif_support import image_item, validator_image
 from khizana.digital.tests.reader_items import DATA, add_item, make_record
 from khizana.search import services as search_services
+from khizana.testing import make_library
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "une phrase de passe assez longue"

@@ -1,13 +1,11 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from khizana.catalog.services import import_file
-from khizana.catalog.tests.conftest import DEMO, make_library
+from khizana.testing import DEMO, PASSWORD, make_library, make_user  # noqa: F401  (make_user: for this app's tests)
 
 HERE = Path(__file__).resolve().parent
-PASSWORD = "une phrase de passe assez longue"
 
 
 @pytest.fixture(autouse=True)
@@ -17,25 +15,6 @@ def _accounts_test_environment(settings):
 
     HUEY.immediate = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-
-
-def make_user(username, role=None, library=None, *, verified=True, **extra):
-    """A user; with ``role``, its membership. Readers are verified members unless ``verified`` is False."""
-    from django.utils import timezone
-
-    from khizana.accounts.models import Membership, Verification
-
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, **extra)
-    if role:
-        vouched = verified and role == "reader"
-        Membership.objects.create(
-            user=user,
-            role=role,
-            library=library,
-            verified_at=timezone.now() if vouched else None,
-            verified_by=Verification.STAFF if vouched else "",
-        )
-    return user
 
 
 @pytest.fixture

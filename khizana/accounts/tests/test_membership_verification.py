@@ -14,8 +14,7 @@ from django.utils import timezone
 from khizana.accounts.models import AuditEntry, MemberRecord, Membership, Role, Verification
 from khizana.digital.models import DigitalItem
 from khizana.digital.tests.loans_support import PDF, make_item, make_licence
-
-from .conftest import PASSWORD, make_user
+from khizana.testing import PASSWORD, make_user
 
 MEMBER_FILE = (
     "cardnumber,surname,firstname,email,dateexpiry,categorycode\n"

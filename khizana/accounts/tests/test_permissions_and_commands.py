@@ -6,8 +6,7 @@ from khizana.accounts import permissions
 from khizana.accounts.models import Membership, Role
 from khizana.catalog import permissions as catalog_permissions
 from khizana.catalog.models import Holding, SourceRecord, Work
-
-from .conftest import PASSWORD, make_user
+from khizana.testing import PASSWORD, make_user
 
 
 def test_libraries_managed(users, lib_a, lib_b):

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from khizana.accounts.models import Membership, Role
-
-from .conftest import PASSWORD, make_user
+from khizana.testing import PASSWORD, make_user
 
 User = get_user_model()
 

@@ -13,11 +13,11 @@ from huey.api import PeriodicTask
 from huey.contrib.djhuey import HUEY
 
 from khizana.accounts.tasks import clear_expired_sessions
-from khizana.catalog.tests.conftest import make_library
 from khizana.digital.models import UsageEvent
 from khizana.digital.tests.iiif_support import image_item, validator_image
 from khizana.digital.tests.reader_items import DATA, add_item, make_record
 from khizana.search import services as search_services
+from khizana.testing import make_library
 
 VISITS = 3
 

@@ -15,8 +15,7 @@ from django.core import mail
 from django.urls import reverse
 
 from khizana.accounts.models import Role
-
-from .conftest import PASSWORD, make_user
+from khizana.testing import PASSWORD, make_user
 
 LOGIN = "/account/login/"
 ADMIN_LOGIN = "/admin/login/"

@@ -10,10 +10,10 @@ from khizana.accounts.models import AuditEntry, Membership
 from khizana.api import services as api_services
 from khizana.catalog.models import ImportJob, ImportRun, SourceRecord, Work
 from khizana.catalog.services import import_file
-from khizana.catalog.tests.conftest import DEMO, make_library
 from khizana.libraries.models import Library
 from khizana.search import services as search_services
 from khizana.search.models import IndexQueue
+from khizana.testing import DEMO, make_library
 
 AUSTEN = DEMO / "records" / "UM5" / "marc4j_pride-and-prejudice-subset.mrc"
 CSV_A = (

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-from khizana.catalog.tests.conftest import DEMO
+from khizana.testing import DEMO
 from tests.support import REPO, PrivateInstallation
 
 from .conftest import CSV_A

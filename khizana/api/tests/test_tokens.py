@@ -78,7 +78,7 @@ def test_command_refuses_readers_and_unknown_users():
 
 
 def _library():
-    from khizana.catalog.tests.conftest import make_library
+    from khizana.testing import make_library
 
     return make_library("TOKLIB")
 

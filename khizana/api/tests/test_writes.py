@@ -9,7 +9,7 @@ from django.test import Client
 from khizana.accounts.models import AuditEntry
 from khizana.api import services as api_services
 from khizana.catalog.models import Holding, ImportJob, SourceRecord
-from khizana.catalog.tests.conftest import DEMO
+from khizana.testing import DEMO
 
 from .conftest import bearer
 

@@ -1,21 +1,6 @@
-from pathlib import Path
-
 import pytest
 
-from khizana.libraries.models import Library
-
-REPO = Path(__file__).resolve().parents[3]
-DEMO = REPO / "demo"
-
-
-def make_library(code: str, **extra) -> Library:
-    defaults = {
-        "name_fr": f"Bibliothèque {code}",
-        "kind": Library.Kind.UNIVERSITY,
-        "country": "MA",
-        "city": "Rabat",
-    }
-    return Library.objects.create(code=code, **{**defaults, **extra})
+from khizana.testing import make_library
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import DEMO
+from khizana.testing import DEMO
 
 SOURCES = [
     DEMO / "records" / "BULAC" / "evergreen_lul_fre_500-subset.mrc",

@@ -25,7 +25,7 @@ from khizana.catalog.records import (
 )
 
 try:
-    from khizana.catalog.tests.shared import shared_data_dir
+    from khizana.testing import shared_data_dir
 except ImportError:  # pragma: no cover - the helper module is written by another change
     import os
 

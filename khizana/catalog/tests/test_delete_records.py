@@ -6,8 +6,7 @@ from khizana.catalog.models import Holding, ImportRun, SourceRecord, Work
 from khizana.catalog.services import delete_records, import_bytes, import_file
 from khizana.search import services as search
 from khizana.search.models import IndexQueue
-
-from .conftest import DEMO, make_library
+from khizana.testing import DEMO, make_library
 
 AUSTEN = DEMO / "records" / "UM5" / "marc4j_pride-and-prejudice-subset.mrc"
 AUSTEN_OTHER = DEMO / "records" / "BPLPO" / "marc4j_pride-and-prejudice-subset.mrc"

@@ -8,8 +8,8 @@ from khizana.catalog.formats import read_records
 from khizana.catalog.models import ImportReject, ImportRun
 from khizana.catalog.records import RejectedRecord
 from khizana.catalog.services import import_file
+from khizana.testing import make_library
 
-from .conftest import make_library
 from .reject_files import file_with_rejects
 
 BATCH = 25

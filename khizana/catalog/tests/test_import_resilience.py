@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from khizana.testing import DEMO
 from tests.support import PrivateInstallation
-
-from .conftest import DEMO
 
 pytestmark = pytest.mark.slow
 

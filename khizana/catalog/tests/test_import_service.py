@@ -11,8 +11,9 @@ from khizana.catalog import clustering
 from khizana.catalog.manual import join_works, split_record
 from khizana.catalog.models import Holding, ImportRun, MatchDecision, SourceRecord, SourceRecordVersion, Work
 from khizana.catalog.services import ImportFileError, import_bytes, import_file
+from khizana.testing import DEMO
 
-from .conftest import DEMO, partition
+from .conftest import partition
 
 FRENCH = DEMO / "records" / "UM5" / "evergreen_lul_fre_500-subset.mrc"
 TRAJECT_ISO = DEMO / "records" / "BULAC" / "traject_test_data.utf8.mrc"

@@ -8,7 +8,7 @@ import pytest
 from khizana.catalog.formats.iso2709 import read_iso2709
 from khizana.catalog.formats.marc_fields import describe_marc, detect_marc_flavour, repair_double_utf8
 from khizana.catalog.records import HoldingStatus, MaterialType, ParsedRecord, RecordFormat, RecordKind
-from khizana.catalog.tests.shared import shared_data_dir
+from khizana.testing import shared_data_dir
 
 DATA = shared_data_dir()
 needs_data = pytest.mark.skipif(

@@ -20,7 +20,7 @@ from khizana.catalog.records import (
     RejectedRecord,
     Serialisation,
 )
-from khizana.catalog.tests.shared import shared_data_dir
+from khizana.testing import shared_data_dir
 
 DATA = shared_data_dir()
 needs_data = pytest.mark.skipif(

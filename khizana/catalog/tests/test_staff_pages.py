@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from khizana.catalog.models import ImportRun, SourceRecord, Work
 from khizana.catalog.services import import_bytes, import_file
-
-from .conftest import DEMO
+from khizana.testing import DEMO
 
 
 @pytest.fixture

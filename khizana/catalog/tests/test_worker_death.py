@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from khizana.testing import REPO
 from tests.support import PrivateInstallation
 
-from .conftest import REPO
 from .reject_files import file_with_rejects
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")

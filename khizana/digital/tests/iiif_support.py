@@ -9,10 +9,10 @@ from pathlib import Path
 from PIL import Image
 
 from khizana.catalog.models import SourceRecord
-from khizana.catalog.tests.conftest import make_library  # noqa: F401 (the iiif tests import it from here)
 from khizana.digital.models import DigitalItem, PageImage
 from khizana.digital.storage import default_store
 from khizana.digital.tests.reader_items import make_record  # noqa: F401 (the iiif tests import it from here)
+from khizana.testing import make_library  # noqa: F401 (the iiif tests import it from here)
 
 DATA = Path(__file__).parent / "data" / "iiif"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "digital" / "iiif"

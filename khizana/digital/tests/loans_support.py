@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from khizana.accounts.models import Role
-from khizana.accounts.tests.conftest import make_user
-from khizana.catalog.tests.conftest import make_library
 from khizana.digital.models import DigitalItem, Licence
 from khizana.digital.tests.reader_items import add_item, make_record
+from khizana.testing import make_library, make_user
 
 PDF = Path(__file__).parent / "data" / "loans" / "samplefiles_habibi.pdf"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a fixed clock for the services

@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from lxml import etree
 
 from khizana.catalog.models import ImportReject, SourceRecord
-from khizana.catalog.tests.conftest import DEMO, make_library
 from khizana.harvest.models import HarvestedIdentifier, HarvestRun
 from khizana.harvest.services import configure, harvest, harvest_all
+from khizana.testing import DEMO, make_library
 
 from .server import DATA, OaiTestServer, body, xml
 

@@ -10,12 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from khizana.accounts.models import AuditEntry
-from khizana.accounts.tests.conftest import make_user
 from khizana.catalog.models import ImportRun, SourceRecord
-from khizana.catalog.tests.conftest import make_library
 from khizana.core.outgoing.tests.fake_dns import FakeDNS
 from khizana.harvest.models import HarvestRun, HarvestSource
 from khizana.libraries.models import Library
+from khizana.testing import make_library, make_user
 
 from .server import OaiTestServer, xml
 from .test_harvest import _quick_retries, pyoai_repository  # noqa: F401  (the fixture applies here too)

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from khizana.accounts.models import AuditEntry, Membership
 from khizana.catalog.models import SourceRecord
-from khizana.catalog.tests.conftest import make_library
 from khizana.harvest.models import HarvestRun, HarvestSource
 from khizana.harvest.services import configure
+from khizana.testing import make_library
 
 from .server import OaiTestServer, xml
 from .test_harvest import _quick_retries, pyoai_repository  # noqa: F401  (the fixture applies here too)

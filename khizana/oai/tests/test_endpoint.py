@@ -10,9 +10,9 @@ from lxml import etree
 
 from khizana.catalog.models import SourceRecord
 from khizana.catalog.services import import_file
-from khizana.catalog.tests.conftest import DEMO, make_library
 from khizana.oai.protocol import split_identifier
 from khizana.oai.tests.schemas import MARC, OAI, validate
+from khizana.testing import DEMO, make_library
 
 AUSTEN = DEMO / "records" / "UM5" / "marc4j_pride-and-prejudice-subset.mrc"
 

@@ -16,10 +16,9 @@ from django.test import override_settings
 
 from khizana.catalog.models import ImportRun, SourceRecord, Work
 from khizana.catalog.services import import_file
-from khizana.catalog.tests.conftest import make_library
-from khizana.catalog.tests.shared import shared_data_dir
 from khizana.libraries.models import Library
 from khizana.search.services import rebuild_index, search
+from khizana.testing import make_library, shared_data_dir
 
 DATA = Path(__file__).parent / "data"
 CSV = "arabic_records.csv"

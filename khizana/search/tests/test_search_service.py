@@ -7,9 +7,9 @@ import pytest
 from khizana.catalog import clustering
 from khizana.catalog.models import SourceRecord, Work
 from khizana.catalog.services import import_bytes, import_file
-from khizana.catalog.tests.conftest import DEMO, make_library
 from khizana.search import services
 from khizana.search.models import IndexQueue
+from khizana.testing import DEMO, make_library
 
 AUSTEN = DEMO / "records" / "UM5" / "marc4j_pride-and-prejudice-subset.mrc"
 AUSTEN_OTHER = DEMO / "records" / "BPLPO" / "marc4j_pride-and-prejudice-subset.mrc"

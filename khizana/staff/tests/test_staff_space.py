@@ -14,9 +14,7 @@ from khizana.accounts.models import AuditEntry, Membership
 from khizana.catalog.models import Holding, ImportJob, ImportRun, MatchDecision, SourceRecord, Work
 from khizana.catalog.services import import_bytes
 from khizana.catalog.tasks import incoming_dir, run_import_job_now
-from khizana.catalog.tests.conftest import DEMO
-
-from .conftest import PASSWORD
+from khizana.testing import DEMO, PASSWORD
 
 UPLOAD = DEMO / "records" / "BNRM" / "marc4j_azdoud.xml"
 

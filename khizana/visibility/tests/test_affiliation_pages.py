@@ -17,8 +17,7 @@ from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
 from khizana.accounts.models import AuditEntry
-from khizana.accounts.tests.conftest import make_user
-from khizana.catalog.tests.conftest import make_library
+from khizana.testing import make_library, make_user
 from khizana.visibility import analysis_services, analysis_views, services
 from khizana.visibility.analysis_models import AffiliationReport
 from khizana.visibility.analysis_services import run_report_now

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from khizana.catalog.tests.shared import shared_data_dir
+from khizana.testing import shared_data_dir
 from khizana.visibility.formats import read_path
 
 SHARED = shared_data_dir()

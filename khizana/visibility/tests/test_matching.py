@@ -217,7 +217,7 @@ def test_match_affiliation_uses_the_default_matcher(matcher):
 
 def _shared_dir() -> Path | None:
     try:
-        from khizana.catalog.tests.shared import shared_data_dir
+        from khizana.testing import shared_data_dir
     except ImportError:  # pragma: no cover - the catalog tests are always there today
         return None
     return shared_data_dir()

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from khizana.catalog.tests.shared import shared_data_dir
+from khizana.testing import shared_data_dir
 from khizana.visibility import services
 from khizana.visibility.models import Institution, InstitutionName
 

@@ -9,8 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from khizana.accounts.models import AuditEntry
-from khizana.accounts.tests.conftest import make_user
-from khizana.catalog.tests.conftest import make_library
+from khizana.testing import make_library, make_user
 from khizana.visibility import services
 from khizana.visibility.models import Institution, InstitutionName
 

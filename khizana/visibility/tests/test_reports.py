@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from lxml import etree
 from openpyxl import load_workbook
 
-from khizana.catalog.tests.shared import shared_data_dir
+from khizana.testing import shared_data_dir
 from khizana.visibility import reports
 from khizana.visibility.anomalies import (
     COUNTRY_MISMATCH,

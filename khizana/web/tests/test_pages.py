@@ -11,10 +11,10 @@ from lxml import etree
 
 from khizana.catalog.models import ImportRun, SourceRecord, Work
 from khizana.catalog.services import import_file
-from khizana.catalog.tests.conftest import DEMO, make_library
 from khizana.libraries.models import Library
 from khizana.search import services as search_services
 from khizana.search.models import IndexQueue
+from khizana.testing import DEMO, make_library
 
 AUSTEN = DEMO / "records" / "UM5" / "marc4j_pride-and-prejudice-subset.mrc"
 AUSTEN_OTHER = DEMO / "records" / "BPLPO" / "marc4j_pride-and-prejudice-subset.mrc"

@@ -57,7 +57,7 @@ def data_dir(settings, tmp_path):
 
 
 def test_page_images_are_recognised_in_bounded_resumable_steps(data_dir, db, monkeypatch):
-    from khizana.catalog.tests.conftest import make_library
+    from khizana.testing import make_library
 
     record = make_record(make_library("OCR1"), "OCR-1", "Chroniques")
     item = DigitalItem.objects.create(
@@ -98,7 +98,7 @@ def test_page_images_are_recognised_in_bounded_resumable_steps(data_dir, db, mon
 @pytest.mark.shared_data
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/digital is not here")
 def test_image_only_pdf_goes_through_ocr(data_dir, db):
-    from khizana.catalog.tests.conftest import make_library
+    from khizana.testing import make_library
 
     record = make_record(make_library("OCR2"), "OCR-2", "Pangramme")
     pdf = SHARED / "pdf" / "ocrmypdf_francais.pdf"

@@ -13,13 +13,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from khizana.accounts.models import Membership, Role
-from khizana.catalog.tests.conftest import make_library
 from khizana.digital import tasks
 from khizana.digital.fulltext import services as fulltext
 from khizana.digital.models import DigitalItem, PageText, UsageEvent
 from khizana.digital.storage import default_store
 from khizana.digital.tests.reader_items import make_record
 from khizana.search import services
+from khizana.testing import make_library
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "fulltext"
 SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "digital"

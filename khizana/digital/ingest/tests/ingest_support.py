@@ -11,8 +11,8 @@ import pytest
 from khizana.catalog.clustering import recluster_dirty
 from khizana.catalog.models import SourceRecord
 from khizana.catalog.services import import_file
-from khizana.catalog.tests.conftest import make_library
 from khizana.libraries.models import Library
+from khizana.testing import make_library
 
 REPO = Path(__file__).resolve().parents[4]
 DATA = REPO / "khizana" / "digital" / "tests" / "data" / "ingest"  # the digital app's test files

@@ -23,7 +23,6 @@ from django.db import connections
 from django.utils import translation
 
 from khizana.accounts.models import Role
-from khizana.accounts.tests.conftest import make_user
 from khizana.cli import main as khizana
 from khizana.digital.ingest import formats
 from khizana.digital.ingest import services as ingest
@@ -32,6 +31,7 @@ from khizana.digital.ingest.services import IngestError
 from khizana.digital.ingest.tests.bad_archives import BAD_ARCHIVES, BadArchive
 from khizana.digital.ingest.tests.ingest_support import ISBN, PDF, RTL_EPUB, make_catalog, stored_files
 from khizana.digital.models import DigitalItem
+from khizana.testing import make_user
 
 URL = "/staff/digital/"
 kinds = pytest.mark.parametrize("bad", BAD_ARCHIVES, ids=lambda bad: bad.kind)

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from khizana.accounts.models import AuditEntry, Role
-from khizana.accounts.tests.conftest import make_user
 from khizana.digital.ingest import services as ingest
 from khizana.digital.ingest.tests.ingest_support import ENCRYPTED_PDF, ISBN, PDF, make_catalog, stored_files
 from khizana.digital.models import DigitalItem
+from khizana.testing import make_user
 
 URL = "/staff/digital/"
 

@@ -236,7 +236,7 @@ def test_account_page_links_to_my_loans(client, reader):
 
 @pytest.mark.django_db(transaction=True)
 def test_signed_links_over_a_live_server(live_server, client, settings, tmp_path):
-    from khizana.catalog.tests.conftest import make_library
+    from khizana.testing import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -266,7 +266,7 @@ def test_signed_links_over_a_live_server(live_server, client, settings, tmp_path
 def test_every_forged_link_gets_the_same_answer_over_a_live_server(live_server, client, settings, tmp_path):
     """Whatever is wrong with a link, the answer is byte for byte the same: it tells nothing about whose loan
     an id is, or whether that loan was returned, or whether the signature was right but old."""
-    from khizana.catalog.tests.conftest import make_library
+    from khizana.testing import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -227,7 +227,7 @@ def _borrow_in_thread(user, item_id, barrier, outcomes):
 def test_simultaneous_borrows_never_overspend(settings, tmp_path):
     """Eight members borrow the last three tokens at the same instant, each in its own thread and database
     connection: exactly three loans. PostgreSQL: row locks; SQLite: BEGIN IMMEDIATE serialises writers."""
-    from khizana.catalog.tests.conftest import make_library
+    from khizana.testing import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from khizana.accounts.models import Membership, Role
-from khizana.catalog.tests.conftest import make_library
 from khizana.digital.models import DigitalItem, UsageEvent
 from khizana.digital.tests.reader_items import DATA, add_item, make_record
+from khizana.testing import make_library
 
 PDF = DATA / "pdfjs_french_diacritics.pdf"
 EPUB = DATA / "epubtests_pkg-dir_unset-root-rtl.epub"
