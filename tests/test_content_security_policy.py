@@ -239,7 +239,7 @@ def test_the_detector_finds_what_the_policy_refuses():
 
 
 def test_the_affiliation_chart_drawn_into_its_page_has_no_inline_style():
-    from khizana.visibility.reports import InstitutionRow, anomaly_chart_svg
+    from khizana.visibility.affiliations.reports import InstitutionRow, anomaly_chart_svg
 
     svg = anomaly_chart_svg(InstitutionRow(institution_id="", name="all", affiliations=4))
     assert inline_code(svg) == [] and 'class="anomaly-chart"' in svg

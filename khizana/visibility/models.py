@@ -1,4 +1,5 @@
-"""The institution registry: ROR organisations and the local institutions staff add under them.
+"""The models of the app: the institution registry (ROR organisations and the local institutions staff
+add under them) and the affiliation reports.
 
 An :class:`Institution` comes from ROR (``ror_id``; loaded by ``khizana registry load``) or is local
 (``local_key``; a faculty, school or laboratory that ROR lacks, added by staff). ``parent`` is the one
@@ -6,9 +7,14 @@ link the registry rolls up along (a lab -> its faculty -> its university); ROR's
 ids are kept as loaded (``ror_parent_ids``, ``ror_child_ids``) so that a parent loaded later is linked
 then. Every name is an :class:`InstitutionName` (label per language, alias, acronym, variant) with a
 folded ``key`` for lookups.
+
+An :class:`AffiliationReport` is an affiliation analysis asked for on the research office's page: the
+uploaded export and its report (``affiliations/``).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -138,4 +144,38 @@ class InstitutionName(models.Model):
         return f"{self.value} ({self.kind}, {self.language or '-'})"
 
 
-from .analysis_models import AffiliationReport  # noqa: E402,F401
+class AffiliationReport(models.Model):
+    """One uploaded Scopus or Web of Science export, analysed now (small) or by a background job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255, help_text=_("As sent, for display only."))
+    stored_name = models.CharField(max_length=64, help_text=_("Name of the kept copy (never the sent name)."))
+    size = models.BigIntegerField(default=0)
+    source_format = models.CharField(max_length=32, blank=True)
+    institution = models.CharField(_("institution"), max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("affiliation report")
+        verbose_name_plural = _("affiliation reports")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.filename} ({self.status})"
+
+    @property
+    def folder(self) -> Path:
+        """Where the uploaded copy and the report files are kept."""
+        return Path(settings.DATA_DIR) / "affiliations" / self.stored_name

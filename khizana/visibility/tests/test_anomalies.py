@@ -26,7 +26,7 @@ from khizana.visibility.anomalies import (
 from khizana.visibility.formats.model import Affiliation, Author, Publication
 from khizana.visibility.formats.reader import read_path
 from khizana.visibility.matching import Matcher
-from khizana.visibility.registry_data import RegistryInstitution, load_registry
+from khizana.visibility.registry.data import RegistryInstitution, load_registry
 
 DATA = Path(__file__).parent / "data"
 ROR = "https://ror.org/"

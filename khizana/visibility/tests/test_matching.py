@@ -12,7 +12,7 @@ import pytest
 
 from khizana.visibility.matching import Match, Matcher, cached_matcher, match_affiliation, set_default_matcher
 from khizana.visibility.normalise import country_of_segment, key, name_tokens, segments
-from khizana.visibility.registry_data import RegistryInstitution, load_registry
+from khizana.visibility.registry.data import RegistryInstitution, load_registry
 
 FIXTURE = Path(__file__).parent / "data" / "ror"
 ROR = "https://ror.org/"
@@ -262,7 +262,7 @@ COPENHAGEN, RIGSHOSPITALET = ROR + "035b05819", ROR + "03mchdq19"
 
 @pytest.fixture(scope="module")
 def specific() -> Matcher:
-    from khizana.visibility.registry_data import read_names_index
+    from khizana.visibility.registry.data import read_names_index
 
     return Matcher(read_names_index(SPECIFICITY))
 

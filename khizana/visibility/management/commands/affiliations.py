@@ -8,8 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from khizana.visibility import analysis_services as services
-from khizana.visibility import reports
+from khizana.visibility.affiliations import reports, services
 from khizana.visibility.anomalies import AUTHOR_ANOMALIES
 
 

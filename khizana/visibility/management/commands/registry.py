@@ -9,17 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from khizana.visibility import services
 from khizana.visibility.models import Institution
+from khizana.visibility.registry import services
+from khizana.visibility.registry.services import shared_ror_dir
 
 DEMO_REGISTRY = Path(settings.BASE_DIR) / "demo" / "registry"
-
-
-def shared_ror_dir() -> Path:
-    """``settings.KHIZANA_SHARED_DATA``/ror, else ``../shared/data/ror`` next to the repository."""
-    configured = settings.KHIZANA_SHARED_DATA
-    data = Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "data"
-    return data / "ror"
 
 
 class Command(BaseCommand):

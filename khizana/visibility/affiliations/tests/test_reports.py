@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,7 +16,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from khizana.testing import shared_data_dir
-from khizana.visibility import reports
+from khizana.visibility.affiliations import reports
 from khizana.visibility.anomalies import (
     COUNTRY_MISMATCH,
     MISSING_PARENT,
@@ -29,9 +28,9 @@ from khizana.visibility.anomalies import (
 )
 from khizana.visibility.formats.reader import read_path
 from khizana.visibility.matching import Matcher
-from khizana.visibility.registry_data import load_registry
+from khizana.visibility.registry.data import load_registry
+from khizana.visibility.tests.support import DATA
 
-DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "analysis_scopus.csv"
 ROR = "https://ror.org/"
 RABAT, SFAX, UGA = ROR + "00r8w8f84", ROR + "04d4sd432", ROR + "02rx3b187"

@@ -1,6 +1,8 @@
+"""The affiliation reports page, at /research/affiliations/ (included by ../urls.py)."""
+
 from django.urls import path, re_path
 
-from . import analysis_views as views
+from . import views
 
 urlpatterns = [
     path("", views.affiliation_reports, name="affiliations"),

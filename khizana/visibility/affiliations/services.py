@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import pickle
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count, Max
 
-from khizana.visibility import reports
+from khizana.visibility.affiliations import reports
 from khizana.visibility.anomalies import (
     AFFILIATION_ANOMALIES,
     Analysis,
@@ -30,8 +29,9 @@ from khizana.visibility.anomalies import (
 from khizana.visibility.formats.model import Publication, ReadError
 from khizana.visibility.formats.reader import read_bytes, read_path
 from khizana.visibility.matching import MATCHER_VERSION, Matcher, cached_matcher
-from khizana.visibility.models import Institution, InstitutionName
-from khizana.visibility.registry_data import RegistryFormatError
+from khizana.visibility.models import AffiliationReport, Institution, InstitutionName
+from khizana.visibility.registry.data import RegistryFormatError
+from khizana.visibility.registry.services import as_registry_institutions, shared_ror_dir
 
 REPORT_FILES = ("report.csv", "corrections.csv", "corrections.xlsx", "anomalies.svg")
 logger = logging.getLogger(__name__)
@@ -46,12 +46,6 @@ class Registry:
     matcher: Matcher
     hierarchy: Hierarchy
     description: str
-
-
-def shared_ror_dir() -> Path:
-    from khizana.visibility.management.commands.registry import shared_ror_dir as registry_dir
-
-    return registry_dir()
 
 
 def cache_dir() -> Path:
@@ -116,8 +110,6 @@ def _pickled_db_matcher(fingerprint: str) -> Matcher | None:
 
 
 def _build_db_matcher(fingerprint: str) -> Matcher:
-    from khizana.visibility.services import as_registry_institutions
-
     matcher = Matcher(as_registry_institutions())
     matcher.save(cache_dir() / DB_MATCHER)
     (cache_dir() / DB_FINGERPRINT).write_text(fingerprint, encoding="utf-8")
@@ -241,49 +233,14 @@ def corrections_csv_text(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-# --- reports asked for on the page -------------------------------------------------------------------
+# --- the job of a report asked for on the page (kept and queued by uploads.py) ---------------------
 
 UPLOAD_NAME = "export.upload"
 CORRECTIONS_JSON = "corrections.json"
 
 
-def max_upload_bytes() -> int:
-    return int(settings.KHIZANA_MAX_AFFILIATION_BYTES)
-
-
-def background_from_bytes() -> int:
-    """Exports larger than this are analysed by the background job service, smaller ones at once."""
-    return int(settings.KHIZANA_AFFILIATION_BACKGROUND_BYTES)
-
-
-def create_report(user, data: bytes, display_name: str, source_format: str, institution: str = ""):
-    """Keep the upload under a name of our own and analyse it (now when small, else in the background)."""
-    from khizana.visibility.analysis_models import AffiliationReport
-    from khizana.visibility.analysis_tasks import run_affiliation_report
-
-    report = AffiliationReport.objects.create(
-        created_by=user, filename=display_name, stored_name=uuid.uuid4().hex, size=len(data),
-        source_format=source_format, institution=institution.strip()[:255],
-    )  # fmt: skip
-    from khizana.visibility.services import audit
-
-    audit(user, "affiliation-report", display_name, report=report.pk, size=len(data), format=source_format)
-    report.folder.mkdir(parents=True, exist_ok=True)
-    partial = report.folder / (UPLOAD_NAME + ".partial")
-    partial.write_bytes(data)
-    partial.replace(report.folder / UPLOAD_NAME)
-    if len(data) > background_from_bytes() or not registry_is_ready():
-        run_affiliation_report(report.pk)
-    else:
-        run_report_now(report.pk)
-    report.refresh_from_db()
-    return report
-
-
 def run_report_now(report_id: int) -> None:
     """Analyse a queued report's upload and keep its files and summary; a failure is its error."""
-    from khizana.visibility.analysis_models import AffiliationReport
-
     report = AffiliationReport.objects.filter(pk=report_id, status=AffiliationReport.Status.QUEUED).first()
     if report is None:
         return

@@ -3,7 +3,7 @@
 Four kinds of file are read, told apart by their content:
 
 - the ROR extracts (``ror_MA_DZ_TN.jsonl``, ``ror_FR.jsonl``), ``ror_names_index_all.tsv`` and
-  ``ror_referenced_missing_*.jsonl``, converted by :mod:`.registry_data` (the MATCHER's readers);
+  ``ror_referenced_missing_*.jsonl``, converted by :mod:`.data` (the MATCHER's readers);
 - Khizana's own export (``khizana registry export --format jsonl``): one institution a line with its
   ``source`` (ror or local), ``parent_id`` and every name with its language, kind and source. Local
   institutions are shipped and moved between installations this way (``demo/registry/``).
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import registry_data
-from .registry_data import RegistryFormatError, RegistryInstitution
+from . import data as registry_data
+from .data import RegistryFormatError, RegistryInstitution
 
 LOCAL_KEY = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,56}$")
 NAME_KINDS = ("label", "alias", "acronym", "variant")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,13 +17,15 @@ from openpyxl import load_workbook
 
 from khizana.accounts.models import AuditEntry
 from khizana.testing import make_library, make_user
-from khizana.visibility import analysis_services, analysis_views, services
-from khizana.visibility.analysis_models import AffiliationReport
-from khizana.visibility.analysis_services import run_report_now
+from khizana.visibility.affiliations import services as analysis_services
+from khizana.visibility.affiliations import views as analysis_views
+from khizana.visibility.affiliations.services import run_report_now
+from khizana.visibility.models import AffiliationReport
+from khizana.visibility.registry import services
+from khizana.visibility.tests.support import DATA
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "analysis_scopus.csv"
 HOME = "/research/affiliations/"
 

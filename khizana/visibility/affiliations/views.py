@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from khizana.accounts.decorators import staff_required
+from khizana.visibility.anomalies import AFFILIATION_ANOMALIES
+from khizana.visibility.models import AffiliationReport
 
-from . import analysis_services as services
-from . import anomaly_texts, reports
-from .analysis_forms import AffiliationUploadForm
-from .analysis_models import AffiliationReport
-from .anomalies import AFFILIATION_ANOMALIES
+from . import anomaly_texts, reports, services, uploads
+from .forms import AffiliationUploadForm
 
 PAGE_SIZE = 50
 INSTITUTIONS_SHOWN = 100  # the whole table is in report.csv
@@ -47,7 +46,7 @@ FILE_TYPES = {
 def affiliation_reports(request: HttpRequest) -> HttpResponse:
     form = AffiliationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = services.create_report(
+        report = uploads.create_report(
             request.user, form.data_bytes, form.display_name, form.detected, form.cleaned_data["institution"]
         )
         return redirect("visibility:affiliations-report", report_id=report.pk)

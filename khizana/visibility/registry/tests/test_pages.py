@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from khizana.accounts.models import AuditEntry
 from khizana.testing import make_library, make_user
-from khizana.visibility import services
 from khizana.visibility.models import Institution, InstitutionName
+from khizana.visibility.registry import services
 
-from .test_registry import UM5, load_demo
+from .test_services import UM5, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def test_the_list_searches_and_pages(registry, users, monkeypatch):
     assert "Faculté des Sciences de Rabat" in page and "Faculté des Sciences Dhar El Mahraz" in page
     page = client.get(reverse("visibility:registry"), {"country": "TN"}).content.decode()
     assert "University of Sfax" in page and "Mohammed V University" not in page
-    monkeypatch.setattr("khizana.visibility.views.PAGE_SIZE", 20)
+    monkeypatch.setattr("khizana.visibility.registry.views.PAGE_SIZE", 20)
     first = client.get(reverse("visibility:registry"))
     assert 'rel="next"' in first.content.decode()
     last = client.get(reverse("visibility:registry"), {"page": "99"}).content.decode()

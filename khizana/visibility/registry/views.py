@@ -13,16 +13,28 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khizana.accounts.decorators import staff_required
+from khizana.visibility.models import Institution
 
-from . import anomaly_texts, services
-from .models import Institution
-from .registry_forms import LocalInstitutionForm, NameForm, ParentForm
+from . import services
+from .forms import LocalInstitutionForm, NameForm, ParentForm
 
 PAGE_SIZE = 50
 EXPORT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+# ROR statuses (and "referenced": an id other records point to, missing from the extract)
+STATUS_LABELS = {
+    "active": gettext_lazy("active"),
+    "inactive": gettext_lazy("inactive"),
+    "withdrawn": gettext_lazy("withdrawn"),
+    "referenced": gettext_lazy("referenced by other records, not in the extract"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -71,7 +83,7 @@ def _detail_context(
     children = institution.children.order_by("sort_key", "id")
     return {
         "institution": institution,
-        "status_label": anomaly_texts.status_label(institution.status),
+        "status_label": status_label(institution.status),
         "names": services.names_by_kind(institution),
         "chain": services.parent_chain(institution),
         "top": services.roll_up(institution),

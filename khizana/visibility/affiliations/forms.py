@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from khizana.core.files import safe_display_name
-from khizana.visibility.analysis_services import max_upload_bytes
+from khizana.visibility.affiliations.uploads import max_upload_bytes
 from khizana.visibility.formats.reader import detect_format
 from khizana.visibility.formats.text import decode
 

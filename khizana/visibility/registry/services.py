@@ -1,5 +1,5 @@
-"""Research visibility services. Registry part: load ROR extracts and Khizana exports into the
-database, add local institutions and name variants (validated), walk the hierarchy, export.
+"""Institution registry services: load ROR extracts and Khizana exports into the database, add local
+institutions and name variants (validated), walk the hierarchy, export.
 
 Loading is idempotent: institutions are keyed by ROR id or local key, re-loading updates them in
 place (their primary keys, and so every link to them, stay), ROR names are replaced by the file's,
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -26,10 +27,10 @@ from khizana.accounts import permissions
 from khizana.accounts.audit import audit as accounts_audit
 from khizana.accounts.models import Role
 from khizana.textnorm import normalise
+from khizana.visibility.models import Institution, InstitutionName, Source
 
-from .models import Institution, InstitutionName, Source
-from .registry_data import RegistryInstitution
-from .registry_files import DETAIL_RANK, LOCAL_KEY, LineError, NameRecord, Progress, RegistryRow, read_rows
+from .data import RegistryInstitution
+from .files import DETAIL_RANK, LOCAL_KEY, LineError, NameRecord, Progress, RegistryRow, read_rows
 
 ROR_EXTRACT_FILES = (
     "ror_MA_DZ_TN.jsonl",
@@ -76,6 +77,13 @@ class LoadReport:
         )
 
 
+def shared_ror_dir() -> Path:
+    """``settings.KHIZANA_SHARED_DATA``/ror, else ``../shared/data/ror`` next to the repository."""
+    configured = settings.KHIZANA_SHARED_DATA
+    data = Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "data"
+    return data / "ror"
+
+
 def default_ror_files(shared_ror_dir: Path, names_index: bool = False) -> list[Path]:
     """The extract files of ``shared/data/ror`` that ``khizana registry load`` reads by default: the
     detailed Maghreb and French records and the ids they point to; the global names index (rows with
@@ -85,7 +93,7 @@ def default_ror_files(shared_ror_dir: Path, names_index: bool = False) -> list[P
 
 
 def load_registry(paths: Iterable[Path], progress: Callable[[Path], Progress] | None = None) -> LoadReport:
-    """Load registry files (any of the kinds :mod:`.registry_files` reads), then link parents.
+    """Load registry files (any of the kinds :mod:`.files` reads), then link parents.
 
     ``progress(path)`` gives a callback told how many bytes of that file were read.
     """

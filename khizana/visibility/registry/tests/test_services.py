@@ -9,18 +9,16 @@ registry_cycle.jsonl (two made-up records, each the other's parent).
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.utils import translation
 
-from khizana.visibility import services
 from khizana.visibility.models import Institution, InstitutionName
-from khizana.visibility.registry_files import FileKind, file_kind
+from khizana.visibility.registry import services
+from khizana.visibility.registry.files import FileKind, file_kind
+from khizana.visibility.tests.support import DATA, REPO
 
-REPO = Path(__file__).resolve().parents[3]
 DEMO_REGISTRY = REPO / "demo" / "registry"
-DATA = Path(__file__).resolve().parent / "data"
 UM5 = "https://ror.org/00r8w8f84"  # Mohammed V University, Rabat
 SFAX = "https://ror.org/04d4sd432"  # University of Sfax
 

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from khizana.testing import shared_data_dir
-from khizana.visibility import services
 from khizana.visibility.models import Institution, InstitutionName
+from khizana.visibility.registry import services
 
-from .test_registry import DATA, UM5
+from .test_services import DATA, UM5
 
 pytestmark = pytest.mark.django_db
 

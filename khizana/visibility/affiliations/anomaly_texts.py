@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
-from .anomalies import (
+from khizana.visibility.anomalies import (
     AUTHOR_NAME_FORMS,
     AUTHOR_SEVERAL_IDS,
     COUNTRY_MISMATCH,
@@ -42,14 +42,6 @@ CORRECTIONS = {
 }
 NO_COUNTRY_KNOWN = _("add the country")
 
-# ROR statuses (and "referenced": an id other records point to, missing from the extract)
-STATUS_LABELS = {
-    "active": _("active"),
-    "inactive": _("inactive"),
-    "withdrawn": _("withdrawn"),
-    "referenced": _("referenced by other records, not in the extract"),
-}
-
 
 def explanation(code: str, params: dict[str, str], english: str = "") -> str:
     """The explanation of one anomaly in the active language (``english`` when the code is unknown)."""
@@ -79,7 +71,3 @@ def texts(items: Iterable[dict]) -> tuple[str, str]:
         "; ".join(explanation(i["code"], i.get("params") or {}) for i in items),
         "; ".join(correction(i["code"], i.get("params") or {}) for i in items),
     )
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))

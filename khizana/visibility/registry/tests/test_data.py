@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from khizana.visibility.registry_data import (
+from khizana.visibility.registry.data import (
     STATUS_REFERENCED,
     RegistryFormatError,
     RegistryInstitution,
@@ -18,8 +17,9 @@ from khizana.visibility.registry_data import (
     read_referenced_missing,
     with_reciprocal_links,
 )
+from khizana.visibility.tests.support import DATA
 
-FIXTURE = Path(__file__).parent / "data" / "ror"
+FIXTURE = DATA / "ror"
 ROR = "https://ror.org/"
 
 
