@@ -75,7 +75,7 @@ def book_pages(french: str, arabic: str, pages: int = BOOK_PAGES) -> list[str]:
 def inside_queries(pages: list[str], rng: random.Random) -> list[str]:
     from collections import Counter
 
-    from khizana.textnorm import words
+    from khizana.core.textnorm import words
 
     counts = Counter(w for page in pages for w in words(page) if len(w) > 3)
     ranked = [w for w, _ in counts.most_common()]

@@ -126,7 +126,7 @@ def own_index(path: Path, n: int) -> tuple[TantivyTarget, float]:
     """A minimal index of the synthetic works, for when khizana.search.services is not there yet."""
     import tantivy
 
-    from khizana.textnorm import words
+    from khizana.core.textnorm import words
 
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
@@ -161,8 +161,8 @@ def own_index(path: Path, n: int) -> tuple[TantivyTarget, float]:
 
 def service_target(index_path: Path) -> TantivyTarget:
     """The service's own index, fields, facet sizes and analysers (analysis is not timed)."""
+    from khizana.core.analysis import analyse, analyse_exact
     from khizana.search import engine, services
-    from khizana.search.analysis import analyse, analyse_exact
 
     return TantivyTarget(
         engine.open_index(index_path),

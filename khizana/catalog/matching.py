@@ -24,7 +24,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from khizana.textnorm import normalise
+from khizana.core.textnorm import normalise
 
 from .records import BibFields
 

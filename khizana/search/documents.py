@@ -12,10 +12,10 @@ from functools import lru_cache
 
 import orjson
 
-from khizana.textnorm import strip_arabic_article
+from khizana.core.analysis import analyse, analyse_exact, with_proclitic_variants
+from khizana.core.textnorm import strip_arabic_article
 
 from . import engine
-from .analysis import analyse, analyse_exact, with_proclitic_variants
 
 INDEX_COLUMNS = (
     "id",

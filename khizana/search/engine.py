@@ -1,6 +1,6 @@
 """The tantivy index: schema, where it lives, opening it for reading and writing (no Django import).
 
-Text is analysed in Python (:mod:`khizana.search.analysis`) and handed to tantivy as space-separated
+Text is analysed in Python (:mod:`khizana.core.analysis`) and handed to tantivy as space-separated
 tokens, so the index and the queries always agree, whatever tantivy's own analysers do. The index
 lives in ``<data dir>/search/<generation>/``; the file ``CURRENT`` names the live generation, so a
 rebuild writes a new generation beside the old one and switches with one atomic rename.

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 
 from khizana.catalog.identifiers import normalise_isbn
-from khizana.textnorm import fold, words
+from khizana.core.textnorm import fold, words
 
 __all__ = ["FIELDS", "NOTE_TEXTS", "Note", "ParsedQuery", "Term", "parse_query"]
 

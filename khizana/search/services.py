@@ -32,9 +32,9 @@ from khizana.catalog import extensions
 from khizana.catalog.models import Work
 from khizana.catalog.rows import work_row_batches
 from khizana.catalog.worker_pool import worker_pool
+from khizana.core.analysis import STOPWORDS, analyse, analyse_exact
 
 from . import engine
-from .analysis import STOPWORDS, analyse, analyse_exact
 from .documents import INDEX_COLUMNS, documents_from_rows, title_key
 from .models import IndexQueue
 from .query import Note, ParsedQuery, Term, parse_query

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
 
-from khizana.textnorm import words
+from khizana.core.textnorm import words
 from khizana.visibility.formats.countries import ISO_NAMES
 from khizana.visibility.formats.model import Author, Publication
 from khizana.visibility.matching import Match, Matcher

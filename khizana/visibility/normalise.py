@@ -1,6 +1,6 @@
 """Normalisation of affiliation strings and institution names for matching (no Django import).
 
-On top of ``khizana.textnorm`` (case, accents, Arabic letter forms, articles, punctuation):
+On top of ``khizana.core.textnorm`` (case, accents, Arabic letter forms, articles, punctuation):
 
 - abbreviations and the words of several languages for the same thing become one canonical word
   (Univ / Université / Universidad / جامعة -> ``university``; Fac, Inst, Lab, Sci, Ecole ...);
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from khizana.textnorm import words
+from khizana.core.textnorm import words
 
 
 def _w(text: str) -> tuple[str, ...]:

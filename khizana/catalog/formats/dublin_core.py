@@ -32,7 +32,7 @@ from khizana.catalog.records import (
 )
 from khizana.catalog.scripts import scripts_in
 from khizana.core.languages import ISO639_1
-from khizana.textnorm import ascii_digits
+from khizana.core.textnorm import ascii_digits
 
 __all__ = ["fold", "material_type_of", "normalise_language", "read_oai_dc"]
 

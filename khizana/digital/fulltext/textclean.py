@@ -4,7 +4,7 @@
   the invisible bidi controls Tesseract (and some PDF producers) leave in Arabic text removed, spaces
   normalised (runs of blanks to one space, at most one empty line between paragraphs).
 - :func:`page_tokens`: the searchable words of a page, as the catalog analyses text
-  (:func:`khizana.search.analysis.analyse`, language-neutral: case, Latin accents, Arabic letter forms,
+  (:func:`khizana.core.analysis.analyse`, language-neutral: case, Latin accents, Arabic letter forms,
   hamza, tashkeel, tatweel, digits folded; light stemming), so a reader finds "élève" by typing "eleve" and
   "مسألة" by typing "مسالة".
 - :func:`hit_spans` and :func:`snippets_at`: where a page's matching words are, and the pieces of the page
@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from khizana.search.analysis import analyse
+from khizana.core.analysis import analyse
 
 # LRM, RLM, ALM; LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI.
 BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

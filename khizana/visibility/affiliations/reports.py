@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import IO
 
-from khizana.textnorm import normalise
+from khizana.core.textnorm import normalise
 from khizana.visibility.anomalies import (
     AFFILIATION_ANOMALIES,
     AUTHOR_NAME_FORMS,

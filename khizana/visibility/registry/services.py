@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from khizana.accounts import permissions
 from khizana.accounts.audit import audit as accounts_audit
 from khizana.accounts.models import Role
-from khizana.textnorm import normalise
+from khizana.core.textnorm import normalise
 from khizana.visibility.models import Institution, InstitutionName, Source
 
 from .data import RegistryInstitution

@@ -2,8 +2,8 @@ import random
 
 import pytest
 
-from khizana.search.analysis import analyse, analyse_exact, arabic_prefix_strip, stem_token
-from khizana.textnorm import words
+from khizana.core.analysis import analyse, analyse_exact, arabic_prefix_strip, stem_token
+from khizana.core.textnorm import words
 
 
 def one(text, language=None):

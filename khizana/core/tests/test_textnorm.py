@@ -1,6 +1,6 @@
 import pytest
 
-from khizana.textnorm import fold, normalise, words
+from khizana.core.textnorm import fold, normalise, words
 
 
 @pytest.mark.parametrize(

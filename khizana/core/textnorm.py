@@ -11,10 +11,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Letters NFKD does not decompose but that readers type without their mark; the romanisation signs
-# of ayn and hamza (ʻ ʼ ʿ ʾ) vanish, as readers leave them out ("Shaʻbīyah" = "shabiyah"); the Hebrew
-# maqaf joins words like a hyphen and becomes a space.
-_LATIN_EXTRA = str.maketrans(
+# Folded before NFKD. Letters NFKD does not decompose but that readers type without their mark; the
+# romanisation signs of ayn and hamza (ʻ ʼ ʿ ʾ) vanish, as readers leave them out ("Shaʻbīyah" =
+# "shabiyah"); the Hebrew maqaf joins words like a hyphen and becomes a space. And ۀ (heh with yeh
+# above, the Persian ezafe, with its presentation forms), which NFKD would cut into ە (ae, another
+# letter) and a hamza sign: it is a ه.
+_BEFORE_NFKD = str.maketrans(
     {
         "œ": "oe",
         "Œ": "oe",
@@ -39,6 +41,9 @@ _LATIN_EXTRA = str.maketrans(
         "ˀ": "",
         "ˁ": "",
         "\u05be": " ",  # Hebrew maqaf
+        "ۀ": "ه",
+        "\ufba4": "ه",
+        "\ufba5": "ه",
     }
 )
 
@@ -50,7 +55,6 @@ _ARABIC_LETTERS = str.maketrans(
         "ئ": "ي",  # yeh with hamza
         "ؤ": "و",  # waw with hamza
         "ة": "ه",  # ta marbuta
-        "ۀ": "ه",
         "ک": "ك",  # keheh
         "ڪ": "ك",
         "ء": "",  # lone hamza
@@ -78,7 +82,7 @@ def fold(text: str) -> str:
     """Case-fold, strip accents and Arabic marks, unify letter forms; keep punctuation."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", text.translate(_LATIN_EXTRA))
+    text = unicodedata.normalize("NFKD", text.translate(_BEFORE_NFKD))
     text = _MARKS.sub("", text)
     text = unicodedata.normalize("NFC", text)  # recompose what is left (Hangul, ...)
     text = text.translate(_ARABIC_LETTERS).casefold()

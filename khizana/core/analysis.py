@@ -1,6 +1,6 @@
 """The token streams of the search index (no Django import): the same functions at index and query time.
 
-``analyse`` is the stream of the full-text fields: :func:`khizana.textnorm.words` (case, Latin accents,
+``analyse`` is the stream of the full-text fields: :func:`khizana.core.textnorm.words` (case, Latin accents,
 Arabic letter forms, tashkeel, tatweel, digits, punctuation) and then a light stemmer chosen by script
 and language. ``analyse_exact`` is folding only, for exact and phrase fields.
 
@@ -9,7 +9,7 @@ Rules (the same whatever the language, unless said otherwise):
 Arabic-script tokens, always, in the spirit of Larkey's light10:
 
 1. ``الله`` with ``و ب ف ل ت`` before it, or written ``لله``, is kept as ``الله``.
-2. Article: ``ال`` and ``وال بال كال فال لل`` (:func:`khizana.textnorm.strip_arabic_article`), also after
+2. Article: ``ال`` and ``وال بال كال فال لل`` (:func:`khizana.core.textnorm.strip_arabic_article`), also after
    a ``و``/``ف`` (``وبال وكال ولل فبال فكال فلل``), when 2 letters or more are left.
 3. Otherwise one one-letter proclitic: ``و`` when the word without its suffixes has 4 letters or more,
    ``ب ل ف ك`` when it has 5 or more (``كتاب`` stays, ``وكتاب`` and ``بكتاب`` give ``كتاب``), never on a
@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from khizana.textnorm import fold, strip_arabic_article, words
+from khizana.core.textnorm import fold, strip_arabic_article, words
 
 __all__ = ["LANGUAGES", "analyse", "analyse_exact", "arabic_prefix_strip", "stem_token"]
 
@@ -205,7 +205,7 @@ def _is_arabic(token: str) -> bool:
 
 
 def stem_token(token: str, language: str | None = None) -> str:
-    """The stem of one folded token (a word of :func:`khizana.textnorm.words`)."""
+    """The stem of one folded token (a word of :func:`khizana.core.textnorm.words`)."""
     if token.isascii():
         if token.isalpha():
             return _LATIN_STEMMERS[LANGUAGES.get(language.lower()) if language else None](token)
