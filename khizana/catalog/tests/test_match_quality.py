@@ -13,8 +13,7 @@ import pytest
 from khizana.catalog.formats import read_records
 from khizana.catalog.matching import cluster, match_record
 from khizana.catalog.records import ParsedRecord, RecordKind
-
-from .shared import shared_data_dir
+from khizana.testing import shared_data_dir
 
 PAIRS = Path(__file__).parent / "data" / "match_pairs.jsonl"
 SHARED = shared_data_dir()

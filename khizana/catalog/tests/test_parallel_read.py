@@ -6,9 +6,7 @@ import pytest
 
 from khizana.catalog.formats import read_records
 from khizana.catalog.formats.parallel import read_iso2709_parallel, slice_boundaries
-from khizana.testing import DEMO
-
-from .shared import shared_data_dir
+from khizana.testing import DEMO, shared_data_dir
 
 
 def _iso_files():

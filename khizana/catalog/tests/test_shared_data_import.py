@@ -6,9 +6,7 @@ import pytest
 
 from khizana.catalog.models import ImportReject, ImportRun, SourceRecord, Work
 from khizana.catalog.services import ImportFileError, import_file
-from khizana.testing import make_library
-
-from .shared import shared_data_dir
+from khizana.testing import make_library, shared_data_dir
 
 SHARED = shared_data_dir()
 pytestmark = [
