@@ -117,14 +117,20 @@ def request_verification(user, note: str = "") -> Membership:
     return membership
 
 
+def _reader_for(actor, membership_id: int) -> Membership:
+    """The reader's membership, locked, once ``actor`` may vouch for the readers of its library."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership_id)
+    if not permissions.can_verify_members(actor, membership.library_id):
+        raise PermissionDenied(_("You may verify only the readers of your own library."))
+    if membership.role != Role.READER:
+        raise VerificationError(_("Only readers' memberships are verified."))
+    return membership
+
+
 def verify(actor, membership_id: int, source: str = Verification.STAFF) -> Membership:
     """Vouch for a reader's membership: staff of the reader's library (or a network administrator)."""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership_id)
-        if not permissions.can_verify_members(actor, membership.library_id):
-            raise PermissionDenied(_("You may verify only the readers of your own library."))
-        if membership.role != Role.READER:
-            raise VerificationError(_("Only readers' memberships are verified."))
+        membership = _reader_for(actor, membership_id)
         if membership.verified_at is not None:
             return membership
         if _number_taken(membership):
@@ -140,11 +146,7 @@ def verify(actor, membership_id: int, source: str = Verification.STAFF) -> Membe
 def withdraw(actor, membership_id: int) -> Membership:
     """Withdraw a reader's verification (a card returned, a mistake): they may search, nothing more."""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership_id)
-        if not permissions.can_verify_members(actor, membership.library_id):
-            raise PermissionDenied(_("You may verify only the readers of your own library."))
-        if membership.role != Role.READER:
-            raise VerificationError(_("Only readers' memberships are verified."))
+        membership = _reader_for(actor, membership_id)
         if membership.verified_at is not None:
             _mark_unverified(membership)
             audit(actor, membership.library_id, "member_unverified", membership.user.get_username())
