@@ -384,6 +384,7 @@ def test_a_repeated_note_is_given_once():
         ('title:"author:x', [[T("x", "author")]], [("unbalanced_quote", ""), ("empty_field", "title")]),
         ('title:"author: x', [[T("x", "author")]], [("unbalanced_quote", ""), ("empty_field", "title")]),
         ('title:"-x', [[T("x", "title", negated=True)]], [("unbalanced_quote", "")]),  # the field holds
+        ("title: foo:bar", [[T("foo", "title")], [T("bar")]], [("unknown_field", "foo")]),
         ("(a OR) b", [[T("a")], [T("b")]], [("dangling_or", "")]),
         ("(a NOT) b", [[T("a")], [T("b")]], [("stray_sign", "-")]),
         ("a) " + "(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH, [[T("a")], [T("x")]], [("unbalanced_close", "")]),
