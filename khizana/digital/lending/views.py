@@ -81,17 +81,26 @@ def _render_borrow(
     return render(request, "digital/borrow.html", context, status=status)
 
 
-@require_POST
-def borrow(request: HttpRequest, item_id: int) -> HttpResponse:
+def _for_member(request: HttpRequest, item_id: int, operation):
+    """``operation(user, item)`` for a signed-in reader; its refusal as a 403 (not a member, or not yet
+    verified) or as the borrow page with the reason (409). Returns (item, result) or the response."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("digital-borrow", args=[item_id]))
     item = _item(item_id)
     try:
-        loan = loans.borrow(request.user, item)
+        return item, operation(request.user, item)
     except loans.LoanRefused as refused:
         if refused.code in ("not_member", "unverified"):
             raise PermissionDenied(str(refused)) from None
         return _render_borrow(request, item, refused, status=409)
+
+
+@require_POST
+def borrow(request: HttpRequest, item_id: int) -> HttpResponse:
+    outcome = _for_member(request, item_id, loans.borrow)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    item, loan = outcome
     messages.success(
         request,
         _("You are borrowing “%(title)s” until %(due)s.")
@@ -115,15 +124,10 @@ def return_loan(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 @require_POST
 def join_waitlist(request: HttpRequest, item_id: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("digital-borrow", args=[item_id]))
-    item = _item(item_id)
-    try:
-        entry = loans.join_waitlist(request.user, item)
-    except loans.LoanRefused as refused:
-        if refused.code in ("not_member", "unverified"):
-            raise PermissionDenied(str(refused)) from None
-        return _render_borrow(request, item, refused, status=409)
+    outcome = _for_member(request, item_id, loans.join_waitlist)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    _item_joined, entry = outcome
     if entry.offered_at:
         messages.success(request, _("A copy is free: it is held for you for 48 hours."))
     else:
