@@ -18,14 +18,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from khizana.libraries.models import Library
 
 from . import extensions
-from .matching import Clustering, cluster, match_record
-from .models import Holding, MatchDecision, MatchKey, SourceRecord, Work
+from .matching import MAX_BLOCK_FOR_FUZZY, Clustering, block_keys, cluster, match_record
+from .models import Holding, MatchDecision, MatchKey, MatchReview, SourceRecord, Work
 from .records import BibFields, HoldingStatus, RecordKind
 from .signals import works_changed
 
@@ -68,8 +68,32 @@ def recluster_dirty() -> ClusterStats:
     return recluster(dirty)
 
 
-def recluster_all() -> ClusterStats:
+def recluster_all(*, rekey: bool = False) -> ClusterStats:
+    """Re-cluster the whole catalog; ``rekey`` first recomputes every record's blocking keys (after
+    an upgrade that changed them)."""
+    if rekey:
+        rebuild_match_keys()
     return recluster(None)
+
+
+@transaction.atomic
+def rebuild_match_keys() -> int:
+    """Recompute the blocking keys of every active bibliographic record; returns how many were written."""
+    MatchKey.objects.all().delete()
+    active = SourceRecord.objects.filter(kind=RecordKind.BIBLIOGRAPHIC, deleted=False)
+    written = 0
+    rows: list[tuple[int, str]] = []
+    sql = f"INSERT INTO {MatchKey._meta.db_table} (record_id, key) VALUES (%s, %s)"
+    with connection.cursor() as cursor:
+        for rid, fields in active.values_list("id", "fields").iterator(chunk_size=_CHUNK):
+            bib = BibFields(**{k: v for k, v in fields.items() if k in _BIB_FIELD_NAMES})
+            rows.extend((rid, key) for key in block_keys(match_record(str(rid), bib)))
+            if len(rows) >= _CHUNK:
+                cursor.executemany(sql, rows)
+                written += len(rows)
+                rows = []
+        cursor.executemany(sql, rows)
+    return written + len(rows)
 
 
 @transaction.atomic
@@ -97,6 +121,7 @@ def recluster(record_ids: set[int] | None) -> ClusterStats:
 
     written = _write_works(result, fields, current_work, stats)
     _write_decisions(result, None if closure is None else set(fields))
+    _write_review(result, None if closure is None else set(fields))
     # Records that left the active set (deleted, or no longer bibliographic) leave their work.
     touched = set(record_ids) if record_ids is not None else None
     gone = SourceRecord.objects.filter(
@@ -160,7 +185,8 @@ def _closure(seeds: set[int], limit: int) -> set[int] | None:
         seen_keys |= new_keys
         reached: set[int] = set()
         for chunk in _chunks(new_keys):
-            reached.update(MatchKey.objects.filter(key__in=chunk).values_list("record_id", flat=True))
+            followed = set(chunk) - _common_keys(chunk)
+            reached.update(MatchKey.objects.filter(key__in=followed).values_list("record_id", flat=True))
         for chunk in _chunks(frontier):
             for a, b in MatchDecision.objects.filter(
                 Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk), manual=True
@@ -169,6 +195,19 @@ def _closure(seeds: set[int], limit: int) -> set[int] | None:
         frontier = reached - seen
         seen |= frontier
     return seen
+
+
+def _common_keys(keys: list[str]) -> set[str]:
+    """Keys shared by more records than a block compares pair by pair: the closure does not follow
+    them (such blocks are only compared between neighbours in title order)."""
+    counts = (
+        MatchKey.objects.filter(key__in=keys)
+        .values("key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=MAX_BLOCK_FOR_FUZZY)
+        .values_list("key", flat=True)
+    )
+    return set(counts)
 
 
 def _load(scope, closure: set[int] | None) -> list[tuple[int, dict, int | None]]:
@@ -378,6 +417,27 @@ def _write_decisions(result: Clustering, scope: set[int] | None) -> None:
             f"INSERT INTO {MatchDecision._meta.db_table} "
             "(record_a_id, record_b_id, verdict, rule, score, manual, note, created_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+
+
+def _write_review(result: Clustering, scope: set[int] | None) -> None:
+    """Replace the review queue of the re-clustered records by the pairs this run left to staff."""
+    queued = MatchReview.objects.all()
+    if scope is None:
+        queued.delete()
+    else:
+        for chunk in _chunks(scope):
+            queued.filter(Q(record_a_id__in=chunk) | Q(record_b_id__in=chunk)).delete()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (*sorted((_id(item.a), _id(item.b))), item.kind, item.score, json.dumps(list(item.reasons)), now)
+        for item in result.review
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {MatchReview._meta.db_table} "
+            "(record_a_id, record_b_id, kind, score, reasons, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
             rows,
         )
 

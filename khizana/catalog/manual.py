@@ -1,4 +1,5 @@
-"""Manual decisions by staff: split a wrong merge, join two works. They outrank every rule."""
+"""Manual decisions by staff: split a wrong merge, join two works, answer a pair of the review queue
+(:mod:`.review`, through :func:`replace_decision`). They outrank every rule."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ class ManualDecisionError(ValueError):
     """A split or join that cannot be done; the message says why."""
 
 
-def _replace_decision(a: SourceRecord, b: SourceRecord, verdict: str, user, note: str) -> None:
+def replace_decision(a: SourceRecord, b: SourceRecord, verdict: str, user, note: str) -> MatchDecision:
+    """Store the manual ``verdict`` on the pair (a, b), in place of any earlier manual one on it (the pair is
+    kept in id order). Called inside the caller's transaction; the caller marks the records dirty and
+    re-clusters them."""
     MatchDecision.objects.filter(Q(record_a=a, record_b=b) | Q(record_a=b, record_b=a), manual=True).delete()
     first, second = sorted((a, b), key=lambda r: r.id)
-    MatchDecision.objects.create(
+    return MatchDecision.objects.create(
         record_a=first,
         record_b=second,
         verdict=verdict,
@@ -40,7 +44,7 @@ def split_record(record: SourceRecord, *, user=None, note: str = "") -> Work:
     if not others:
         raise ManualDecisionError(f"{record} is already alone in work {record.work_id}")
     for other in others:
-        _replace_decision(record, other, MatchDecision.Verdict.DIFFERENT, user, note)
+        replace_decision(record, other, MatchDecision.Verdict.DIFFERENT, user, note)
     SourceRecord.objects.filter(pk__in=[record.pk, *[o.pk for o in others]]).update(cluster_dirty=True)
     clustering.recluster_dirty()
     record.refresh_from_db()
@@ -62,7 +66,7 @@ def join_works(work_a: Work, work_b: Work, *, user=None, note: str = "") -> Work
         manual=True,
         verdict=MatchDecision.Verdict.DIFFERENT,
     ).delete()
-    _replace_decision(records_a[0], records_b[0], MatchDecision.Verdict.SAME, user, note)
+    replace_decision(records_a[0], records_b[0], MatchDecision.Verdict.SAME, user, note)
     SourceRecord.objects.filter(pk__in=[r.pk for r in records_a + records_b]).update(cluster_dirty=True)
     clustering.recluster_dirty()
     return SourceRecord.objects.get(pk=records_a[0].pk).work

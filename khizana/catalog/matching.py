@@ -5,13 +5,22 @@ Rules, in order of strength:
 1. ``manual``: a member of staff joined two records; a manual split keeps records apart whatever
    any rule says.
 2. ``isbn`` / ``issn`` / ``lccn`` / ``oclc`` / ``nbn``: the records share a normalised identifier,
-   and their titles are not clearly different (guards against set ISBNs and keying errors).
+   their titles are not clearly different (guards against set ISBNs and keying errors), and their
+   year and edition do not conflict. A shared identifier with conflicting years or editions (a
+   reprint, a second edition under the first one's LCCN) is not merged: it goes to staff review.
 3. ``fuzzy``: same year, same material type, no conflicting identifiers or edition numbers, and a
    weighted rapidfuzz score of title, first author and publisher at or above ``FUZZY_THRESHOLD``.
+   Forms in different scripts (an Arabic-script title against an ALA-LC romanised one) are compared
+   through the transliteration key of :mod:`khizana.core.translit`; a record's 880 forms count as its
+   own. Pairs scored just under the threshold go to staff review.
 
-Only records sharing a blocking key (:func:`block_keys`) are ever compared, so the clusters of a set
-of records closed under shared keys do not depend on any record outside it: that is what lets the
-catalog re-cluster only the neighbourhood of the records an import changed.
+Candidates: only records sharing a blocking key (:func:`block_keys`) are ever compared. A record has
+several keys, so that one typo, a dropped subtitle or article, initials against full names or a change
+of script still leave a shared key: its identifiers; title words in any order with one of the first
+four left out, with the year; the first author's surname with the year; and the same title and author
+keys through the transliteration key for Arabic records. The clusters of a set of records closed under
+shared keys do not depend on any record outside it: that is what lets the catalog re-cluster only the
+neighbourhood of the records an import changed.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from khizana.core.textnorm import normalise
+from khizana.core.translit import arabic_edition_number, has_arabic, skeleton
 
 from .records import BibFields
 
@@ -32,13 +42,16 @@ STRONG_SCHEMES = ("isbn", "issn", "lccn", "oclc", "nbn")
 # Identifiers that name one record in one catalogue: two different values mean two descriptions.
 _EXCLUSIVE_SCHEMES = ("lccn",)  # OCLC has duplicate records of one edition: not exclusive
 FUZZY_THRESHOLD = 90.0
+REVIEW_FLOOR = 80.0  # fuzzy scores from here to the threshold go to staff review
+YEAR_TOLERANCE = 1  # years further apart than this conflict (printing vs copyright, Hijri conversions)
 # Below this title similarity a shared identifier is not trusted (set ISBNs, keying errors); an ISSN
 # names one serial title, so its guard is strict ("Hikobia" and "Hikobia. Supplement").
 STRONG_TITLE_GUARD = {"issn": 90.0}
 DEFAULT_TITLE_GUARD = 50.0
 FUZZY_TITLE_MINIMUM = 90.0
 MAX_BLOCK_FOR_FUZZY = 400  # larger blocks (very common titles) are compared to neighbours only
-TITLE_KEY_WORDS = 3
+TITLE_KEY_WORDS = 4  # the first words of a title that make its blocking keys
+_ARABIC_LANGUAGES = frozenset({"ara", "per", "urd", "ota", "fas"})
 
 _ORDINALS = {
     "first": "1",
@@ -84,6 +97,14 @@ class MatchRecord:
     volume: str  # digits of a part/volume number in the title, "" when none
     material_type: str
     identifiers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Main titles (without subtitle) of every title form, the first author's and the publisher's
+    # forms in every script the record gives (880 fields): normalised.
+    main_titles: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    surnames: list[str] = field(default_factory=list)  # the first author's forms before their comma
+    publishers: list[str] = field(default_factory=list)
+    # An Arabic book: its titles and first author also get keys through the transliteration key.
+    arabic: bool = False
 
 
 _CONJUNCTIONS = frozenset({"and", "et", "und", "e", "y"})
@@ -94,24 +115,46 @@ def _title_form(text: str) -> str:
     return " ".join(w for w in normalise(text, strip_articles=True).split() if w not in _CONJUNCTIONS)
 
 
+def _main_part(title: str) -> str:
+    """The title proper of a "title : subtitle" form (880 titles come joined that way)."""
+    return title.split(" : ", 1)[0]
+
+
+def _add(items: list[str], value: str) -> None:
+    if value and value not in items:
+        items.append(value)
+
+
 def match_record(key: str, fields: BibFields) -> MatchRecord:
-    titles = []
-    main = _title_form(f"{fields.title} {fields.subtitle}")
-    if main:
-        titles.append(main)
+    titles: list[str] = []
+    mains: list[str] = []
+    _add(titles, _title_form(f"{fields.title} {fields.subtitle}"))
+    _add(mains, _title_form(fields.title))
     for parallel in fields.parallel_titles:
-        value = _title_form(parallel)
-        if value and value not in titles:
-            titles.append(value)
+        _add(titles, _title_form(parallel))
+        _add(mains, _title_form(_main_part(parallel)))
+    original = fields.original_script or {}
+    authors: list[str] = []
+    surnames: list[str] = []
+    if fields.authors:
+        for form in (fields.authors[0], *original.get("author", ())[:2]):
+            _add(authors, normalise(form))
+            _add(surnames, normalise(_surname(form)))
+    publishers: list[str] = []
+    for form in (fields.publisher, *original.get("publisher", ())[:2]):
+        _add(publishers, normalise(form, strip_articles=True))
+    edition = edition_number(fields.edition)
+    if not edition:
+        edition = next((edition_number(e) for e in original.get("edition", ()) if e.strip()), "")
     return MatchRecord(
         key=key,
         titles=titles,
         main_title=_title_form(fields.title),
         has_subtitle=bool(fields.subtitle.strip()),
-        author=normalise(fields.authors[0]) if fields.authors else "",
+        author=authors[0] if fields.authors else "",
         year=fields.year,
         publisher=normalise(fields.publisher, strip_articles=True),
-        edition=edition_number(fields.edition),
+        edition=edition,
         volume=_volume_number(fields.title),
         material_type=str(fields.material_type),
         identifiers={
@@ -119,14 +162,24 @@ def match_record(key: str, fields: BibFields) -> MatchRecord:
             for scheme, values in fields.identifiers.items()
             if scheme in STRONG_SCHEMES and values
         },
+        main_titles=mains,
+        authors=authors,
+        surnames=surnames,
+        publishers=publishers,
+        arabic=bool(_ARABIC_LANGUAGES.intersection(fields.languages))
+        or any(has_arabic(t) for t in titles[:3]),
     )
 
 
 def edition_number(statement: str) -> str:
-    """ "2nd ed." -> "2", "Nouvelle éd. revue" -> "nouvelle ed revue", "" -> ""."""
+    """ "2nd ed." -> "2", "الطبعة الثانية" / "al-Ṭabʻah al-thāniyah" -> "2", "Nouvelle éd. revue" ->
+    "nouvelle ed revue", "" -> ""."""
     text = normalise(statement)
     if not text:
         return ""
+    arabic = arabic_edition_number(statement)
+    if arabic:
+        return arabic
     number = _NUMBER.search(text)
     if number:
         return number.group(0).lstrip("0") or "0"
@@ -139,20 +192,53 @@ def edition_number(statement: str) -> str:
 def _volume_number(title: str) -> str:
     text = normalise(title)
     match = re.search(
-        r"\b(?:vol|volume|v|tome|t|band|bd|teil|tl|part|pt|partie|livre|book|no|n|numero|juz|mujallad)\s*(\d+)\b",
+        r"\b(?:vol|volume|v|tome|t|band|bd|teil|tl|part|pt|partie|livre|book|no|n|numero|juz|mujallad|جزء|مجلد|ج)\s*(\d+)\b",
         text,
     )
     return match.group(1) if match else ""
 
 
+# --------------------------------------------------------------------------- blocking keys
+
+
+_NOT_KEY_WORDS = frozenset({"al", "el"})  # the romanised Arabic article, written apart by normalising
+
+
+def _word_keys(words: list[str], prefix: str, year: str) -> set[str]:
+    """Keys from the first title words in any order, each leaving one of them out, so that one
+    mistyped word among them still leaves a key the other record shares."""
+    words = [w for w in words if len(w) > 1 and w not in _NOT_KEY_WORDS]
+    first = sorted(set(words[:TITLE_KEY_WORDS]))
+    if len(first) <= 2:
+        subsets = [[w] for w in first] if len(first) == 2 else [first]
+    else:
+        subsets = [[w for w in first if w != left_out] for left_out in first]
+    return {f"{prefix}:{' '.join(subset)}|{year}"[:255] for subset in subsets if subset}
+
+
+def _surname(name: str) -> str:
+    """The part of a heading before its first comma ("Ibn Khaldūn, ʻAbd al-Raḥmān" -> "Ibn Khaldūn")."""
+    return name.replace("،", ",").split(",", 1)[0].strip()
+
+
 def block_keys(record: MatchRecord) -> set[str]:
     """Keys under which a record is compared with others; stored so neighbourhoods can be found."""
     keys = {f"{scheme}:{value}" for scheme, values in record.identifiers.items() for value in values}
-    for title in record.titles:
-        words = title.split()[:TITLE_KEY_WORDS]
-        if words:
-            keys.add(f"t:{' '.join(words)}|{record.year or ''}"[:255])
+    year = str(record.year or "")
+    for title in record.main_titles[:3]:
+        keys |= _word_keys(title.split(), "t", year)
+    if record.surnames and record.surnames[0]:
+        keys.add(f"a:{record.surnames[0]}|{year}"[:255])
+    if record.arabic:
+        for title in record.main_titles[:3]:
+            keys |= _word_keys(skeleton(title).split(), "ts", year)
+        for surname in record.surnames[:3]:
+            if skeleton(surname):
+                keys.add(f"as:{skeleton(surname)}|{year}"[:255])
     return keys
+
+
+# --------------------------------------------------------------------------- comparison
 
 
 @dataclass(frozen=True)
@@ -163,11 +249,30 @@ class Edge:
     score: float  # 0..1
 
 
+@dataclass(frozen=True)
+class Review:
+    """A pair the rules leave to staff: ``kind`` "near" (just under the threshold) or "conflict"."""
+
+    a: str
+    b: str
+    kind: str
+    score: float  # 0..1
+    reasons: tuple[str, ...]
+
+
 @dataclass
 class Clustering:
     clusters: list[list[str]]  # record keys, each cluster sorted, clusters sorted by first key
     edges: list[Edge]  # the links that joined each cluster (a spanning forest)
     refused: list[Edge]  # links a manual split overruled
+    review: list[Review] = field(default_factory=list)  # pairs left apart that staff should look at
+
+
+def _similarity(x: str, y: str, scorer) -> float:
+    """``scorer`` on two normalised forms; forms in different scripts through the transliteration key."""
+    if has_arabic(x) == has_arabic(y):
+        return scorer(x, y)
+    return scorer(skeleton(x), skeleton(y))
 
 
 def title_similarity(a: MatchRecord, b: MatchRecord) -> float:
@@ -176,14 +281,64 @@ def title_similarity(a: MatchRecord, b: MatchRecord) -> float:
     Word-subset scores are not used: "Hikobia" and "Hikobia. Supplement" are two serials.
     """
     best = 0.0
-    if (not a.has_subtitle or not b.has_subtitle) and a.main_title and b.main_title:
-        best = fuzz.token_sort_ratio(a.main_title, b.main_title)
+    if not a.has_subtitle or not b.has_subtitle:
+        for ta in a.main_titles or ([a.main_title] if a.main_title else []):
+            for tb in b.main_titles or ([b.main_title] if b.main_title else []):
+                best = max(best, _similarity(ta, tb, fuzz.token_sort_ratio))
+                if best >= 100:
+                    return 100.0
     for ta in a.titles:
         for tb in b.titles:
             if best >= 100:
                 return 100.0
-            best = max(best, fuzz.token_sort_ratio(ta, tb))
+            best = max(best, _similarity(ta, tb, fuzz.token_sort_ratio))
     return best
+
+
+def _name_similarity(x: str, y: str) -> float:
+    """Two headings in one script: a subset (initials, a fuller form) scores high."""
+    return max(fuzz.token_set_ratio(x, y), fuzz.partial_ratio(x, y))
+
+
+def _name_key(name: str) -> str:
+    """The transliteration key of a heading without its dates."""
+    return " ".join(w for w in skeleton(name).split() if not w.isdigit())
+
+
+def _cross_script_names(ours: list[str], theirs: list[str]) -> float:
+    """Headings in two scripts: whole keys compared word for word (a shared "Muḥammad" is not enough)."""
+    best = 0.0
+    for x in ours:
+        for y in theirs:
+            if has_arabic(x) != has_arabic(y):
+                best = max(best, fuzz.token_sort_ratio(_name_key(x), _name_key(y)))
+    return best
+
+
+def _same_script_names(ours: list[str], theirs: list[str]) -> float:
+    return max(
+        (_name_similarity(x, y) for x in ours for y in theirs if has_arabic(x) == has_arabic(y)),
+        default=0.0,
+    )
+
+
+def _best(ours: list[str], theirs: list[str], scorer) -> float:
+    return max((_similarity(x, y, scorer) for x in ours for y in theirs), default=0.0)
+
+
+def author_similarity(a: MatchRecord, b: MatchRecord) -> float:
+    """The first authors in any script; across scripts, the surnames too (a heading with and without
+    its forenames)."""
+    ours, theirs = a.authors or [a.author], b.authors or [b.author]
+    best = _same_script_names(ours, theirs)
+    if best < 100:
+        best = max(best, _cross_script_names(ours, theirs), _cross_script_names(a.surnames, b.surnames))
+    return best
+
+
+def publisher_similarity(a: MatchRecord, b: MatchRecord) -> float:
+    ours, theirs = a.publishers or [a.publisher], b.publishers or [b.publisher]
+    return max(_same_script_names(ours, theirs), _cross_script_names(ours, theirs))
 
 
 def _conflicting_identifiers(a: MatchRecord, b: MatchRecord) -> bool:
@@ -200,17 +355,27 @@ def _editions_conflict(a: MatchRecord, b: MatchRecord) -> bool:
     return bool(a.edition and b.edition and a.edition != b.edition)
 
 
+def _imprint_conflict(a: MatchRecord, b: MatchRecord) -> str:
+    """Why two records sharing an identifier are still two editions ("" when nothing conflicts)."""
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > YEAR_TOLERANCE:
+        return f"years {a.year} and {b.year}"
+    if a.edition and b.edition and a.edition != b.edition:
+        return f"editions {a.edition!r} and {b.edition!r}"
+    return ""
+
+
 def _same_imprint(a: MatchRecord, b: MatchRecord) -> bool:
     """Same year and same author or publisher: a shared identifier then holds even if titles differ
     (a title in another script, or mangled by a bad character set)."""
     if a.year is None or a.year != b.year:
         return False
-    if a.author and b.author and fuzz.token_set_ratio(a.author, b.author) >= 90:
+    if a.author and b.author and _best(a.authors, b.authors, fuzz.token_set_ratio) >= 90:
         return True
-    return bool(a.publisher and b.publisher and fuzz.token_set_ratio(a.publisher, b.publisher) >= 90)
+    return bool(a.publisher and b.publisher and _best(a.publishers, b.publishers, fuzz.token_set_ratio) >= 90)
 
 
-def strong_link(a: MatchRecord, b: MatchRecord) -> Edge | None:
+def _identifier_link(a: MatchRecord, b: MatchRecord) -> Edge | Review | None:
+    """The strong link two records' shared identifier makes, the conflict it meets, or None."""
     for scheme in STRONG_SCHEMES:
         shared = a.identifiers.get(scheme, frozenset()) & b.identifiers.get(scheme, frozenset())
         if not shared:
@@ -220,34 +385,63 @@ def strong_link(a: MatchRecord, b: MatchRecord) -> Edge | None:
             return None
         if a.volume != b.volume or (scheme != "isbn" and _conflicting_identifiers(a, b)):
             return None
+        # An ISSN names a serial's whole run: its records may give any year of it.
+        conflict = "" if scheme == "issn" else _imprint_conflict(a, b)
+        if conflict:
+            value = min(shared)
+            reasons = (f"shared {scheme} {value}", f"but {conflict}")
+            return Review(*sorted((a.key, b.key)), kind="conflict", score=1.0, reasons=reasons)
         return Edge(*sorted((a.key, b.key)), rule=scheme, score=1.0)
     return None
 
 
-def fuzzy_score(a: MatchRecord, b: MatchRecord) -> float | None:
-    """Weighted similarity 0..100 of two records, or None when a hard rule keeps them apart."""
-    if a.year != b.year or a.material_type != b.material_type or not a.titles or not b.titles:
+def strong_link(a: MatchRecord, b: MatchRecord) -> Edge | None:
+    link = _identifier_link(a, b)
+    return link if isinstance(link, Edge) else None
+
+
+# Material types one edition may be given by two catalogues: a thesis is a book to a library that
+# does not code it as a thesis.
+_MATERIAL_CLASS = {"thesis": "book"}
+
+
+def _same_material(a: MatchRecord, b: MatchRecord) -> bool:
+    return _MATERIAL_CLASS.get(a.material_type, a.material_type) == _MATERIAL_CLASS.get(
+        b.material_type, b.material_type
+    )
+
+
+def _fuzzy(a: MatchRecord, b: MatchRecord, title_minimum: float) -> tuple[float, tuple[str, ...]] | None:
+    """Weighted similarity 0..100 and its parts, or None when a hard rule keeps the records apart."""
+    if a.year != b.year or not _same_material(a, b) or not a.titles or not b.titles:
         return None
     if _conflicting_identifiers(a, b) or _editions_conflict(a, b):
         return None
     title = title_similarity(a, b)
-    if title < FUZZY_TITLE_MINIMUM:
+    if title < title_minimum:
         return None
     if a.author and b.author:
-        author = max(fuzz.token_set_ratio(a.author, b.author), fuzz.partial_ratio(a.author, b.author))
+        author = author_similarity(a, b)
         if author < 80:
             return None
     elif a.author or b.author:
         author = 70.0  # one record names no author: weaker evidence
     else:
         author = 100.0
-    if a.publisher and b.publisher:
-        publisher = max(
-            fuzz.token_set_ratio(a.publisher, b.publisher), fuzz.partial_ratio(a.publisher, b.publisher)
-        )
-    else:
-        publisher = 85.0
-    return 0.6 * title + 0.25 * author + 0.15 * publisher
+    publisher = publisher_similarity(a, b) if a.publisher and b.publisher else 85.0
+    score = 0.6 * title + 0.25 * author + 0.15 * publisher
+    reasons = (f"title {title:.0f}", f"author {author:.0f}", f"publisher {publisher:.0f}", f"year {a.year}")
+    return score, reasons
+
+
+def fuzzy_score(a: MatchRecord, b: MatchRecord) -> float | None:
+    """Weighted similarity 0..100 of two records, or None when a hard rule keeps them apart."""
+    scored = _fuzzy(a, b, FUZZY_TITLE_MINIMUM)
+    return None if scored is None else scored[0]
+
+
+def _sort_key(record: MatchRecord) -> tuple[str, str]:
+    return (record.titles[0] if record.titles else "", record.key)
 
 
 def _candidate_pairs(records: dict[str, MatchRecord]) -> Iterable[tuple[str, str]]:
@@ -261,11 +455,12 @@ def _candidate_pairs(records: dict[str, MatchRecord]) -> Iterable[tuple[str, str
             continue
         if len(members) <= MAX_BLOCK_FOR_FUZZY:
             pairs = combinations(members, 2)
-        else:  # sorted neighbourhood: each record against the next few of the block
+        else:  # sorted neighbourhood: each record against the next few of the block, in title order
+            ordered = sorted(members, key=lambda k: _sort_key(records[k]))
             pairs = (
-                (members[i], members[j])
-                for i in range(len(members))
-                for j in range(i + 1, min(i + 6, len(members)))
+                tuple(sorted((ordered[i], ordered[j])))
+                for i in range(len(ordered))
+                for j in range(i + 1, min(i + 6, len(ordered)))
             )
         for pair in pairs:
             if pair not in seen:
@@ -337,6 +532,8 @@ def cluster(
 ) -> Clustering:
     """Group ``records`` into editions. Deterministic: the result depends only on the inputs."""
     by_key = {r.key: r for r in records}
+    manual_same, manual_different = list(manual_same), list(manual_different)
+    manual_pairs = [*manual_same, *manual_different]
     cannot: dict[str, set[str]] = defaultdict(set)
     for a, b in manual_different:
         if a in by_key and b in by_key:
@@ -359,15 +556,24 @@ def cluster(
 
     strong: list[Edge] = []
     fuzzy: list[Edge] = []
+    review: list[Review] = []
     for ka, kb in _candidate_pairs(by_key):
         a, b = by_key[ka], by_key[kb]
-        edge = strong_link(a, b)
-        if edge:
-            strong.append(edge)
+        found = _identifier_link(a, b)
+        if isinstance(found, Edge):
+            strong.append(found)
             continue
-        score = fuzzy_score(a, b)
-        if score is not None and score >= FUZZY_THRESHOLD:
+        if found is not None:
+            review.append(found)
+            continue
+        scored = _fuzzy(a, b, REVIEW_FLOOR)
+        if scored is None or scored[0] < REVIEW_FLOOR:
+            continue
+        score, reasons = scored
+        if score >= FUZZY_THRESHOLD and title_similarity(a, b) >= FUZZY_TITLE_MINIMUM:
             fuzzy.append(Edge(ka, kb, rule="fuzzy", score=round(score / 100, 4)))
+        else:
+            review.append(Review(ka, kb, kind="near", score=round(score / 100, 4), reasons=reasons))
     for edge in sorted(strong, key=lambda e: (STRONG_SCHEMES.index(e.rule), e.a, e.b)):
         link(edge)
     for edge in sorted(fuzzy, key=lambda e: (-e.score, e.a, e.b)):
@@ -377,4 +583,15 @@ def cluster(
     for key in by_key:
         groups[components.find(key)].append(key)
     clusters = sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
-    return Clustering(clusters=clusters, edges=edges, refused=refused)
+    decided = {frozenset(pair) for pair in manual_pairs}
+    # One pair per two clusters left apart: the conflict first, then the best score.
+    best: dict[tuple[str, str], Review] = {}
+    for item in sorted(review, key=lambda r: (r.kind != "conflict", -r.score, r.a, r.b)):
+        roots = tuple(sorted((components.find(item.a), components.find(item.b))))
+        if roots[0] == roots[1] or frozenset((item.a, item.b)) in decided:
+            continue
+        if components.cannot[roots[0]] & components.members[roots[1]]:
+            continue  # staff already said these two works are different
+        best.setdefault(roots, item)
+    open_review = sorted(best.values(), key=lambda r: (r.a, r.b))
+    return Clustering(clusters=clusters, edges=edges, refused=refused, review=open_review)

@@ -252,3 +252,30 @@ class MatchDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_a_id} {self.verdict} {self.record_b_id} ({self.rule} {self.score:.2f})"
+
+
+class MatchReview(models.Model):
+    """A pair of records the rules could not decide, waiting for staff: scored just under the
+    threshold, or linked by an identifier while their year or edition conflict.
+
+    Rewritten (like automatic decisions) whenever its records are re-clustered; a staff answer is
+    stored as a manual :class:`MatchDecision`, which outranks the rules and removes the pair from here.
+    """
+
+    class Kind(models.TextChoices):
+        NEAR = "near", _("scored just under the threshold")
+        CONFLICT = "conflict", _("shared identifier, conflicting year or edition")
+
+    record_a = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    score = models.FloatField()  # 0..1
+    reasons = models.JSONField(default=list)  # short sentences: what agrees, what conflicts
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["record_a"]), models.Index(fields=["record_b"])]
+        constraints = [models.UniqueConstraint(fields=["record_a", "record_b"], name="one_review_per_pair")]
+
+    def __str__(self) -> str:
+        return f"review {self.record_a_id} / {self.record_b_id} ({self.kind} {self.score:.2f})"

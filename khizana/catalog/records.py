@@ -88,6 +88,10 @@ class BibFields:
     classification: list[str] = field(default_factory=list)  # "ddc:330", "udc:...", "lcc:HB171"
     scripts: list[str] = field(default_factory=list)  # Unicode script names present: Latin, Arabic, ...
     notes: list[str] = field(default_factory=list)
+    # The original-script forms (MARC 21 880 fields) of romanised fields, by role: "author" (1XX),
+    # "names" (other headings), "responsibility" (245 $c), "edition", "publisher", "place", "series",
+    # "other". Matched across scripts and indexed for search.
+    original_script: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,11 +1,12 @@
-"""The staff space, namespace "staff": the catalog staff space (this app's views) and the pages accounts
-offers to it (staff accounts, readers' memberships)."""
+"""The staff space, namespace "staff": the catalog staff space (this app's views, the review queue of
+candidate duplicates in :mod:`.review_views`) and the pages accounts offers to it (staff accounts,
+readers' memberships)."""
 
 from django.urls import path
 
 from khizana.accounts import member_views, staff_account_views
 
-from . import views
+from . import review_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -21,6 +22,9 @@ urlpatterns = [
     path("works/", views.works, name="works"),
     path("works/split/", views.work_split, name="work-split"),
     path("works/join/", views.work_join, name="work-join"),
+    path("review/", review_views.review_list, name="review-list"),
+    path("review/<int:review_id>/", review_views.review_pair, name="review-pair"),
+    path("review/<int:review_id>/decide/", review_views.review_decide, name="review-decide"),
     path("users/", staff_account_views.user_list, name="users"),
     path("users/new/", staff_account_views.user_create, name="user-create"),
     path("members/", member_views.member_list, name="members"),

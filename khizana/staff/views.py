@@ -1,4 +1,5 @@
-"""The catalog staff space (/staff/): imports, records and holdings, splits and joins.
+"""The catalog staff space (/staff/): the dashboard of the staff home (figures from :mod:`.dashboard`),
+imports, records and holdings, splits and joins (the review queue is :mod:`.review_views`).
 
 Every view needs a signed-in member of staff; every write fetches its object by id and asks
 :mod:`khizana.accounts.permissions` and :mod:`khizana.catalog.permissions` about the object's own library
@@ -9,27 +10,35 @@ pages of the staff space are accounts' own views (:mod:`khizana.accounts.staff_a
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format, number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khizana.accounts import permissions
 from khizana.accounts.audit import audit
 from khizana.accounts.decorators import int_or_404, staff_required
-from khizana.catalog import imports
+from khizana.catalog import imports, review
 from khizana.catalog import permissions as catalog_permissions
 from khizana.catalog.forms import ImportUploadForm
 from khizana.catalog.holdings import update_holding
 from khizana.catalog.manual import ManualDecisionError, join_works, split_record
 from khizana.catalog.models import Holding, ImportJob, ImportRun, SourceRecord, Work
+from khizana.catalog.records import RecordKind
 from khizana.catalog.reports import write_rejects_csv
+from khizana.core.charts import Bar, column_chart_svg
 from khizana.core.vocabularies import HOLDING_STATUS
 from khizana.libraries.models import Library
 
+from . import dashboard
 from .forms import HoldingForm, JoinForm, SplitForm
 
 
@@ -40,15 +49,47 @@ def _audit(request, library, action: str, target: str, **details) -> None:
 # --- home -------------------------------------------------------------------------------------------
 
 
+def _month_bars(months) -> tuple[list[dict], str]:
+    """The rows of the chart's table and the chart (SVG markup) of the records added per month."""
+    rows = [
+        {"month": start, "label": date_format(start, "YEAR_MONTH_FORMAT"), "count": count}
+        for start, count in months
+    ]
+    bars = [
+        Bar(
+            label=row["label"],
+            value=row["count"],
+            tick=f"{row['month'].month:02d}",
+            group=str(row["month"].year),
+        )
+        for row in rows
+    ]
+    svg = column_chart_svg(
+        bars,
+        title=_("Records added per month, last %(months)s months") % {"months": len(rows)},
+        chart_id="records-per-month",
+        number=lambda value: number_format(value, force_grouping=True),
+    )
+    return rows, mark_safe(svg)  # built from numbers and escaped labels
+
+
 @require_GET
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    libraries = permissions.libraries_managed(request.user)
+    libraries = list(permissions.libraries_managed(request.user))
+    figures = dashboard.dashboard(libraries, review.queue_for(request.user).count())
+    months, chart = _month_bars(figures.months)
     context = {
         "libraries": libraries,
         "role": permissions.role(request.user),
+        "network_admin": permissions.is_network_admin(request.user),
         "can_manage_staff": any(permissions.can_manage_staff(request.user, lib) for lib in libraries[:50]),
         "recent_runs": ImportRun.objects.filter(library__in=libraries).select_related("library")[:10],
+        "figures": figures,
+        "one_library": libraries[0] if len(libraries) == 1 else None,
+        "harvest_days": dashboard.HARVEST_DAYS,
+        "months": months,
+        "chart": chart,
     }
     return render(request, "staff/home.html", context)
 
@@ -60,6 +101,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def import_list(request: HttpRequest) -> HttpResponse:
     libraries = permissions.libraries_managed(request.user)
+    code = request.GET.get("library", "").strip()
+    if code:  # one library's imports (the staff home links here); none when it is not the user's
+        libraries = libraries.filter(code=code)
     context = {
         "runs": ImportRun.objects.filter(library__in=libraries).select_related("library")[:200],
         "waiting": ImportJob.objects.filter(library__in=libraries, run__isnull=True).select_related(
@@ -141,20 +185,58 @@ def import_rejects_csv(request: HttpRequest, run_id: int) -> HttpResponse:
 # --- records and holdings ---------------------------------------------------------------------------
 
 
+RECORDS_PAGE_SIZE = 50
+
+
 @require_GET
 @staff_required
 def record_search(request: HttpRequest) -> HttpResponse:
+    """Records of the user's libraries: found by local id or words of the title (``q``), or listed (``all=1``,
+    the active bibliographic records), narrowed to one ``library`` (a code) and to the records without any
+    holding (``holdings=none``), as the staff home's counts link to them."""
     libraries = permissions.libraries_managed(request.user)
     query = request.GET.get("q", "").strip()
+    code = request.GET.get("library", "").strip()
+    without_holdings = request.GET.get("holdings") == "none"
+    listing = request.GET.get("all") == "1"
+    library = libraries.filter(code=code).first() if code else None
     records = SourceRecord.objects.none()
-    if query:
-        records = (
-            SourceRecord.objects.filter(library__in=libraries)
-            .filter(Q(local_id=query) | Q(title__icontains=query))
-            .select_related("library")
-            .order_by("library__code", "local_id")[:50]
+    page = None
+    if query or listing or without_holdings or library:
+        records = SourceRecord.objects.filter(library__in=libraries)
+        if query:
+            records = records.filter(Q(local_id=query) | Q(title__icontains=query))
+        else:  # a list: the records the staff home counts
+            records = records.filter(deleted=False, kind=RecordKind.BIBLIOGRAPHIC)
+        if code:
+            records = records.filter(library=library)  # none when the code is not one of the user's
+        if without_holdings:
+            records = records.filter(~Exists(Holding.objects.filter(record_id=OuterRef("pk"))))
+        records = records.select_related("library").defer("raw").order_by("library__code", "local_id")
+        page = Paginator(records, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+        records = page.object_list
+    kept = [
+        (name, value)
+        for name, value in (
+            ("q", query),
+            ("all", "1" if listing else ""),
+            ("library", code),
+            ("holdings", "none" if without_holdings else ""),
         )
-    return render(request, "staff/record_search.html", {"query": query, "records": records})
+        if value
+    ]
+    context = {
+        "query": query,
+        "records": records,
+        "page": page,
+        "library": library,
+        "code": code,
+        "libraries": libraries if libraries.count() > 1 else [],
+        "without_holdings": without_holdings,
+        "listing": listing,
+        "kept": urlencode(kept),
+    }
+    return render(request, "staff/record_search.html", context)
 
 
 @require_GET

@@ -211,6 +211,7 @@ def test_accounts_and_staff_pages_are_accessible_and_translated(page_in, site, s
     sign_in(page, site, "cat-bnrm")
     check("account", "/account/")
     check("staff-home", "/staff/")
+    check("staff-review", "/staff/review/")
     check("staff-imports", "/staff/imports/")
     check("staff-upload", "/staff/imports/upload/")
     check("staff-record", f"/staff/records/{ids['record']}/")

@@ -38,7 +38,7 @@ _SKIPPED_LANGUAGES = frozenset({"und", "zxx", "xxx", "   ", "|||"})
 _MOJIBAKE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{1,3}"
 )
-_TRAILING_PUNCT = re.compile(r"[\s/:;=,]+$")
+_TRAILING_PUNCT = re.compile(r"[\s/:;=,،؛]+$")
 
 
 @dataclass
@@ -82,7 +82,7 @@ def _clean(value: str | None, *, keep_period: bool = False) -> str:
     if not value:
         return ""
     text = " ".join(value.split())
-    if not text or (text[-1] not in "/:;=,.]" and not text[-1].isspace() and text[0] != "["):
+    if not text or (text[-1] not in "/:;=,.]،؛" and not text[-1].isspace() and text[0] != "["):
         return text  # nothing for the loop below to strip
     for _ in range(3):
         before = text
@@ -151,6 +151,30 @@ def _year(text: str) -> int | None:
         if 500 <= year <= 2100:
             return year
     return None
+
+
+# A year of the Hijri calendar as cataloguers mark it: "1325 H.", "1324 هـ", "1348 AH", "1390 ش" (solar).
+_HIJRI_MARK = re.compile(r"\s*(?:h\b|h\.|a\.?h\b|هـ|ه\b|ه\.|ق\b|ش\b|hijr)", re.IGNORECASE)
+
+
+def _imprint_year(text: str, coded: str) -> int | None:
+    """The Gregorian year of an imprint date ("1325 H., [1907 M.]" -> 1907); ``coded`` is the
+    record's coded date (MARC 21 008/07-10, UNIMARC 100 $a/09-12).
+
+    The coded date wins when the imprint names it too; otherwise the first year not marked as Hijri.
+    """
+    coded_year = _year(coded) if coded.strip().isdigit() else None
+    years = []
+    for match in _YEAR.finditer(text or ""):
+        year = int(match.group(1))
+        if 500 <= year <= 2100:
+            years.append((year, bool(_HIJRI_MARK.match(text, match.end()))))
+    if coded_year is not None and any(year == coded_year for year, _ in years):
+        return coded_year
+    for year, hijri in years:
+        if not hijri:
+            return year
+    return coded_year if coded_year is not None else (years[0][0] if years else None)
 
 
 # --------------------------------------------------------------------------- flavour
@@ -405,7 +429,7 @@ def _marc21_fields(record: _TagIndex, leader: str) -> BibFields:
     if pub is not None and not pub.is_control_field():
         bib.publisher = _clean(next(iter(_values(pub, "b")), ""))
         bib.place = _clean(next(iter(_values(pub, "a")), ""))
-        bib.year = _year(" ".join(_values(pub, "c")))
+        bib.year = _imprint_year(" ".join(_values(pub, "c")), _control(record, "008")[7:11])
     f008 = _control(record, "008")
     if bib.year is None and len(f008) >= 11 and f008[7:11].isdigit():
         bib.year = _year(f008[7:11])
@@ -428,7 +452,41 @@ def _marc21_fields(record: _TagIndex, leader: str) -> BibFields:
                 _add_unique(bib.classification, f"{prefix}:{_class_value(value, prefix)}")
 
     _notes(bib, record, ("500", "520"))
+    bib.original_script = _original_script(record)
     return bib
+
+
+_NAME_TAGS = ("600", "610", "611", "700", "710", "711", "720", "800", "810", "811")
+_ROLE_BY_TAG = {"250": "edition", "490": "series", "830": "series", "440": "series"}
+
+
+def _original_script(record: _TagIndex) -> dict[str, list[str]]:
+    """The 880 forms of the record's fields, by role (see BibFields.original_script).
+
+    The linked tag comes from $6 ("245-02/(3/r"); an 880 whose $6 is missing or broken still counts,
+    as "other". 880 forms of 245 $a/$b are parallel titles already and are not repeated here.
+    """
+    found: dict[str, list[str]] = {}
+    for fld in record.by_tag.get("880", ()):
+        if fld.is_control_field():
+            continue
+        tag = (fld.get("6") or "")[:3]
+        if tag in ("100", "110", "111"):
+            _add_unique(found.setdefault("author", []), _marc21_name(fld, tag))
+        elif tag in _NAME_TAGS:
+            _add_unique(found.setdefault("names", []), _marc21_name(fld, tag))
+        elif tag == "245":
+            _add_unique(found.setdefault("responsibility", []), _clean(" ".join(_values(fld, "c"))))
+        elif tag in ("260", "264"):
+            _add_unique(found.setdefault("publisher", []), _clean(" ".join(_values(fld, "b"))))
+            _add_unique(found.setdefault("place", []), _clean(" ".join(_values(fld, "a"))))
+        elif tag == "246":
+            continue
+        else:
+            role = _ROLE_BY_TAG.get(tag, "other")
+            text = " ".join(v for code, v in fld.subfields if code != "6" and v and v.strip())
+            _add_unique(found.setdefault(role, []), _clean(text, keep_period=role == "edition"))
+    return {role: values for role, values in found.items() if values}
 
 
 def _marc21_name(fld: pymarc.Field, tag: str) -> str:
@@ -554,7 +612,7 @@ def _unimarc_fields(record: _TagIndex, leader: str) -> BibFields:
     if pub is not None and not pub.is_control_field():
         bib.publisher = _clean(next(iter(_values(pub, "c")), ""))
         bib.place = _clean(next(iter(_values(pub, "a")), ""))
-        bib.year = _year(" ".join(_values(pub, "d")))
+        bib.year = _imprint_year(" ".join(_values(pub, "d")), _first(record, "100", "a")[9:13])
     f100 = _first(record, "100", "a")
     if bib.year is None and len(f100) >= 13 and f100[9:13].isdigit():
         bib.year = _year(f100[9:13])

@@ -19,10 +19,11 @@ def book(key, title, author="Austen, Jane", year=1990, publisher="Penguin", isbn
 
 def test_shared_isbn_merges_even_when_cataloguing_differs():
     a = book("a", "Pride and prejudice", isbn=["9780141439518"], publisher="Penguin Books")
-    b = book("b", "Pride & prejudice : a novel", isbn=["9780141439518"], year=2003, publisher="Penguin")
+    b = book("b", "Pride & prejudice : a novel", isbn=["9780141439518"], year=1991, publisher="Penguin")
     result = cluster([a, b])
     assert result.clusters == [["a", "b"]]
     assert result.edges[0].rule == "isbn"
+    assert result.review == []
 
 
 def test_shared_isbn_with_unrelated_titles_is_not_trusted():

@@ -1,0 +1,83 @@
+"""The staff space's menu (``staff/_nav.html``, included by every staff page of every app): the links
+grouped by task, each group open when it holds the page shown, the page shown marked ``aria-current``."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from khizana.accounts import permissions
+from khizana.accounts.models import Role
+
+register = template.Library()
+
+# (key, heading, [(URL name, label, who sees it: None = every member of staff)])
+MENU = [
+    (
+        "catalog",
+        _("Catalog"),
+        [
+            ("staff:imports", _("Imports"), None),
+            ("staff:import-upload", _("Upload a file"), None),
+            ("staff:records", _("Records and holdings"), None),
+            ("staff:works", _("Split or join works"), None),
+            ("staff:review-list", _("Review queue"), None),
+        ],
+    ),
+    (
+        "digital",
+        _("Digital library"),
+        [
+            ("digital-staff", _("Digital items"), None),
+            ("digital-staff-alerts", _("Licence alerts"), None),
+        ],
+    ),
+    (
+        "research",
+        _("Research"),
+        [
+            ("visibility:registry", _("Institution registry"), None),
+            ("visibility:affiliations", _("Affiliation reports"), None),
+        ],
+    ),
+    (
+        "network",
+        _("Network"),
+        [
+            ("harvest:index", _("Harvesting"), None),
+            ("staff:members", _("Readers' memberships"), None),
+            ("staff:users", _("Staff accounts"), "manage_staff"),
+        ],
+    ),
+]
+
+
+def _may_manage_staff(user) -> bool:
+    """A library administrator (their library's accounts) or a network administrator."""
+    return permissions.role(user) in (Role.LIBRARY_ADMIN, Role.NETWORK_ADMIN)
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu(context) -> dict:
+    """``home`` (url, current) and ``groups``: each with its key, heading, ``open`` and its ``items``
+    (url, label, current)."""
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    user = context.get("user")
+    home = reverse("staff:home")
+    groups = []
+    for key, heading, entries in MENU:
+        items = []
+        for name, label, audience in entries:
+            if audience == "manage_staff" and not _may_manage_staff(user):
+                continue
+            try:
+                url = reverse(name)
+            except NoReverseMatch:  # an app left out of this installation
+                continue
+            items.append({"url": url, "label": label, "current": path == url})
+        if items:
+            inside = any(path.startswith(item["url"]) for item in items)
+            groups.append({"key": key, "heading": heading, "items": items, "open": inside})
+    return {"home": {"url": home, "current": path == home}, "groups": groups}
