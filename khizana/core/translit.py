@@ -150,8 +150,11 @@ def _roman_tokens(tokens: list[str]) -> list[str]:
     return words
 
 
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
 def _is_arabic(word: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in word)
+    return not word.isascii() and _ARABIC_LETTER.search(word) is not None
 
 
 @lru_cache(maxsize=65536)
