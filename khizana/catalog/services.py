@@ -266,31 +266,75 @@ def _apply_batch(
             parsed.append(item)
     ImportReject.objects.bulk_create(rejects)
 
-    # The same local id twice in a file: the later record replaces the earlier one (which stays
-    # in the kept copy of the file, and is named in a warning).
+    # The same local id more than once in a file: the last record is the one stored, every earlier one
+    # goes to its history (SourceRecordVersion) and is named, with its position, in a warning of the
+    # stored record. The earlier ones of this batch are in ``superseded``; one in an earlier batch is the
+    # stored record itself (written by this run), which goes to the history as any replaced version.
     latest: dict[str, ParsedRecord] = {}
+    superseded: dict[str, list[ParsedRecord]] = {}
     for record in parsed:
+        if skip_deleted_headers and record.deleted and record.format == RecordFormat.DUBLIN_CORE:
+            continue  # an OAI-PMH deleted header (the only deleted Dublin Core): the caller applies it
         earlier = latest.get(record.local_id)
         if earlier is not None:
-            record.warnings.append(
-                f"local id {record.local_id!r} also at record {earlier.number}: this later record replaces it"
-            )
+            superseded.setdefault(record.local_id, []).append(earlier)
         latest[record.local_id] = record
     existing = {
         r.local_id: r
         for r in SourceRecord.objects.filter(library=library, local_id__in=list(latest)).only(
-            "id", "local_id", "checksum", "deleted", "received_at", "import_run_id"
+            "id",
+            "local_id",
+            "checksum",
+            "deleted",
+            "received_at",
+            "import_run_id",
+            "source_number",
+            "source_offset",
+            "warnings",
         )
     }
     now = timezone.now()
     new: list[tuple[ParsedRecord, str]] = []
     changed: list[SourceRecord] = []
     versions: list[SourceRecordVersion] = []
+    # local id -> the earlier records of this file that go to the history of its stored record
+    earlier_versions: dict[str, list[ParsedRecord]] = {}
+    same_file_runs: set[int] | None = None
     for local_id, record in latest.items():
         checksum = hashlib.sha256(record.raw).hexdigest()
         current = existing.get(local_id)
-        if skip_deleted_headers and record.deleted and record.format == RecordFormat.DUBLIN_CORE:
-            continue  # an OAI-PMH deleted header (the only deleted Dublin Core): the caller applies it
+        earlier = superseded.get(local_id, [])
+        # Was the stored record read from another position of this very file (by this run or by an
+        # earlier run of the same bytes, killed or finished)?
+        same_file = False
+        if (
+            current is not None
+            and current.import_run_id is not None
+            and current.source_number != record.number
+        ):
+            if current.import_run_id == run.id:
+                same_file = True
+            else:
+                if same_file_runs is None:
+                    same_file_runs = _runs_of_the_same_file(run)
+                same_file = current.import_run_id in same_file_runs
+        if same_file and current.source_number > record.number:
+            # A later record of this file with this local id is stored already (a rerun): this one and
+            # the batch's earlier ones are earlier versions of it.
+            earlier_versions[local_id] = [*earlier, record]
+            counts.unchanged += 1
+            continue
+        if same_file:
+            # An earlier record of this file with this local id is stored (an earlier batch): it is
+            # replaced, and goes to the history below; its own duplicate warnings carry over.
+            for warning in current.warnings or []:
+                if warning.startswith(_duplicate_prefix(local_id)) and warning not in record.warnings:
+                    _warn(record, warning, counts)
+            _warn(record, _duplicate_warning(local_id, current.source_number, current.source_offset), counts)
+        for item in earlier:
+            _warn(record, _duplicate_warning(local_id, item.number, item.offset), counts)
+        if earlier:
+            earlier_versions[local_id] = earlier
         if current is not None and current.checksum == checksum and current.deleted == record.deleted:
             counts.unchanged += 1  # (the same bytes sent again after a deletion bring the record back)
             continue
@@ -326,8 +370,84 @@ def _apply_batch(
         changed_ids = [r.id for r in changed]
         Holding.objects.filter(record_id__in=changed_ids).delete()
         MatchKey.objects.filter(record_id__in=changed_ids).delete()
+    if earlier_versions:
+        ids = {local_id: source_id for source_id, local_id in stored}
+        ids.update((local_id, r.id) for local_id, r in existing.items())
+        versions.extend(_earlier_versions(run, earlier_versions, ids, versions, now))
     SourceRecordVersion.objects.bulk_create(versions)
     _store_derived(library, [*stored, *((r.id, r.local_id) for r in changed)], latest)
+
+
+def _duplicate_prefix(local_id: str) -> str:
+    return f"local id {local_id!r} also at record "
+
+
+def _duplicate_warning(local_id: str, number: int, offset: int) -> str:
+    return (
+        f"{_duplicate_prefix(local_id)}{number} (byte {offset}) of this file: that earlier record is "
+        "kept in this record's history, the last one with this local id is the one stored"
+    )
+
+
+def _warn(record: ParsedRecord, warning: str, counts: _Counts) -> None:
+    if not record.warnings:
+        counts.with_warnings += 1
+    record.warnings.append(warning)
+
+
+def _runs_of_the_same_file(run: ImportRun) -> set[int]:
+    """The earlier runs that read the same bytes into the same library."""
+    return set(
+        ImportRun.objects.filter(library_id=run.library_id, file_sha256=run.file_sha256)
+        .exclude(pk=run.pk)
+        .values_list("id", flat=True)
+    )
+
+
+def _earlier_versions(
+    run: ImportRun,
+    earlier: dict[str, list[ParsedRecord]],
+    ids: dict[str, int],
+    pending: list[SourceRecordVersion],
+    now,
+) -> list[SourceRecordVersion]:
+    """History rows for the records of this file that a later record with the same local id replaced,
+    in file order. Bytes the stored record, its history or the ``pending`` history rows already hold
+    are not added again, so importing the same file twice (or rerunning a killed import) adds nothing
+    the first run added."""
+    record_ids = [ids[local_id] for local_id in earlier if local_id in ids]
+    held: dict[int, set[str]] = {}
+    for record_id, checksum in SourceRecordVersion.objects.filter(record_id__in=record_ids).values_list(
+        "record_id", "checksum"
+    ):
+        held.setdefault(record_id, set()).add(checksum)
+    # (the stored records are written already: their checksum is the one of the last record)
+    for record_id, checksum in SourceRecord.objects.filter(id__in=record_ids).values_list("id", "checksum"):
+        held.setdefault(record_id, set()).add(checksum)
+    for version in pending:
+        held.setdefault(version.record_id, set()).add(version.checksum)
+    versions = []
+    for local_id, records in earlier.items():
+        record_id = ids.get(local_id)
+        if record_id is None:  # (cannot happen: every local id here is stored, or was already)
+            continue
+        seen = held.setdefault(record_id, set())
+        for record in records:
+            checksum = hashlib.sha256(record.raw).hexdigest()
+            if checksum in seen:
+                continue
+            seen.add(checksum)
+            versions.append(
+                SourceRecordVersion(
+                    record_id=record_id,
+                    raw=record.raw,
+                    checksum=checksum,
+                    deleted=record.deleted,
+                    import_run_id=run.id,
+                    received_at=now,
+                )
+            )
+    return versions
 
 
 _INSERTED_COLUMNS = (

@@ -1,7 +1,10 @@
 """Turn a work into the JSON document tantivy indexes (no Django import).
 
 A work arrives as a plain mapping of the Work columns (see :data:`INDEX_COLUMNS`), so the same code
-serves the full rebuild (rows streamed from the database) and the incremental updates.
+serves the full rebuild (rows streamed from the database) and the incremental updates. Two optional
+keys come from elsewhere: ``fulltext`` (the analysed words of its digital copies) and
+``original_script`` (the original-script forms, MARC 880, of every member record, by role: see
+``BibFields.original_script``).
 """
 
 from __future__ import annotations
@@ -79,8 +82,22 @@ def ranking_weight(library_count: int, digital: bool) -> float:
     return 2**factor - 2
 
 
+# Roles of BibFields.original_script whose values are names: indexed with the authors as well.
+NAME_ROLES = ("author", "names", "responsibility")
+
+
+def original_script_texts(original: Mapping[str, list[str]] | None) -> tuple[list[str], list[str]]:
+    """(the names, every value) of a work's original-script forms (role -> values)."""
+    if not original:
+        return [], []
+    names = [value for role in NAME_ROLES for value in original.get(role) or () if value]
+    every = [value for values in original.values() for value in values or () if value]
+    return names, every
+
+
 def work_document(work: Mapping) -> dict:
     titles = [work["title"], work["subtitle"], *work["parallel_titles"]]
+    original_names, original_texts = original_script_texts(work.get("original_script"))
     title_text = " ".join(t for t in titles if t)
     identifiers = work["identifiers"] or {}
     year = work["year"]
@@ -90,10 +107,13 @@ def work_document(work: Mapping) -> dict:
         "id": work["id"],
         "title": _joined(with_proclitic_variants(analyse(title_text))),
         "title_exact": _joined(analyse_exact(title_text)),
-        "author": _joined(analyse_exact(" ; ".join(work["authors"] or []))),
+        "author": _joined(analyse_exact(" ; ".join([*(work["authors"] or []), *original_names]))),
         "subject": _joined(with_proclitic_variants(analyse(" ; ".join(subjects)))),
+        # (every other metadata text: the original-script forms, MARC 880, in full)
         "notes": _joined(
-            analyse(" ".join(filter(None, [work["publisher"], work["place"], work["edition"]])))
+            analyse(
+                " ".join(filter(None, [work["publisher"], work["place"], work["edition"], *original_texts]))
+            )
         ),
         "title_key": [key for key in {title_key(work["title"]), title_key(title_text)} if key],
         engine.FULLTEXT: work.get("fulltext") or "",  # already analysed (khizana.digital.fulltext)
@@ -170,10 +190,15 @@ _JSON_COLUMNS = frozenset(
 _JSON_POSITIONS = [i for i, name in enumerate(INDEX_COLUMNS) if name in _JSON_COLUMNS]
 
 
-def documents_from_rows(rows: list[tuple], fulltext: Mapping[int, str] | None = None) -> list[str]:
+def documents_from_rows(
+    rows: list[tuple],
+    fulltext: Mapping[int, str] | None = None,
+    original_script: Mapping[int, Mapping[str, list[str]]] | None = None,
+) -> list[str]:
     """Index documents (JSON) of database rows holding :data:`INDEX_COLUMNS` in order. JSON columns
     come as text from SQLite and as objects from PostgreSQL. ``fulltext``: work id -> the analysed words
-    inside its digital copies, for the works that have any."""
+    inside its digital copies, for the works that have any. ``original_script``: work id -> the
+    original-script forms of its member records (role -> values), for the works that have any."""
     documents = []
     for row in rows:
         values = list(row)
@@ -183,5 +208,7 @@ def documents_from_rows(rows: list[tuple], fulltext: Mapping[int, str] | None = 
         work = dict(zip(INDEX_COLUMNS, values, strict=True))
         if fulltext:
             work["fulltext"] = fulltext.get(work["id"], "")
+        if original_script:
+            work["original_script"] = original_script.get(work["id"])
         documents.append(work_document_json(work))
     return documents

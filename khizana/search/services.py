@@ -29,7 +29,7 @@ from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
 from khizana.catalog import extensions
-from khizana.catalog.models import Work
+from khizana.catalog.models import SourceRecord, Work
 from khizana.catalog.rows import work_row_batches
 from khizana.catalog.worker_pool import worker_pool
 from khizana.core.analysis import STOPWORDS, analyse, analyse_exact
@@ -757,18 +757,47 @@ def _fulltext_terms(rows: list[tuple]) -> dict[int, str]:
     return extensions.work_texts([row[0] for row in rows])
 
 
+def _original_script(rows: list[tuple]) -> dict[int, dict[str, list[str]]]:
+    """Work id -> the original-script forms (MARC 880) of all its live member records, by role (see
+    ``BibFields.original_script``), each value once; only the works that have any. The first column of
+    a row is the work id. A work's display columns come from one record per field, so these are read
+    from every member: a name only one library transcribed in its script still finds the work."""
+    found: dict[int, dict[str, list[str]]] = {}
+    records = SourceRecord.objects.filter(
+        work_id__in=[row[0] for row in rows], deleted=False, fields__original_script__isnull=False
+    )
+    for work_id, original in records.order_by("id").values_list("work_id", "fields__original_script"):
+        if not isinstance(original, dict):
+            continue
+        roles = found.get(work_id)
+        for role, values in original.items():
+            if not isinstance(values, list):
+                continue
+            for value in values:
+                if not value or not isinstance(value, str):
+                    continue
+                if roles is None:
+                    roles = found[work_id] = {}
+                bucket = roles.setdefault(role, [])
+                if value not in bucket:
+                    bucket.append(value)
+    return found
+
+
 def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[str]]:
     """Index documents of the row batches, built on ``workers`` processes when there are several."""
     if workers <= 1:
         for rows in batches:
-            yield documents_from_rows(rows, _fulltext_terms(rows))
+            yield documents_from_rows(rows, _fulltext_terms(rows), _original_script(rows))
         return
     pending: deque[Future] = deque()
     # spawn, not fork (the parent holds a database connection and tantivy's threads); the workers end
     # with this process, even when it is killed
     with worker_pool(workers) as pool:
         for rows in batches:
-            pending.append(pool.submit(documents_from_rows, rows, _fulltext_terms(rows)))
+            pending.append(
+                pool.submit(documents_from_rows, rows, _fulltext_terms(rows), _original_script(rows))
+            )
             if len(pending) > workers * 3:
                 yield pending.popleft().result()
         while pending:
@@ -825,7 +854,7 @@ def sync_index(batch_size: int = 5000) -> int:
             for work_id in work_ids:
                 writer.delete_documents_by_term("id", work_id)
             for rows in work_row_batches(INDEX_COLUMNS, work_ids):
-                for document in documents_from_rows(rows, _fulltext_terms(rows)):
+                for document in documents_from_rows(rows, _fulltext_terms(rows), _original_script(rows)):
                     writer.add_json(document)
             writer.commit()
             IndexQueue.objects.filter(id__lte=queued[-1][0]).delete()

@@ -9,14 +9,17 @@
   ``oai_dc`` documents;
 * CSV otherwise, when the first line is a header with recognisable columns.
 
-MARC 21 and UNIMARC are told apart by the tags of the first records (245/008 against 200/100).
-:func:`read_records` detects then dispatches to the matching reader.
+MARC 21 and UNIMARC are told apart by the tags of the first records (245/008 against 200/100): that
+is the file's flavour (or the one the sender declared). Each record is then read in the file's flavour
+unless its own fields plainly say otherwise (:func:`record_flavour`): a UNIMARC record inside a MARC 21
+file is read as UNIMARC, with a warning naming its position. :func:`read_records` detects then
+dispatches to the matching reader.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -25,7 +28,14 @@ from lxml import etree
 from khizana.catalog.formats.marc_fields import flavour_scores
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 
-__all__ = ["DetectedFormat", "UnreadableFileError", "detect_format", "read_records"]
+__all__ = [
+    "DetectedFormat",
+    "UnreadableFileError",
+    "detect_format",
+    "flavour_warning",
+    "read_records",
+    "record_flavour",
+]
 
 
 class UnreadableFileError(ValueError):
@@ -72,6 +82,53 @@ def _flavour(scores: list[tuple[int, int]], leaders: list[str]) -> RecordFormat:
         unimarc_leaders = sum(1 for leader in leaders if leader[20:24] == "450 ")
         return RecordFormat.UNIMARC if unimarc_leaders > len(leaders) / 2 else RecordFormat.MARC21
     return RecordFormat.UNIMARC if unimarc > marc21 else RecordFormat.MARC21
+
+
+_TITLE_TAGS = {RecordFormat.MARC21: "245", RecordFormat.UNIMARC: "200"}
+_OTHER_FLAVOUR = {RecordFormat.MARC21: RecordFormat.UNIMARC, RecordFormat.UNIMARC: RecordFormat.MARC21}
+_FLAVOUR_NAMES = {RecordFormat.MARC21: "MARC 21", RecordFormat.UNIMARC: "UNIMARC"}
+STRONG_FLAVOUR_MARGIN = 3  # one decisive sign: a 245, a UNIMARC 100 $a date, 200 with another UNIMARC tag
+
+
+def record_flavour(
+    declared: RecordFormat | None, tags: Collection[str], evidence: Callable[[], tuple[str, str]]
+) -> RecordFormat:
+    """The flavour one MARC record is read in.
+
+    ``declared``: the flavour of its file (the sender's, or the one detected on the file), None when
+    nothing is known; ``tags``: the record's tags; ``evidence()``: its (100 $a, 008), only asked for
+    when the tags alone do not settle it. Without a declared flavour the record's own fields decide (a
+    tie is MARC 21). With one, the record keeps it unless its fields plainly belong to the other: it
+    lacks the declared flavour's title field (245 for MARC 21, 200 for UNIMARC), its score for the
+    other flavour is higher (see ``flavour_scores``), and either it has the other's title field or the
+    other's score is ahead by :data:`STRONG_FLAVOUR_MARGIN`. A record that says little either way keeps
+    the declared flavour. Cheap for the usual record: the declared title field present and the other's
+    absent settles it from the tags.
+    """
+    if declared not in _TITLE_TAGS:
+        field_100a, field_008 = evidence()
+        unimarc, marc21 = flavour_scores(set(tags), field_100a, field_008)
+        return RecordFormat.UNIMARC if unimarc > marc21 else RecordFormat.MARC21
+    own_title, other = _TITLE_TAGS[declared], _OTHER_FLAVOUR[declared]
+    if own_title in tags:
+        return declared
+    field_100a, field_008 = evidence()
+    unimarc, marc21 = flavour_scores(set(tags), field_100a, field_008)
+    own_score, other_score = (unimarc, marc21) if declared == RecordFormat.UNIMARC else (marc21, unimarc)
+    if other_score > own_score and (
+        _TITLE_TAGS[other] in tags or other_score - own_score >= STRONG_FLAVOUR_MARGIN
+    ):
+        return other
+    return declared
+
+
+def flavour_warning(declared: RecordFormat, used: RecordFormat, number: int, offset: int) -> str:
+    """The warning of a record read in another flavour than the one declared or detected for its file."""
+    used_name, declared_name = _FLAVOUR_NAMES.get(used, used), _FLAVOUR_NAMES.get(declared, declared)
+    return (
+        f"record {number} at byte {offset}: read as {used_name}, not as {declared_name} (the flavour "
+        f"declared or detected for its file), because its fields are {used_name} ones"
+    )
 
 
 # --------------------------------------------------------------------------- ISO 2709
@@ -379,9 +436,11 @@ def read_records(
     """Detect the format of ``data`` and return (what was detected, the records it holds).
 
     ``format_hint`` (the library's declared format) only decides MARC 21 against UNIMARC for MARC
-    content; the content decides everything else. Problems with the whole file raise
-    :class:`UnreadableFileError` here or on the first ``next()``. ``workers`` > 1 reads large ISO 2709
-    files on that many processes, with the same result.
+    content, in place of the flavour detected on the file; the content decides everything else. Each
+    MARC record is still read in its own flavour when its fields plainly say so (:func:`record_flavour`),
+    with a warning, and ``ParsedRecord.format`` is the flavour it was read in. Problems with the whole
+    file raise :class:`UnreadableFileError` here or on the first ``next()``. ``workers`` > 1 reads
+    large ISO 2709 files on that many processes, with the same result.
     """
     detected = detect_format(data, filename)
     if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC) and detected.format in (

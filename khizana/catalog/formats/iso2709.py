@@ -26,11 +26,8 @@ from itertools import accumulate
 import pymarc
 from pymarc.marc8 import marc8_to_unicode
 
-from khizana.catalog.formats.marc_fields import (
-    _flavour,
-    parsed_marc_record,
-    repair_double_utf8,
-)
+from khizana.catalog.formats import flavour_warning, record_flavour
+from khizana.catalog.formats.marc_fields import parsed_marc_record, repair_double_utf8
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 from khizana.catalog.scripts import script_of
 
@@ -70,14 +67,24 @@ class _Reject(Exception):
 
 
 def read_iso2709(
-    data: bytes, *, format_hint: RecordFormat | None = None, fast: bool = True
+    data: bytes,
+    *,
+    format_hint: RecordFormat | None = None,
+    fast: bool = True,
+    first_number: int = 1,
+    first_offset: int = 0,
 ) -> Iterator[ParsedRecord | RejectedRecord]:
     """Yield one ParsedRecord or RejectedRecord per record of an ISO 2709 file. Never raises.
 
-    ``fast=False`` skips the fast paths (same results, slower): for tests and for debugging.
+    ``format_hint``: the file's flavour (MARC 21 or UNIMARC; None: each record's fields decide). A
+    record whose fields plainly belong to the other flavour is read in that one, with a warning (see
+    :func:`khizana.catalog.formats.record_flavour`). ``fast=False`` skips the fast paths (same results,
+    slower): for tests and for debugging. ``first_number`` and ``first_offset``: the number and offset
+    of the first record of ``data`` when it is a slice of a larger file (records are numbered and placed,
+    in their warnings too, as in the whole file).
     """
     chunks = data.split(RECORD_TERMINATOR)
-    position = 0
+    position = first_offset
     last = len(chunks) - 1
     for index, chunk in enumerate(chunks):
         start = position
@@ -90,7 +97,7 @@ def read_iso2709(
             raw = body
         else:
             raw = body + RECORD_TERMINATOR
-        number = index + 1  # every chunk before the last is a record, even an empty one
+        number = first_number + index  # every chunk before the last is a record, even an empty one
         try:
             result = _read_record(body, raw, number, offset, format_hint, terminated=index != last, fast=fast)
         except _Reject as exc:
@@ -130,6 +137,8 @@ def _read_record(
         raise _Reject(f"record is shorter than a leader ({len(body)} bytes)")
 
     record, fmt = _decode_record(body, format_hint, warnings, fast=fast)
+    if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC) and fmt != format_hint:
+        warnings.append(flavour_warning(format_hint, fmt, number, offset))
     return parsed_marc_record(
         record,
         fmt,
@@ -150,9 +159,7 @@ def _decode_record(
     if not fields:
         raise _Reject("record has no fields")
 
-    fmt = format_hint if format_hint in (RecordFormat.MARC21, RecordFormat.UNIMARC) else None
-    if fmt is None:  # the caller did not say: tell from the fields
-        tags = {tag for tag, _ in fields}
+    def evidence() -> tuple[str, str]:
         field_100a = ""
         field_008 = ""
         for tag, payload in fields:
@@ -161,7 +168,9 @@ def _decode_record(
                 field_100a = field_100a.decode("latin-1")
             elif tag == "008" and not field_008:
                 field_008 = payload.decode("latin-1")
-        fmt = _flavour(tags, field_100a, field_008)
+        return field_100a, field_008
+
+    fmt = record_flavour(format_hint, {tag for tag, _ in fields}, evidence)
 
     record = pymarc.Record()
     record.leader = pymarc.Leader(leader)

@@ -15,11 +15,8 @@ from collections.abc import Iterator
 import pymarc
 from lxml import etree
 
-from khizana.catalog.formats.marc_fields import (
-    detect_marc_flavour,
-    parsed_marc_record,
-    repair_double_utf8,
-)
+from khizana.catalog.formats import flavour_warning, record_flavour
+from khizana.catalog.formats.marc_fields import parsed_marc_record, repair_double_utf8
 from khizana.catalog.records import ParsedRecord, RecordFormat, RejectedRecord, Serialisation
 
 __all__ = ["read_marcxml"]
@@ -51,7 +48,13 @@ _GOOD_CODE = re.compile(r"[a-z0-9]")
 def read_marcxml(
     data: bytes, *, format_hint: RecordFormat | None = None
 ) -> Iterator[ParsedRecord | RejectedRecord]:
-    """Yield one ParsedRecord or RejectedRecord per MARC record element of an XML document."""
+    """Yield one ParsedRecord or RejectedRecord per MARC record element of an XML document.
+
+    ``format_hint``: the document's flavour; a record's ``format`` attribute (marcxchange) or the
+    RUSMARC namespace overrides it for that record, and a record whose fields plainly belong to the
+    other flavour is read in that one, with a warning (see
+    :func:`khizana.catalog.formats.record_flavour`).
+    """
     root, errors = _parse(data)
     if root is None:
         if data.strip():
@@ -167,10 +170,20 @@ def _read_record(
     if not fields:
         return RejectedRecord(number=number, offset=offset, raw=raw, reason="record has no fields")
 
-    fmt = _format(element, format_hint)
-    probe = pymarc.Record()
-    probe.fields = fields
-    fmt = fmt or detect_marc_flavour(probe)
+    declared = _format(element, format_hint)
+
+    def evidence() -> tuple[str, str]:
+        field_100a = field_008 = ""
+        for fld in fields:  # as marc_fields.detect_marc_flavour reads them
+            if fld.tag == "100" and not field_100a and not fld.is_control_field():
+                field_100a = (fld.get("a") or "").strip()
+            elif fld.tag == "008" and not field_008:
+                field_008 = (fld.data if fld.is_control_field() else fld.get("a")) or ""
+        return field_100a, field_008
+
+    fmt = record_flavour(declared, {fld.tag for fld in fields}, evidence)
+    if declared is not None and fmt != declared:
+        warnings.append(flavour_warning(declared, fmt, number, offset))
 
     if leader_text is None:
         leader_text = _DEFAULT_LEADER[fmt]

@@ -47,11 +47,7 @@ def _read_slice(job: tuple[bytes, int, int, RecordFormat | None]) -> list[Parsed
     from khizana.catalog.formats.iso2709 import read_iso2709
 
     chunk, offset, before, format_hint = job
-    items = list(read_iso2709(chunk, format_hint=format_hint))
-    for item in items:
-        item.number += before
-        item.offset += offset
-    return items
+    return list(read_iso2709(chunk, format_hint=format_hint, first_number=before + 1, first_offset=offset))
 
 
 def read_iso2709_parallel(
