@@ -29,7 +29,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from rapidfuzz import fuzz
 
@@ -105,6 +104,8 @@ class MatchRecord:
     publishers: list[str] = field(default_factory=list)
     # An Arabic book: its titles and first author also get keys through the transliteration key.
     arabic: bool = False
+    # "scheme:value" of every strong identifier: one set intersection tells whether two records share one.
+    strong_ids: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
 
 
 _CONJUNCTIONS = frozenset({"and", "et", "und", "e", "y"})
@@ -146,6 +147,11 @@ def match_record(key: str, fields: BibFields) -> MatchRecord:
     edition = edition_number(fields.edition)
     if not edition:
         edition = next((edition_number(e) for e in original.get("edition", ()) if e.strip()), "")
+    identifiers = {
+        scheme: frozenset(values)
+        for scheme, values in fields.identifiers.items()
+        if scheme in STRONG_SCHEMES and values
+    }
     return MatchRecord(
         key=key,
         titles=titles,
@@ -157,17 +163,16 @@ def match_record(key: str, fields: BibFields) -> MatchRecord:
         edition=edition,
         volume=_volume_number(fields.title),
         material_type=str(fields.material_type),
-        identifiers={
-            scheme: frozenset(values)
-            for scheme, values in fields.identifiers.items()
-            if scheme in STRONG_SCHEMES and values
-        },
+        identifiers=identifiers,
         main_titles=mains,
         authors=authors,
         surnames=surnames,
         publishers=publishers,
         arabic=bool(_ARABIC_LANGUAGES.intersection(fields.languages))
         or any(has_arabic(t) for t in titles[:3]),
+        strong_ids=frozenset(
+            f"{scheme}:{value}" for scheme, values in identifiers.items() for value in values
+        ),
     )
 
 
@@ -376,6 +381,8 @@ def _same_imprint(a: MatchRecord, b: MatchRecord) -> bool:
 
 def _identifier_link(a: MatchRecord, b: MatchRecord) -> Edge | Review | None:
     """The strong link two records' shared identifier makes, the conflict it meets, or None."""
+    if not a.strong_ids & b.strong_ids:
+        return None
     for scheme in STRONG_SCHEMES:
         shared = a.identifiers.get(scheme, frozenset()) & b.identifiers.get(scheme, frozenset())
         if not shared:
@@ -411,8 +418,11 @@ def _same_material(a: MatchRecord, b: MatchRecord) -> bool:
     )
 
 
-def _fuzzy(a: MatchRecord, b: MatchRecord, title_minimum: float) -> tuple[float, tuple[str, ...]] | None:
-    """Weighted similarity 0..100 and its parts, or None when a hard rule keeps the records apart."""
+def _fuzzy(
+    a: MatchRecord, b: MatchRecord, title_minimum: float
+) -> tuple[float, float, tuple[str, ...]] | None:
+    """Weighted similarity 0..100, title similarity and the parts, or None when a hard rule keeps the
+    records apart."""
     if a.year != b.year or not _same_material(a, b) or not a.titles or not b.titles:
         return None
     if _conflicting_identifiers(a, b) or _editions_conflict(a, b):
@@ -431,7 +441,7 @@ def _fuzzy(a: MatchRecord, b: MatchRecord, title_minimum: float) -> tuple[float,
     publisher = publisher_similarity(a, b) if a.publisher and b.publisher else 85.0
     score = 0.6 * title + 0.25 * author + 0.15 * publisher
     reasons = (f"title {title:.0f}", f"author {author:.0f}", f"publisher {publisher:.0f}", f"year {a.year}")
-    return score, reasons
+    return score, title, reasons
 
 
 def fuzzy_score(a: MatchRecord, b: MatchRecord) -> float | None:
@@ -445,27 +455,27 @@ def _sort_key(record: MatchRecord) -> tuple[str, str]:
 
 
 def _candidate_pairs(records: dict[str, MatchRecord]) -> Iterable[tuple[str, str]]:
+    """Every pair of records sharing a block, once, the first key first."""
     blocks: dict[str, list[str]] = defaultdict(list)
     for key in sorted(records):
         for block in block_keys(records[key]):
             blocks[block].append(key)
-    seen: set[tuple[str, str]] = set()
+    partners: dict[str, set[str]] = defaultdict(set)  # key -> later keys it is compared with
     for members in blocks.values():
         if len(members) < 2:
             continue
         if len(members) <= MAX_BLOCK_FOR_FUZZY:
-            pairs = combinations(members, 2)
+            for index, key in enumerate(members[:-1]):
+                partners[key].update(members[index + 1 :])
         else:  # sorted neighbourhood: each record against the next few of the block, in title order
             ordered = sorted(members, key=lambda k: _sort_key(records[k]))
-            pairs = (
-                tuple(sorted((ordered[i], ordered[j])))
-                for i in range(len(ordered))
-                for j in range(i + 1, min(i + 6, len(ordered)))
-            )
-        for pair in pairs:
-            if pair not in seen:
-                seen.add(pair)
-                yield pair
+            for i in range(len(ordered)):
+                for j in range(i + 1, min(i + 6, len(ordered))):
+                    first, second = sorted((ordered[i], ordered[j]))
+                    partners[first].add(second)
+    for key in sorted(partners):
+        for other in sorted(partners[key]):
+            yield key, other
 
 
 # Attributes that must agree across a whole cluster, not only between the two records of a link:
@@ -559,6 +569,10 @@ def cluster(
     review: list[Review] = []
     for ka, kb in _candidate_pairs(by_key):
         a, b = by_key[ka], by_key[kb]
+        if not a.strong_ids & b.strong_ids and (
+            a.year != b.year or a.volume != b.volume or (a.edition and b.edition and a.edition != b.edition)
+        ):
+            continue  # the common case, decided here: without a shared identifier these never link
         found = _identifier_link(a, b)
         if isinstance(found, Edge):
             strong.append(found)
@@ -569,8 +583,8 @@ def cluster(
         scored = _fuzzy(a, b, REVIEW_FLOOR)
         if scored is None or scored[0] < REVIEW_FLOOR:
             continue
-        score, reasons = scored
-        if score >= FUZZY_THRESHOLD and title_similarity(a, b) >= FUZZY_TITLE_MINIMUM:
+        score, title, reasons = scored
+        if score >= FUZZY_THRESHOLD and title >= FUZZY_TITLE_MINIMUM:
             fuzzy.append(Edge(ka, kb, rule="fuzzy", score=round(score / 100, 4)))
         else:
             review.append(Review(ka, kb, kind="near", score=round(score / 100, 4), reasons=reasons))
