@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from khizana.core.textnorm import normalise
 from khizana.core.translit import arabic_edition_number, has_arabic, skeleton
@@ -48,6 +49,8 @@ YEAR_TOLERANCE = 1  # years further apart than this conflict (printing vs copyri
 STRONG_TITLE_GUARD = {"issn": 90.0}
 DEFAULT_TITLE_GUARD = 50.0
 FUZZY_TITLE_MINIMUM = 90.0
+# A title this close is enough when author and publisher agree fully (a typo in a short title).
+MAX_KEYING_ERRORS = 2  # letters substituted, dropped or added between two titles of one edition
 MAX_BLOCK_FOR_FUZZY = 400  # larger blocks (very common titles) are compared to neighbours only
 TITLE_KEY_WORDS = 4  # the first words of a title that make its blocking keys
 _ARABIC_LANGUAGES = frozenset({"ara", "per", "urd", "ota", "fas"})
@@ -106,6 +109,9 @@ class MatchRecord:
     arabic: bool = False
     # "scheme:value" of every strong identifier: one set intersection tells whether two records share one.
     strong_ids: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
+    # Normalised titles with their articles, compared letter by letter for keying errors.
+    plain_title: str = field(default="", compare=False, repr=False)
+    plain_main: str = field(default="", compare=False, repr=False)
 
 
 _CONJUNCTIONS = frozenset({"and", "et", "und", "e", "y"})
@@ -173,6 +179,8 @@ def match_record(key: str, fields: BibFields) -> MatchRecord:
         strong_ids=frozenset(
             f"{scheme}:{value}" for scheme, values in identifiers.items() for value in values
         ),
+        plain_title=normalise(f"{fields.title} {fields.subtitle}"),
+        plain_main=normalise(fields.title),
     )
 
 
@@ -418,16 +426,37 @@ def _same_material(a: MatchRecord, b: MatchRecord) -> bool:
     )
 
 
+def _numbers(title: str) -> list[str]:
+    return _NUMBER.findall(title)
+
+
+def _keying_error(a: MatchRecord, b: MatchRecord) -> float:
+    """Letter-by-letter similarity of two titles as written (articles kept) that differ by a keying
+    error or two ("Lr budget", "tudes sur la poésie"), else 0: not when their numbers differ ("Lettres
+    de 1792" / "de 1812"), nor when one has words the other lacks ("… Philosophie" / "… Philosophie I")."""
+    if a.has_subtitle == b.has_subtitle:
+        x, y = a.plain_title, b.plain_title
+    else:
+        x, y = a.plain_main, b.plain_main
+    if not x or not y or has_arabic(x) != has_arabic(y) or _numbers(x) != _numbers(y):
+        return 0.0
+    if Levenshtein.distance(x, y, score_cutoff=MAX_KEYING_ERRORS) > MAX_KEYING_ERRORS:
+        return 0.0
+    return fuzz.ratio(x, y)
+
+
 def _fuzzy(
     a: MatchRecord, b: MatchRecord, title_minimum: float
-) -> tuple[float, float, tuple[str, ...]] | None:
-    """Weighted similarity 0..100, title similarity and the parts, or None when a hard rule keeps the
-    records apart."""
+) -> tuple[float, float, bool, tuple[str, ...]] | None:
+    """Weighted similarity 0..100, title similarity, whether author and publisher agree fully, and the
+    parts; None when a hard rule keeps the records apart."""
     if a.year != b.year or not _same_material(a, b) or not a.titles or not b.titles:
         return None
     if _conflicting_identifiers(a, b) or _editions_conflict(a, b):
         return None
     title = title_similarity(a, b)
+    keying = _keying_error(a, b) if title < FUZZY_TITLE_MINIMUM else 0.0
+    title = max(title, keying)
     if title < title_minimum:
         return None
     if a.author and b.author:
@@ -440,8 +469,11 @@ def _fuzzy(
         author = 100.0
     publisher = publisher_similarity(a, b) if a.publisher and b.publisher else 85.0
     score = 0.6 * title + 0.25 * author + 0.15 * publisher
+    # A keying error in the title is enough when author and publisher agree fully.
+    both_named = bool(a.author and b.author and a.publisher and b.publisher)
+    corroborated = keying > 0 and both_named and author >= 95 and publisher >= 90
     reasons = (f"title {title:.0f}", f"author {author:.0f}", f"publisher {publisher:.0f}", f"year {a.year}")
-    return score, title, reasons
+    return score, title, corroborated, reasons
 
 
 def fuzzy_score(a: MatchRecord, b: MatchRecord) -> float | None:
@@ -583,8 +615,8 @@ def cluster(
         scored = _fuzzy(a, b, REVIEW_FLOOR)
         if scored is None or scored[0] < REVIEW_FLOOR:
             continue
-        score, title, reasons = scored
-        if score >= FUZZY_THRESHOLD and title >= FUZZY_TITLE_MINIMUM:
+        score, title, corroborated, reasons = scored
+        if score >= FUZZY_THRESHOLD and (title >= FUZZY_TITLE_MINIMUM or corroborated):
             fuzzy.append(Edge(ka, kb, rule="fuzzy", score=round(score / 100, 4)))
         else:
             review.append(Review(ka, kb, kind="near", score=round(score / 100, 4), reasons=reasons))
