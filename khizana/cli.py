@@ -16,6 +16,8 @@ COMMANDS = {
     "split-record": "Take a source record out of its work, for good (a manual decision).",
     "join-works": "Join two works into one, for good (a manual decision).",
     "libraries": "List the member libraries and what they hold.",
+    "library": "Add a member library or show one (add CODE --name ... --city ... --country ... | show CODE).",
+    "members": "Load a library's member file (CSV, TSV, XLSX) that verifies readers' memberships.",
     "index": "Rebuild, synchronise or describe the search index (rebuild | sync | status).",
     "search": "Search the network's works from the command line.",
     "harvest": "Harvest a member library (or --all with an endpoint) over OAI-PMH, incrementally.",
@@ -26,6 +28,7 @@ COMMANDS = {
     "demo": "Create the demo network from demo/ (libraries and their records).",
     "create-staff": "Create a staff account (cataloguer, library or network administrator) for a library.",
     "migrate": "Create or update the database tables (Django).",
+    "django-help": "List every Django management command.",
     "createsuperuser": "Create a network administrator account (Django).",
 }
 

@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -33,14 +35,23 @@ SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env("KHIZANA_REQUIRE_SECRET_KEY", False):
         raise RuntimeError("SECRET_KEY must be set in the environment")
-    # A per-installation key kept in the data directory, so sessions survive restarts.
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        from django.core.management.utils import get_random_secret_key
+    # A per-installation key kept in the data directory, so sessions survive restarts. Read (and made)
+    # when first used, not at start-up: `khizana COMMAND --help` writes nothing into the data directory.
+    from functools import cache
 
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
+    from django.utils.functional import lazy
+
+    @cache
+    def _installation_secret_key() -> str:
+        key_file = DATA_DIR / "secret_key"
+        if not key_file.exists():
+            from django.core.management.utils import get_random_secret_key
+
+            key_file.write_text(get_random_secret_key())
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+    SECRET_KEY = lazy(_installation_secret_key, str)()
 
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
@@ -157,7 +168,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up when it is missing
+# Made by collectstatic, not at start-up; until then whitenoise's warning about it says nothing useful.
+warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -289,5 +301,27 @@ HUEY = {
 if env("REDIS_URL", ""):
     HUEY.update({"huey_class": "huey.RedisHuey", "url": env("REDIS_URL", "")})
 else:
-    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+    from huey.storage import SqliteStorage
+
+    class _SqliteQueue(SqliteStorage):
+        """huey's SQLite queue, its file made when the queue is first used rather than at start-up."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "create_tables": False})
+
+        def _create_connection(self):
+            connection = super()._create_connection()
+            connection.execute(self.begin_sql)
+            for statement in self.ddl:
+                connection.execute(statement)
+            connection.commit()
+            return connection
+
+    HUEY.update(
+        {
+            "huey_class": "huey.SqliteHuey",
+            "storage_class": _SqliteQueue,
+            "filename": str(DATA_DIR / "huey.sqlite3"),
+        }
+    )
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's language choice is remembered for a year

@@ -11,13 +11,21 @@ from khizana.accounts import verification
 from khizana.accounts.memberfile import MemberFileError
 from khizana.libraries.models import Library
 
+EXIT_CODES = (
+    "Exit codes: 0 the file was loaded (refused rows included: they are listed, and written with --report); "
+    "1 no library has the code, or the file cannot be read or is not a member file; 2 wrong usage."
+)
+
 
 class Command(BaseCommand):
     help = "Readers' memberships: load a library's member file (CSV, TSV or Excel) to verify its readers."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        return super().create_parser(prog_name, subcommand, epilog=EXIT_CODES, **kwargs)
+
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("load", help="Load the member file of a library.")
+        load = sub.add_parser("load", help="Load the member file of a library.", epilog=EXIT_CODES)
         load.add_argument("library", help="library code")
         load.add_argument("file", type=Path)
         load.add_argument("--add-only", action="store_true", help="add and update; remove no card")

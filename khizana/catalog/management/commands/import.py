@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from khizana.catalog.models import ImportRun
 from khizana.catalog.records import RecordFormat
 from khizana.catalog.services import ImportFileError, import_file
 from khizana.libraries.models import Library
+
+EXIT_CODES = (
+    "Exit codes: 0 every file was imported (rejected records included: each file's line names its import "
+    "run, and khizana import-report RUN lists them); 1 a file could not be imported (the others are) or "
+    "the library does not exist; 2 wrong usage."
+)
 
 
 class Command(BaseCommand):
@@ -17,6 +25,9 @@ class Command(BaseCommand):
         "a record (same library and local id) updates it; bad records are rejected with their reason "
         "while the others load."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        return super().create_parser(prog_name, subcommand, epilog=EXIT_CODES, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("--library", required=True, metavar="CODE", help="Code of the member library.")
@@ -55,6 +66,7 @@ class Command(BaseCommand):
                 def advance(offset: int, bar=bar) -> None:
                     bar.update(max(0, offset - bar.n))
 
+                before = ImportRun.objects.order_by("-id").values_list("id", flat=True).first() or 0
                 try:
                     run = import_file(
                         library,
@@ -65,10 +77,18 @@ class Command(BaseCommand):
                         cluster=not options["no_cluster"],
                     )
                 except ImportFileError as error:
-                    self.stderr.write(str(error))
+                    failed = (
+                        ImportRun.objects.filter(library=library, pid=os.getpid(), id__gt=before)
+                        .order_by("-id")
+                        .values_list("id", flat=True)
+                        .first()
+                    )
+                    self.stderr.write(f"{error} (import run {failed}, failed)" if failed else str(error))
                     failures += 1
                     continue
-            self.stdout.write(f"{path.name} [{run.format or '?'} {run.dialect}]: {run.summary()}")
+            self.stdout.write(
+                f"{path.name} [{run.format or '?'} {run.dialect}]: import run {run.id}: {run.summary()}"
+            )
             if run.records_rejected:
                 self.stdout.write(
                     f"  {run.records_rejected} rejected record(s): khizana import-report {run.id}"
