@@ -264,7 +264,11 @@ class Edge:
 
 @dataclass(frozen=True)
 class Review:
-    """A pair the rules leave to staff: ``kind`` "near" (just under the threshold) or "conflict"."""
+    """A pair the rules leave to staff: ``kind`` "near" (just under the threshold) or "conflict".
+
+    ``reasons`` are "name=value|value" codes ("title=88", "shared=lccn|08012345", "years=1907|1918"),
+    put into words in the reader's language where they are shown.
+    """
 
     a: str
     b: str
@@ -371,9 +375,9 @@ def _editions_conflict(a: MatchRecord, b: MatchRecord) -> bool:
 def _imprint_conflict(a: MatchRecord, b: MatchRecord) -> str:
     """Why two records sharing an identifier are still two editions ("" when nothing conflicts)."""
     if a.year is not None and b.year is not None and abs(a.year - b.year) > YEAR_TOLERANCE:
-        return f"years {a.year} and {b.year}"
+        return f"years={a.year}|{b.year}"
     if a.edition and b.edition and a.edition != b.edition:
-        return f"editions {a.edition!r} and {b.edition!r}"
+        return f"editions={a.edition}|{b.edition}"
     return ""
 
 
@@ -404,7 +408,7 @@ def _identifier_link(a: MatchRecord, b: MatchRecord) -> Edge | Review | None:
         conflict = "" if scheme == "issn" else _imprint_conflict(a, b)
         if conflict:
             value = min(shared)
-            reasons = (f"shared {scheme} {value}", f"but {conflict}")
+            reasons = (f"shared={scheme}|{value}", conflict)
             return Review(*sorted((a.key, b.key)), kind="conflict", score=1.0, reasons=reasons)
         return Edge(*sorted((a.key, b.key)), rule=scheme, score=1.0)
     return None
@@ -472,7 +476,7 @@ def _fuzzy(
     # A keying error in the title is enough when author and publisher agree fully.
     both_named = bool(a.author and b.author and a.publisher and b.publisher)
     corroborated = keying > 0 and both_named and author >= 95 and publisher >= 90
-    reasons = (f"title {title:.0f}", f"author {author:.0f}", f"publisher {publisher:.0f}", f"year {a.year}")
+    reasons = (f"title={title:.0f}", f"author={author:.0f}", f"publisher={publisher:.0f}", f"year={a.year}")
     return score, title, corroborated, reasons
 
 

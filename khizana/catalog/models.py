@@ -279,3 +279,28 @@ class MatchReview(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.record_a_id} / {self.record_b_id} ({self.kind} {self.score:.2f})"
+
+    def reason_texts(self) -> list[str]:
+        """The reasons in the reader's language ("title=88" -> "title similarity 88 / 100")."""
+        return [describe_reason(reason) for reason in self.reasons]
+
+
+_REASONS = {
+    "title": _("title similarity %(a)s / 100"),
+    "author": _("first author similarity %(a)s / 100"),
+    "publisher": _("publisher similarity %(a)s / 100"),
+    "year": _("same year, %(a)s"),
+    "shared": _("both records carry %(a)s %(b)s"),
+    "years": _("but their years differ: %(a)s and %(b)s"),
+    "editions": _("but their editions differ: %(a)s and %(b)s"),
+}
+
+
+def describe_reason(reason: str) -> str:
+    """One reason code of the matcher ("name=value|value") in words; an unknown code as it is."""
+    name, _sep, values = str(reason).partition("=")
+    template = _REASONS.get(name)
+    if template is None:
+        return str(reason)
+    parts = values.split("|")
+    return str(template) % {"a": parts[0], "b": parts[1] if len(parts) > 1 else ""}

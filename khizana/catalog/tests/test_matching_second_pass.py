@@ -89,7 +89,7 @@ def test_a_shared_lccn_does_not_merge_a_later_edition_it_queues_it_for_review():
     assert result.clusters == [["a"], ["b"]]
     (review,) = result.review
     assert (review.a, review.b, review.kind) == ("a", "b", "conflict")
-    assert review.reasons == ("shared lccn 08012345", "but years 1907 and 1918")
+    assert review.reasons == ("shared=lccn|08012345", "years=1907|1918")
 
 
 def test_a_shared_isbn_with_conflicting_editions_of_one_year_is_queued():
@@ -97,7 +97,7 @@ def test_a_shared_isbn_with_conflicting_editions_of_one_year_is_queued():
     b = book("b", "Nedjma", year=1996, edition="3e éd.", isbn=["9782020314299"])
     result = cluster([a, b])
     assert result.clusters == [["a"], ["b"]]
-    assert result.review[0].reasons == ("shared isbn 9782020314299", "but editions '2' and '3'")
+    assert result.review[0].reasons == ("shared=isbn|9782020314299", "editions=2|3")
 
 
 def test_a_year_apart_is_tolerated_for_a_shared_identifier():

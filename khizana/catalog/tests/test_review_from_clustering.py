@@ -30,7 +30,7 @@ def test_a_conflict_is_queued_and_a_staff_answer_joins_the_records(library_a, li
     first, second = SourceRecord.objects.get(local_id="a1"), SourceRecord.objects.get(local_id="b1")
     assert first.work_id != second.work_id
     (pair,) = MatchReview.objects.all()
-    assert (pair.kind, pair.reasons) == ("conflict", ["shared lccn 08012345", "but years 1907 and 1918"])
+    assert (pair.kind, pair.reasons) == ("conflict", ["shared=lccn|08012345", "years=1907|1918"])
 
     # re-importing one side rewrites the queue: still one pair, not two
     import_bytes(library_b, marc("b1", "1918", "2e éd. revue et augmentée, corrigée"), "b2.mrc")
@@ -53,3 +53,18 @@ def test_different_editions_answered_stay_apart_and_leave_the_queue(library_a, l
     import_bytes(library_a, marc("a1", "1908"), "a2.mrc")  # a change re-clusters the pair
     assert not MatchReview.objects.exists()
     assert SourceRecord.objects.get(local_id="a1").work_id != SourceRecord.objects.get(local_id="b1").work_id
+
+
+def test_the_reasons_are_put_into_words_in_the_readers_language(library_a, library_b):
+    from django.utils import translation
+
+    import_bytes(library_a, marc("a1", "1907"), "a.mrc")
+    import_bytes(library_b, marc("b1", "1918"), "b.mrc")
+    pair = MatchReview.objects.get()
+    with translation.override("en"):
+        assert pair.reason_texts() == [
+            "both records carry lccn 08012345",
+            "but their years differ: 1907 and 1918",
+        ]
+    with translation.override("fr"):
+        assert pair.reason_texts() != pair.reasons

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from khizana.accounts.models import AuditEntry
 from khizana.catalog import review
@@ -94,7 +95,7 @@ def test_the_queue_holds_the_pairs_of_the_users_libraries_conflicts_first(users,
 def test_a_pair_with_a_deleted_record_leaves_the_queue(users, pairs):
     SourceRecord.objects.filter(pk=pairs["records"]["a2"].pk).update(deleted=True)
     assert list(review.queue_for(users["cataloguer_a"])) == [pairs["ab"]]
-    with pytest.raises(review.ReviewError, match="deleted"):
+    with translation.override("en"), pytest.raises(review.ReviewError, match="deleted"):
         review.decide(users["cataloguer_a"], pairs["aa"].pk, "same")
     assert MatchReview.objects.filter(pk=pairs["aa"].pk).exists()
 
