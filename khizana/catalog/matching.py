@@ -476,7 +476,10 @@ def _fuzzy(
     # A keying error in the title is enough when author and publisher agree fully.
     both_named = bool(a.author and b.author and a.publisher and b.publisher)
     corroborated = keying > 0 and both_named and author >= 95 and publisher >= 90
-    reasons = (f"title={title:.0f}", f"author={author:.0f}", f"publisher={publisher:.0f}", f"year={a.year}")
+    reasons = (f"title={title:.0f}", f"author={author:.0f}", f"publisher={publisher:.0f}")
+    if a.year is not None:
+        reasons += (f"year={a.year}",)
+
     return score, title, corroborated, reasons
 
 
