@@ -3,7 +3,8 @@
     .venv/bin/python bench/affiliation_bench.py [--limit N] [--threshold T] [--calibrate] [--record]
 
 Reads ``../shared/data/affiliations/affiliations_dev.jsonl`` (18,832 labelled strings from six public
-sources) and the ROR extract ``../shared/data/ror`` (51,370 organisations), builds (or loads the cached)
+sources), the ROR extract ``../shared/data/ror`` (51,370 organisations) and the demo registry's local
+institutions (``demo/registry/local_institutions.jsonl``, or ``--local``), builds (or loads the cached)
 ``khizana.visibility.matching.Matcher`` and matches every string once, on one core, timing the matching
 alone. Scores the chosen institutions against the expected ROR ids: precision, recall and F1, overall,
 on the rows whose expected ids are all in the extract (``all_expected_ids_in_registry``), per source and
@@ -14,6 +15,10 @@ that expects no id counts each predicted id as a false positive.
 always falls on the same side), picks on the first half the threshold with the best F1 among those with
 precision >= 0.95, and reports both halves at that threshold. With --record the figures are appended to
 bench/RESULTS.md as a new section.
+
+Then, when ``khizana/visibility/tests/data/maghreb_affiliations.jsonl`` (or ``--maghreb``) is there, the
+labelled strings of Morocco, Algeria and Tunisia (issue 15): precision, recall and F1 of the main
+institution per country, at the default threshold.
 """
 
 from __future__ import annotations
@@ -31,9 +36,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from khizana.visibility.evaluation import (  # noqa: E402
+    expected_of,
+    local_institutions,
+    maghreb_rows,
+    score_by_country,
+)
 from khizana.visibility.matching import DEFAULT_THRESHOLD, Matcher, cached_matcher  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
+MAGHREB = ROOT / "khizana" / "visibility" / "tests" / "data" / "maghreb_affiliations.jsonl"
+LOCAL = ROOT / "demo" / "registry" / "local_institutions.jsonl"
 REGIONS = ("MA", "DZ", "TN", "FR")
 
 
@@ -164,13 +177,16 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--record", action="store_true")
     parser.add_argument("--errors", type=Path, help="write the wrong rows as JSON lines here")
+    parser.add_argument("--maghreb", type=Path, default=MAGHREB, help="the labelled Maghreb strings")
+    parser.add_argument("--local", type=Path, action="append", help=f"local institutions (default {LOCAL})")
     args = parser.parse_args()
     for path in (args.data, args.registry):
         if not path.exists():
             sys.exit(f"{path}: not found (the shared data is needed for this benchmark)")
 
     start = time.perf_counter()
-    matcher = cached_matcher(args.registry, args.cache)
+    locals_ = [inst for path in args.local or [LOCAL] if path.exists() for inst in local_institutions(path)]
+    matcher = cached_matcher(args.registry, args.cache, extra=locals_)
     load_seconds = time.perf_counter() - start
     threshold = args.threshold if args.threshold is not None else DEFAULT_THRESHOLD
     floor = 0.70 if args.calibrate else threshold
@@ -182,7 +198,8 @@ def main() -> None:
     rate = len(rows) / seconds
 
     lines = [
-        f"registry: {len(matcher.institutions):,} institutions, matcher ready in {load_seconds:.1f} s",
+        f"registry: {len(matcher.institutions):,} institutions ({len(locals_)} local), matcher ready in"
+        f" {load_seconds:.1f} s",
         f"matching: {len(rows):,} strings in {seconds:.1f} s of CPU = **{rate:,.0f} strings/s**"
         " (one core, caches cold at the start)",
     ]
@@ -200,12 +217,39 @@ def main() -> None:
     report = score(rows, predictions, default, main_only=False)
     lines += ["", f"whole dev set, threshold {default:.2f}, every institution returned:", ""]
     lines.append(report.table())
+    if args.maghreb.exists():
+        lines += ["", *maghreb_report(matcher, args.maghreb, default)]
     text = "\n".join(lines)
     print(text)
     if args.errors:
         write_errors(args.errors, rows, predictions, threshold)
     if args.record:
         record(text, args)
+
+
+def maghreb_report(matcher: Matcher, path: Path, threshold: float) -> list[str]:
+    """Per country (MA, DZ, TN) precision, recall and F1 of the main institution on the labelled
+    Maghreb strings."""
+    rows = maghreb_rows(path)
+    kept, matcher.threshold = matcher.threshold, threshold  # as the application matches (not the sweep floor)
+    start = time.process_time()
+    found = [[m.institution_id for m in matcher.match(row["string"]) if m.score >= threshold] for row in rows]
+    seconds = time.process_time() - start
+    matcher.threshold = kept
+    scores = score_by_country(rows, found)
+    wanted = sum(1 for row in rows if expected_of(row))
+    out = [
+        f"labelled Maghreb strings ({path.name}: {len(rows)} rows, {wanted} expecting an institution),"
+        f" threshold {threshold:.2f}, main institution, {len(rows) / seconds:,.0f} strings/s:",
+        "",
+        "| country | n | precision | recall | F1 |",
+        "|---|---|---|---|---|",
+    ]
+    for group in ("MA", "DZ", "TN", "all"):
+        if group in scores:
+            sc = scores[group]
+            out.append(f"| {group} | {sc.rows} | {sc.precision:.3f} | {sc.recall:.3f} | {sc.f1:.3f} |")
+    return out
 
 
 def write_errors(path: Path, rows, predictions, threshold: float) -> None:

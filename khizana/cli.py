@@ -22,7 +22,7 @@ COMMANDS = {
     "search": "Search the network's works from the command line.",
     "harvest": "Harvest a member library (or --all with an endpoint) over OAI-PMH, incrementally.",
     "registry": "Load the institution registry (ROR extracts), export it, add local institutions.",
-    "affiliations": "Read Scopus / Web of Science exports, match affiliations, report anomalies.",
+    "affiliations": "Match Scopus / Web of Science affiliations, report anomalies, manage research offices.",
     "api-token": "Create, list or revoke the REST API tokens of staff accounts.",
     "digital": "Add digital copies (PDF, EPUB, page images): add WORK FILE... | import FOLDER --map CSV.",
     "demo": "Create the demo network from demo/ (libraries and their records).",

@@ -32,16 +32,19 @@ How a string is matched:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import pickle
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from khizana.visibility.abbreviations import HONORIFICS
 from khizana.visibility.normalise import (
+    _canonical,
     acronym_key,
     country_keys,
     country_of_segment,
@@ -49,11 +52,17 @@ from khizana.visibility.normalise import (
     name_tokens,
     segments,
 )
-from khizana.visibility.registry_data import STATUS_REFERENCED, RegistryInstitution, load_registry
+from khizana.visibility.registry_data import (
+    STATUS_REFERENCED,
+    RegistryInstitution,
+    load_registry,
+    with_reciprocal_links,
+)
 
-MATCHER_VERSION = 12
+MATCHER_VERSION = 19
 DEFAULT_THRESHOLD = 0.90  # precision first: F1 peaks at 0.82 on the calibration half, 0.013 higher than here
 ACRONYM_SCORE = 0.86
+ACRONYM_BONUS = 0.06  # a curated country's acronym with its city or parent named (_acronym_matches)
 AMBIGUITY_MARGIN = 0.03
 COUNTRY_BONUS = 0.06
 CITY_BONUS = 0.05
@@ -69,11 +78,34 @@ MIN_BASE = 0.75  # below this the words alone are too weak, whatever the place s
 KEPT_SHARE = max(MIN_NAME_SHARE, math.sqrt(MIN_BASE))
 PAIR_MIN_BASE = 0.97  # two segments read as one name ("University of California, Davis") must fit
 PAIR_MAX_WORDS = 3
+UNIT_SCORE = 0.96  # a unit named by its kind alone under its named university (_unit_matches)
+JOINED_MIN_BASE = 0.85  # a unit read with the city of another segment (its university must be named)
 # a variant is generic ("Institute of Pathology") when several institutions bear it or when none of its
 # words is a place or is in PROPER_DF variants or fewer; it needs the string's country or city to agree
 PROPER_DF = 80
-ORDER_FACTOR = 0.85  # a variant whose words come in another order in the span
+ORDER_FACTOR = 0.85  # a variant whose words come in another order in the span, when order tells apart
+# two institutions (another bears the same words in another order: University of / Washington University)
+LOOSE_ORDER_FACTOR = 0.97  # ... when no other institution bears those words ("Mohammed VI Polytechnic
+# University" for "Université Mohammed VI Polytechnique")
 UNKNOWN_IDF = 12.0
+HONORIFIC_WEIGHT = 0.15  # the share of its IDF an honorific keeps: "Sidi", "Moulay" may be left out
+# words that change the kind of institution a span names: "CHU Hassan II" is a hospital, not the
+# university; a variant without one of them cannot be found in a span that has it
+KIND_GUARD = frozenset(("hospital", "clinic"))
+# kinds of units a segment names without its place ("Faculty of Sciences, ..., Rabat"): such a segment is
+# also read with the city named in another segment of the string
+UNIT_WORDS = frozenset(
+    ("faculty", "school", "institute", "laboratory", "center", "college", "university", "hospital")
+)
+UNIT_MAX_WORDS = 6
+TYPO_MIN_LENGTH = 5  # shorter unknown words are not corrected ("Oran" is not "Oman")
+TYPO_SUBSTITUTION_LENGTH = 6  # a changed letter (not a missing, extra or swapped one) needs longer words
+# the countries whose registry is curated with its faculties, schools and laboratories (the national
+# registry of issue 15): there the most specific institution a string names wins over its ancestor
+SPECIFIC_COUNTRIES = frozenset(("MA", "DZ", "TN"))
+EDUCATION_TYPES = frozenset(("education", "university", "faculty", "school"))
+# the kinds of institution a string names before the university it belongs to (not a labelling body)
+UNIT_TYPES = EDUCATION_TYPES | frozenset(("healthcare", "hospital", "facility", "institute", "laboratory"))
 
 
 @dataclass(frozen=True)
@@ -96,6 +128,7 @@ class _Candidate:
     score: float
     words: tuple[str, ...]
     how: str
+    joined: bool = False  # found with the city of another segment ("Faculty of Sciences" + "Rabat")
 
 
 @dataclass(frozen=True)
@@ -115,8 +148,10 @@ class Matcher:
         *,
         threshold: float = DEFAULT_THRESHOLD,
         prefer_specific: bool = False,
+        specific_countries: Iterable[str] = SPECIFIC_COUNTRIES,
     ):
         self.threshold = threshold
+        self.specific_countries = frozenset(specific_countries)
         # of an institution and its ancestor named in different segments, keep the ancestor (the
         # labelled sets mostly do: 0.905 against 0.885 precision on the dev set) or the descendant
         self.prefer_specific = prefer_specific
@@ -146,6 +181,19 @@ class Matcher:
         self._city_keys: frozenset[str] = frozenset()
         self._city_tokens: list[frozenset[str]] = []
         self._city_sets: list[tuple[frozenset[str], ...]] = []
+        self._acronym_tokens: list[frozenset[str]] = []
+        self._free_tokens: list[frozenset[str]] = []
+        self._variant_numbers: list[frozenset[str]] = []
+        # the words (numbers aside) of the names that bear a number: "Batna" in "University of Batna 2"
+        self._numbered: set[frozenset[str]] = set()
+        self._order_matters: list[bool] = []
+        self._typo_index: dict[str, tuple[str, ...]] = {}
+        self._typo_targets: dict[str, tuple[str, ...]] = {}
+        self._known_words: frozenset[str] = frozenset()
+        # whether an institution's name is a university's (not a faculty, school, hospital ... of one)
+        self._is_university: list[bool] = []
+        self._children: list[list[int]] = []  # descendants, at any depth
+        self._variants_of: list[list[int]] = []
         self._build()
 
     # --- building -------------------------------------------------------------------------------
@@ -153,9 +201,15 @@ class Matcher:
     def _build(self) -> None:
         for position, inst in enumerate(self.institutions):
             seen: set[str] = set()
+            self._acronym_tokens.append(frozenset(acronym_key(a) for a in inst.acronyms) - {""})
+            own = set(name_tokens(inst.name))
+            self._is_university.append("university" in own and own.isdisjoint(UNIT_WORDS - {"university"}))
             for kind, text in inst.all_names():
                 if kind == "acronym":
                     self._acronyms.setdefault(acronym_key(text), []).append(position)
+                    head = _acronym_head(text)
+                    if head:  # "USTO-MB" is also "USTO", "ENSA Agadir" "ENSA" (the city tells which)
+                        self._acronyms.setdefault(head, []).append(position)
                     continue
                 variant_key = key(text)
                 if not variant_key or variant_key in seen:
@@ -169,6 +223,11 @@ class Matcher:
         self._compute_cities()
         self._compute_generic()
         self._compute_ancestors()
+        self._compute_order()
+        self._compute_typo_index()
+        self._compute_children()
+        # words of a span that cost nothing against an institution: its city's and its acronyms
+        self._free_tokens = [c | a for c, a in zip(self._city_tokens, self._acronym_tokens, strict=True)]
 
     def _add_variant(self, position: int, text: str, variant_key: str) -> None:
         number = len(self._variant_text)
@@ -178,6 +237,10 @@ class Matcher:
         tokens = frozenset(sequence)
         self._variant_sequence.append(sequence)
         self._variant_words.append(tokens)
+        numbers = frozenset(t for t in tokens if t.isdigit())
+        self._variant_numbers.append(numbers)
+        if numbers:
+            self._numbered.add(tokens - numbers)
         self._exact.setdefault(variant_key, []).append(number)
         for token in tokens:
             self._postings.setdefault(token, []).append(number)
@@ -194,6 +257,8 @@ class Matcher:
         hundreds)."""
         total = max(1, len(self._variant_text))
         idf = {t: math.log(1 + total / len(p)) for t, p in self._postings.items()}
+        for token in HONORIFICS & idf.keys():
+            idf[token] *= HONORIFIC_WEIGHT
         self._idf = idf
         self._variant_weight = [sum(idf[t] for t in words) for words in self._variant_words]
         for variant, words in enumerate(self._variant_words):
@@ -256,6 +321,15 @@ class Matcher:
                 self._city_country[city] = country
         self._city_keys = frozenset(counts)
 
+    def _compute_children(self) -> None:
+        self._children = [[] for _ in self.institutions]
+        self._variants_of = [[] for _ in self.institutions]
+        for variant, position in enumerate(self._variant_institution):
+            self._variants_of[position].append(variant)
+        for position, ancestors in enumerate(self._ancestors):
+            for ancestor in ancestors:
+                self._children[ancestor].append(position)
+
     def _compute_ancestors(self) -> None:
         parents = [
             [self._position[p] for p in inst.parent_ids if p in self._position] for inst in self.institutions
@@ -273,12 +347,60 @@ class Matcher:
         self._ancestors = ancestors
         self._depth = [len(a) for a in ancestors]
 
+    def _compute_order(self) -> None:
+        """Whether word order tells a variant from another institution's name: one that holds all its
+        words, in another order ("University of Washington" and "Washington University in St. Louis")."""
+        postings: dict[str, set[int]] = {}
+        for variant, words in enumerate(self._variant_words):
+            for word in words:
+                postings.setdefault(word, set()).add(variant)
+        self._order_matters = []
+        for variant, sequence in enumerate(self._variant_sequence):
+            words = self._variant_words[variant]
+            mine = self._variant_institution[variant]
+            matters = False
+            if len(words) > 1:
+                # the variants that hold all its words
+                holders = set.intersection(*sorted((postings[t] for t in words), key=len))
+                for other in holders:
+                    if self._variant_institution[other] != mine and not _same_order(
+                        self._variant_sequence[other], sequence, words
+                    ):
+                        matters = True
+                        break
+            self._order_matters.append(matters)
+
+    def _compute_typo_index(self) -> None:
+        """Every one-letter deletion of the known words (and of the spellings ``normalise`` folds),
+        to the canonical word: an unknown word of a span is corrected when it is one edit away from
+        exactly one of them ("Tuins" -> Tunis, "Zohor" -> Zohr)."""
+        vocabulary: dict[str, set[str]] = {}
+        for word in self._idf:
+            if word.isalpha() and word.isascii() and len(word) >= TYPO_MIN_LENGTH - 1:
+                vocabulary.setdefault(word, set()).add(word)
+        for spelling, canonical in _canonical().items():
+            if spelling.isalpha() and spelling.isascii() and len(spelling) >= TYPO_MIN_LENGTH - 1:
+                vocabulary.setdefault(spelling, set()).add(canonical)
+        index: dict[str, set[str]] = {}
+        for word in vocabulary:
+            for form in (word, *_deletions(word)):
+                index.setdefault(form, set()).update((word,))
+        self._typo_index = {form: tuple(sorted(words)) for form, words in index.items()}
+        # words never corrected: those of the index, and of the country names ("Saudi" is not "Saud")
+        self._known_words = frozenset(self._idf) | {t for name in country_keys() for t in name.split()}
+        self._typo_targets = {word: tuple(sorted(targets)) for word, targets in vocabulary.items()}
+
     def with_institutions(self, extra: Iterable[RegistryInstitution]) -> Matcher:
         """A new matcher that also knows ``extra`` (local institutions; same id replaces)."""
         extra = list(extra)
         replaced = {inst.id for inst in extra}
         kept = [inst for inst in self.institutions if inst.id not in replaced]
-        return Matcher([*kept, *extra], threshold=self.threshold, prefer_specific=self.prefer_specific)
+        return Matcher(
+            [*kept, *extra],
+            threshold=self.threshold,
+            prefer_specific=self.prefer_specific,
+            specific_countries=self.specific_countries,
+        )
 
     # --- persistence ----------------------------------------------------------------------------
 
@@ -313,7 +435,7 @@ class Matcher:
         return self._to_matches(selected[:1] if main_only else selected)
 
     def _chosen(self, text: str) -> list[tuple[tuple[int, ...], _Candidate]]:
-        parts = [(segment, name_tokens(segment)) for segment in segments(text)]
+        parts = [(segment, self._tokens(segment)) for segment in segments(text)]
         parts = [(segment, tokens) for segment, tokens in parts if tokens]
         if not parts:
             return []
@@ -324,7 +446,72 @@ class Matcher:
             found = frozenset(self.institutions[c.institution].country_code for _, c in chosen) - {""}
             acronym_context = _Context(found, "matched institutions", context.words)
         used = {i for span, _ in chosen for i in span}
-        return chosen + self._acronym_matches(parts, used, acronym_context)
+        named = {c.institution for _, c in chosen}
+        chosen += self._acronym_matches(parts, used, acronym_context, named)
+        return chosen + self._unit_matches(parts, {i for span, _ in chosen for i in span}, chosen)
+
+    def _unit_matches(self, parts, used: set[int], chosen) -> list[tuple[tuple[int, ...], _Candidate]]:
+        """A unit named by its kind alone in a segment ("Faculty of Sciences", "School of Technology")
+        beside a university of a curated country named in another segment: the one child of that
+        university whose name is those words and its city ("Faculté des Sciences de Kénitra" for
+        "Faculty of Science, Ibn Tofail University")."""
+        parents = [c.institution for _, c in chosen if self._is_specific(c.institution)]
+        if not parents:
+            return []
+        out = []
+        for i, (_, tokens) in enumerate(parts):
+            words = frozenset(tokens)
+            if i in used or UNIT_WORDS.isdisjoint(words) or len(tokens) > UNIT_MAX_WORDS:
+                continue
+            fitting = {
+                (child, variant)
+                for parent in parents
+                for child in self._children[parent]
+                for variant in self._variants_of[child]
+                if words <= self._variant_words[variant]
+                and self._variant_words[variant] - words <= self._city_tokens[child] | MODIFIERS
+            }
+            children = {child for child, _ in fitting}
+            if len(children) == 1:
+                child, variant = min(fitting)
+                parent = self.institutions[self._parent_named(child, parents)]
+                how = f"unit named by its kind under {parent.name}"
+                out.append(((i,), _Candidate(child, variant, UNIT_SCORE, UNIT_SCORE, tokens, how, True)))
+        return out
+
+    def _parent_named(self, child: int, parents: list[int]) -> int:
+        return next(p for p in parents if child in self._children[p])
+
+    @lru_cache(maxsize=1 << 16)  # noqa: B019 - one matcher lives as long as the process
+    def _tokens(self, segment: str) -> tuple[str, ...]:
+        """The canonical words of a segment, an unknown word one edit away from exactly one known
+        word corrected to it (numbers and short words never)."""
+        tokens = name_tokens(segment)
+        known = self._known_words
+        if all(t in known for t in tokens):
+            return tokens
+        return tuple(self._corrected(t) if t not in known else t for t in tokens)
+
+    def _corrected(self, word: str) -> str:
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha() or not word.isascii():
+            return word
+        found: set[str] = set()
+        index = self._typo_index
+        for form in (word, *_deletions(word)):
+            for known in index.get(form, ()):
+                if known != word and _one_edit(word, known):
+                    found.update(self._typo_targets[known])
+        found &= self._idf.keys()
+        if len(found) > 1:  # a typo seldom changes the first or the last letter: "Zohor" is Zohr, not Zoho
+            found = {t for t in found if any(k[0] == word[0] and k[-1] == word[-1] for k in
+                                             self._typo_spellings(t, word))}  # fmt: skip
+        return found.pop() if len(found) == 1 else word
+
+    def _typo_spellings(self, target: str, word: str) -> list[str]:
+        """The known spellings one edit away from ``word`` that fold to ``target``."""
+        index = self._typo_index
+        return [known for form in (word, *_deletions(word)) for known in index.get(form, ())
+                if target in self._typo_targets[known] and _one_edit(word, known)]  # fmt: skip
 
     def _context(self, parts: list[tuple[str, tuple[str, ...]]]) -> _Context:
         countries = {code for code in (country_of_segment(segment) for segment, _ in parts) if code}
@@ -353,14 +540,27 @@ class Matcher:
 
     def _spans(self, parts, context: _Context) -> list[tuple[tuple[int, ...], list[_Candidate]]]:
         spans = []
+        cities = [j for j, (_, tokens) in enumerate(parts) if " ".join(tokens) in self._city_keys]
         for i, (segment, tokens) in enumerate(parts):
             if country_of_segment(segment) or " ".join(tokens) in self._city_country:
                 continue
-            spans.append(((i,), self._adjusted(self._candidates(tokens), context, (i,), 0.0)))
+            alone = self._adjusted(self._candidates(tokens), context, (i,), 0.0)
+            spans.append(((i,), alone))
             if i + 1 < len(parts) and len(parts[i + 1][1]) <= PAIR_MAX_WORDS:
                 joined = tokens + parts[i + 1][1]
                 candidates = self._candidates(joined)
                 spans.append(((i, i + 1), self._adjusted(candidates, context, (i, i + 1), PAIR_MIN_BASE)))
+            confident = alone and alone[0].score >= self.threshold
+            unit = len(tokens) <= UNIT_MAX_WORDS and not UNIT_WORDS.isdisjoint(tokens)
+            if cities and unit and not confident:
+                # "Faculty of Sciences, Mohammed V University, Rabat": the faculty of Rabat
+                for j in cities:
+                    if j != i + 1 and j != i and set(parts[j][1]).isdisjoint(tokens):
+                        found = self._candidates(tokens + parts[j][1])
+                        candidates = tuple(replace(c, joined=True) for c in found)
+                        span = (i, j) if i < j else (j, i)
+                        # the city segment stays free for the university named beside it
+                        spans.append(((i,), self._adjusted(candidates, context, span, JOINED_MIN_BASE)))
         return spans
 
     @lru_cache(maxsize=1 << 15)  # noqa: B019 - one matcher lives as long as the process
@@ -383,7 +583,10 @@ class Matcher:
                 if pair in pair_keys:
                     pool.update(pair_keys[pair])
         longest = span_weight / MIN_NAME_SHARE  # a heavier variant cannot be found enough in the span
+        span_numbers = [i for i, t in enumerate(tokens) if t.isdigit()]
+        kinds = KIND_GUARD & span_words
         weights = self._variant_weight
+        variant_numbers, numbered = self._variant_numbers, self._numbered
         variant_words = self._variant_words
         variant_institution = self._variant_institution
         idf_of = idf.__getitem__
@@ -395,6 +598,11 @@ class Matcher:
             if institution in found and found[institution].base >= 1.0:
                 continue
             words = variant_words[variant]
+            numbers = variant_numbers[variant]
+            if numbers and not numbers <= span_words:
+                continue  # "Constantine 2" is not "Constantine 1": a number of the name must be there
+            if kinds and not kinds <= words:
+                continue  # "CHU Hassan II" names a hospital, not Hassan II University
             missing = words - span_words
             if missing:
                 # the share of the variant's words found in the span (IDF-weighted): at least
@@ -407,10 +615,17 @@ class Matcher:
                 common = words - missing
             else:
                 matched, name_share, common = weight, 1.0, words
+            if (
+                span_numbers
+                and words - numbers in numbered
+                and _number_clash(tokens, span_numbers, common, numbers)
+            ):
+                continue  # "University of Batna" is not "Univ Batna 2" (a footnote number may follow others)
             span_share = matched / self._unexplained_weight(tokens, common, institution, matched)
             base = name_share**NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span_share)
             if not _same_order(self._variant_sequence[variant], tokens, common):
-                base *= ORDER_FACTOR  # "University of Washington" is not "Washington University"
+                # "University of Washington" is not "Washington University"
+                base *= ORDER_FACTOR if self._order_matters[variant] else LOOSE_ORDER_FACTOR
             if base < MIN_BASE:
                 continue  # _adjusted would drop it whatever the place says
             if institution not in found or base > found[institution].base:
@@ -427,7 +642,7 @@ class Matcher:
         of Medicine*"), the institution's own city not at all."""
         positions = [i for i, t in enumerate(tokens) if t in common]
         first, last = positions[0], positions[-1]
-        city = self._city_tokens[institution]
+        city = self._free_tokens[institution]
         total = matched
         seen = set(common)
         idf = self._idf
@@ -478,7 +693,7 @@ class Matcher:
                 score -= INACTIVE_PENALTY
                 how += f", {inst.status}"
             out.append(_Candidate(candidate.institution, candidate.variant, candidate.base, score,
-                                  candidate.words, how))  # fmt: skip
+                                  candidate.words, how, candidate.joined))  # fmt: skip
         out.sort(key=lambda c: (c.score, self._depth[c.institution]), reverse=True)
         return out
 
@@ -534,31 +749,55 @@ class Matcher:
                 return True
         return False
 
-    def _acronym_matches(self, parts, used: set[int], context: _Context):
+    def _acronym_matches(self, parts, used: set[int], context: _Context, named: set[int] = frozenset()):
+        """Acronyms alone in their segment ("ENSIAS") or before their city ("ENSA Tanger"), of
+        exactly one institution agreeing with the string's city or country. One of a curated country
+        (``specific_countries``) whose city is named or whose parent is named by its full name ("Sfax
+        Univ, ENIS") counts over the threshold (ACRONYM_SCORE + ACRONYM_BONUS)."""
         out = []
         if not context.countries and not context.words:
             return out
         for i, (segment, tokens) in enumerate(parts):
-            text = segment.strip()
+            if i in used:
+                continue
+            text, rest = _acronym_and_rest(segment.strip(), tokens)
             acronym = acronym_key(text)
-            if i in used or len(tokens) != 1 or len(acronym) < 3 or text.lower() == text:
+            if len(acronym) < 3 or text.lower() == text:
                 continue
             institutions = self._acronyms.get(acronym, [])
-            agreeing = [
-                (p, "country") for p in institutions if self.institutions[p].country_code in context.countries
-            ]
+            if rest:  # "ENSA Tanger", "FST Mohammedia": the rest of the segment is the city
+                institutions = [p for p in institutions if self._city_agrees(p, frozenset(rest))]
+                if not rest <= self._city_tokens_of(institutions):
+                    continue
+            agreeing = [(p, "country") for p in institutions if self._country_codes(p) & context.countries]
             with_city = [(p, "city") for p in institutions if self._city_agrees(p, context.words)]
             pick = with_city if len(with_city) == 1 else agreeing
             active = [(p, w) for p, w in pick if self.institutions[p].status == "active"] or pick
             if len(active) != 1:
                 continue
             position, why = active[0]
-            inst = self.institutions[position]
             reason = f"acronym {text}, {why} agrees"
             if why == "country":
-                reason += f" ({inst.country_code}, {context.country_source})"
-            out.append(((i,), _Candidate(position, -1, ACRONYM_SCORE, ACRONYM_SCORE, tokens, reason)))
+                agreeing_code = sorted(self._country_codes(position) & context.countries)[0]
+                reason += f" ({agreeing_code}, {context.country_source})"
+            score = ACRONYM_SCORE
+            if self._is_specific(position) and (why == "city" or self._ancestors[position] & named):
+                score += ACRONYM_BONUS
+                reason += ", in a curated country" + ("" if why == "city" else ", its parent named")
+            out.append(((i,), _Candidate(position, -1, score, score, tokens, reason)))
         return out
+
+    def _country_codes(self, position: int) -> frozenset[str]:
+        inst = self.institutions[position]
+        return frozenset(inst.country_codes) | {inst.country_code}
+
+    def _city_tokens_of(self, positions: Iterable[int]) -> frozenset[str]:
+        return frozenset(t for p in positions for t in self._city_tokens[p])
+
+    def _is_specific(self, position: int) -> bool:
+        """Whether the most specific institution wins over its ancestor (its country's registry is
+        curated with faculties and schools: ``specific_countries``)."""
+        return bool(self._country_codes(position) & self.specific_countries)
 
     def _select(self, chosen: list[tuple[tuple[int, ...], _Candidate]]) -> list[_Candidate]:
         """The institutions kept, the main one first.
@@ -570,20 +809,62 @@ class Matcher:
         if not chosen:
             return []
         positions = {c.institution for _, c in chosen}
+        # a unit found with the city of another segment ("Faculty of Sciences, ..., Rabat") needs its
+        # university named too, or no other institution: "Faculty of Sciences, International
+        # University of Rabat" is not Mohammed V University's faculty of sciences in Rabat
+        chosen = [
+            (span, c)
+            for span, c in chosen
+            if not c.joined
+            or not self._ancestors[c.institution]
+            or self._ancestors[c.institution] & positions
+            or all(p == c.institution or c.institution in self._ancestors[p] for p in positions)
+        ]
+        positions = {c.institution for _, c in chosen}
+        if not chosen:
+            return []
         if self.prefer_specific:
             ancestors = set().union(*(self._ancestors[p] for p in positions))
             kept = [(span, c) for span, c in chosen if c.institution not in ancestors]
         else:
-            kept = [(span, c) for span, c in chosen if not (self._ancestors[c.institution] & positions)]
+            # the ancestor is kept, unless the descendant is of a country whose registry is curated
+            # ("Sfax Univ, ENIS" is ENIS)
+            specific = {p for p in positions if self._is_specific(p) and self._ancestors[p] & positions}
+            hidden = set().union(*(self._ancestors[p] for p in specific)) if specific else set()
+            kept = [
+                (span, c)
+                for span, c in chosen
+                if c.institution not in hidden
+                and (c.institution in specific or not (self._ancestors[c.institution] & positions))
+            ]
+
         # of unrelated institutions a university (or another education institution) is the main one:
         # "Howard Hughes Medical Institute, Harvard ..." is counted for the university (the labelled
         # sets: 450 against 429 of 641 strings naming several, calibration half)
-        kept.sort(key=lambda item: (self._is_education(item[1].institution), item[1].score, item[0][-1]),
-                  reverse=True)  # fmt: skip
+        # in a curated country, a unit (school, faculty, hospital, institute) named beside a university
+        # it is not linked to in the registry is the main one, the first named first ("Mohammadia School
+        # of Engineers, Mohammed V University"; "Mohammed VI University Hospital, Mohammed First
+        # University"): the string names the most specific first
+        beside_university = any(self._is_specific(c.institution) and self._is_university[c.institution]
+                                 for _, c in kept)  # fmt: skip
+
+        def rank(item):
+            span, candidate = item
+            position = candidate.institution
+            unit = (
+                beside_university
+                and self._is_specific(position)
+                and not self._is_university[position]
+                and not UNIT_TYPES.isdisjoint(self.institutions[position].types)
+            )
+            return (unit, self._is_education(candidate.institution), -span[0] if unit else 0, candidate.score,
+                    span[-1])  # fmt: skip
+
+        kept.sort(key=rank, reverse=True)
         return [c for _, c in kept]
 
     def _is_education(self, position: int) -> bool:
-        return "education" in self.institutions[position].types
+        return not EDUCATION_TYPES.isdisjoint(self.institutions[position].types)
 
     def _to_matches(self, selected: list[_Candidate]) -> list[Match]:
         matches = []
@@ -607,8 +888,67 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
+# words whose place in a name differs between French and English ("École Nationale Supérieure" and
+# "National Higher School"): the order of the others decides
+MODIFIERS = frozenset(
+    ("national", "regional", "superior", "international", "public", "general", "normal", "applied",
+     "private", "advanced", "graduate")
+)  # fmt: skip
+
+
 def _same_order(variant: tuple[str, ...], span: tuple[str, ...], common: frozenset[str]) -> bool:
-    return [t for t in variant if t in common] == [t for t in dict.fromkeys(span) if t in common]
+    kept = common - MODIFIERS
+    return [t for t in variant if t in kept] == [t for t in dict.fromkeys(span) if t in kept]
+
+
+def _number_clash(
+    tokens: tuple[str, ...], numbers: list[int], common: frozenset[str], own: frozenset[str]
+) -> bool:
+    """Whether a number of the span that is not in the variant stands next to or among the matched
+    words ("Univ Batna 2" against "University of Batna")."""
+    positions = [i for i, t in enumerate(tokens) if t in common]
+    first, last = positions[0] - 1, positions[-1] + 1
+    return any(first <= i <= last and tokens[i] not in own for i in numbers)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(word: str, known: str) -> bool:
+    """One letter missing, added, swapped with its neighbour or (in long words) changed."""
+    a, b = len(word), len(known)
+    if abs(a - b) > 1:
+        return False
+    if a != b:
+        short, long_ = (word, known) if a < b else (known, word)
+        return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+    diff = [i for i in range(a) if word[i] != known[i]]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        i = diff[0]
+        return word[i] == known[i + 1] and word[i + 1] == known[i]
+    return len(diff) == 1 and a >= TYPO_SUBSTITUTION_LENGTH
+
+
+def _acronym_head(acronym: str) -> str:
+    """The first part of an acronym of several ("USTO-MB" -> "usto", "ENSA Agadir" -> "ensa"), "" when
+    it has one part or a short first part (three letters before a space, four before a hyphen)."""
+    for separator, shortest in ((" ", 3), ("-", 4)):
+        head, found, _ = acronym.partition(separator)
+        if found and len(acronym_key(head)) >= shortest and head.isupper():
+            return acronym_key(head)
+    return ""
+
+
+def _acronym_and_rest(text: str, tokens: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """The acronym a segment may be ("ENSIAS") and the words after it ("ENSA Tanger": ENSA and the
+    city), or the whole segment when it is one word."""
+    if len(tokens) == 1:
+        return text, frozenset()
+    first, _, rest = text.partition(" ")
+    if len(first) >= 3 and first.isupper() and first.isalpha():
+        return first, frozenset(name_tokens(rest))
+    return "", frozenset()
 
 
 # --- the shared registry --------------------------------------------------------------------------
@@ -623,25 +963,39 @@ def registry_fingerprint(directory: Path | str) -> str:
 
 
 def cached_matcher(
-    registry_dir: Path | str, cache_dir: Path | str, *, threshold: float = DEFAULT_THRESHOLD
+    registry_dir: Path | str,
+    cache_dir: Path | str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    extra: Iterable[RegistryInstitution] = (),
 ) -> Matcher:
-    """The matcher of a ROR extract directory, pickled under ``cache_dir`` and rebuilt when stale."""
-    matcher = _cached_matcher(registry_dir, cache_dir)
+    """The matcher of a ROR extract directory (and of ``extra`` local institutions, which replace the
+    ROR ones with the same id), pickled under ``cache_dir`` and rebuilt when stale."""
+    matcher = _cached_matcher(registry_dir, cache_dir, tuple(extra))
     matcher.threshold = threshold
     return matcher
 
 
-def _cached_matcher(registry_dir: Path | str, cache_dir: Path | str) -> Matcher:
+def _cached_matcher(
+    registry_dir: Path | str, cache_dir: Path | str, extra: tuple[RegistryInstitution, ...] = ()
+) -> Matcher:
     cache_dir = Path(cache_dir)
     fingerprint = registry_fingerprint(registry_dir)
-    cache = cache_dir / "affiliation_matcher.pickle"
-    stamp = cache_dir / "affiliation_matcher.fingerprint"
+    name = "affiliation_matcher"
+    if extra:
+        digest = hashlib.sha256(repr(sorted(map(repr, extra))).encode()).hexdigest()[:16]
+        fingerprint += f"|extra:{digest}"
+        name += "_extra"
+    cache = cache_dir / f"{name}.pickle"
+    stamp = cache_dir / f"{name}.fingerprint"
     if cache.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
         try:
             return Matcher.load(cache)
         except (ValueError, pickle.UnpicklingError, EOFError, AttributeError):
             pass
-    matcher = Matcher(load_registry(registry_dir).values())
+    institutions = load_registry(registry_dir)
+    institutions.update((inst.id, inst) for inst in extra)
+    matcher = Matcher(with_reciprocal_links(institutions).values())
     matcher.save(cache)
     stamp.write_text(fingerprint, encoding="utf-8")
     return matcher

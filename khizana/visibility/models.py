@@ -9,7 +9,14 @@ then. Every name is an :class:`InstitutionName` (label per language, alias, acro
 folded ``key`` for lookups.
 
 An :class:`AffiliationReport` is an affiliation analysis asked for on the research office's page: the
-uploaded export and its report (``affiliations/``).
+uploaded export and its report (``affiliations/``), owned by the institution whose research office it
+is for (``owner``). Its :class:`ReportFigure` rows give, per institution and publication year, the
+publications and those whose affiliations are correct and complete, as first analysed (before
+corrections) and as last analysed. A :class:`Correction` is a research officer's decision on one
+address of a report: the address names this institution (its name becomes a variant the matcher
+knows); it is kept with who and when, and undone by removing the variant (and the local institution
+it created, when nothing else uses it). A :class:`ResearchOffice`
+scopes a user to one institution: they see that institution's reports only.
 """
 
 from __future__ import annotations
@@ -156,6 +163,17 @@ class AffiliationReport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    owner = models.ForeignKey(
+        Institution,
+        verbose_name=_("research office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        help_text=_("The institution whose research office the report is for: its office sees it."),
+    )
+    analyses = models.PositiveIntegerField(default=0, help_text=_("How many times the export was analysed."))
+    analysed_at = models.DateTimeField(null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=255, help_text=_("As sent, for display only."))
     stored_name = models.CharField(max_length=64, help_text=_("Name of the kept copy (never the sent name)."))
     size = models.BigIntegerField(default=0)
@@ -179,3 +197,117 @@ class AffiliationReport(models.Model):
     def folder(self) -> Path:
         """Where the uploaded copy and the report files are kept."""
         return Path(settings.DATA_DIR) / "affiliations" / self.stored_name
+
+
+class ReportFigure(models.Model):
+    """One institution's publications in a report, for one publication year (0: year unknown): how many,
+    and how many whose every affiliation naming the institution (or one of its parts) is correct and
+    complete (recognised, its registered name, its parent, its country). ``first`` is the report as
+    first analysed, before any correction; ``latest`` as last analysed (the same until it is analysed
+    again)."""
+
+    class Stage(models.TextChoices):
+        FIRST = "first", _("before corrections")
+        LATEST = "latest", _("after corrections")
+
+    report = models.ForeignKey(AffiliationReport, on_delete=models.CASCADE, related_name="figures")
+    stage = models.CharField(max_length=8, choices=Stage.choices)
+    institution = models.CharField(max_length=255)  # the registry identifier (ROR id or local key)
+    year = models.PositiveSmallIntegerField(default=0)
+    publications = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "stage", "institution", "year"]
+        indexes = [models.Index(fields=["institution", "stage"], name="visibility_figure_inst")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "stage", "institution", "year"], name="visibility_figure_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        figures = f"{self.correct}/{self.publications}"
+        return f"{self.report_id} {self.stage} {self.institution} {self.year}: {figures}"
+
+
+class Correction(models.Model):
+    """A research officer's decision on one address of a report: it names ``institution``. The part of
+    the address that names it (``written``) is a variant of the institution (``name``, created by the
+    decision when ``created_name``), so every later analysis recognises it. Undoing the decision removes
+    the variant (when no other decision in force uses it) and the local institution the decision created
+    (``created_institution``) when nothing else refers to it, and keeps the decision, marked undone."""
+
+    report = models.ForeignKey(
+        AffiliationReport, null=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    address_key = models.CharField(max_length=16, db_index=True)
+    affiliation = models.TextField(_("address as written"))
+    written = models.CharField(_("name kept as a variant"), max_length=500)
+    previous = models.JSONField(default=list, blank=True)  # [{"id", "name"}] recognised before
+    previous_anomalies = models.JSONField(default=list, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+    )  # None once an institution the decision created is removed by undoing it
+    institution_identifier = models.CharField(max_length=255)  # as decided, kept whatever happens next
+    institution_name = models.CharField(max_length=500)
+    name = models.ForeignKey(
+        InstitutionName, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    created_name = models.BooleanField(default=False)
+    created_institution = models.BooleanField(default=False)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.affiliation} -> {self.institution_identifier}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.undone_at is None
+
+
+class ResearchOffice(models.Model):
+    """A user of an institution's research office: they see the reports of that institution only (as a
+    member of staff is scoped to a library). An officer uploads exports and corrects the matches; a
+    reader reads the reports."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("research officer")
+        READER = "reader", _("reader of the reports")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="research_office"
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="offices"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICER)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution__sort_key", "user__username"]
+        verbose_name = _("research office account")
+        verbose_name_plural = _("research office accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role} @ {self.institution.identifier})"

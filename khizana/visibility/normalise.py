@@ -6,7 +6,12 @@ On top of ``khizana.core.textnorm`` (case, accents, Arabic letter forms, article
   (Univ / Université / Universidad / جامعة -> ``university``; Fac, Inst, Lab, Sci, Ecole ...);
 - transliteration variants fold to one spelling (Mohammed / Mohamed / Muhammad, Fès / Fez / فاس,
   Abdellah / Abdallah, Ibn / Ben), doubled Latin letters are collapsed;
-- roman numerals and Arabic ordinals become digits ("Mohammed V" = "Mohammed 5" = محمد الخامس);
+- roman numerals, ordinals in English, French and Arabic and numbers with a leading zero become digits
+  ("Mohammed V" = "Mohammed 5" = محمد الخامس = "Mohammed Vth"; "Hassan 1st" = "Hassan First" = "Hassan
+  1er" = "Hassan Premier"; "08" = "8"), month names one word ("8 Mai 1945" = "08 May 1945");
+- Web of Science's address abbreviations ("Inst Super Gest", "Sci & Technol") and the French and English
+  words of the same thing ("Métiers de la Formation" = "Careers in Training") fold alike
+  (``abbreviations``);
 - link words (of, de, and, et, für ...) are dropped, as are postal codes and other long numbers;
 - country names (English, French, Arabic, ISO codes) are recognised.
 
@@ -20,6 +25,7 @@ import re
 from functools import lru_cache
 
 from khizana.core.textnorm import words
+from khizana.visibility.abbreviations import BILINGUAL_GROUPS, MONTHS, ORDINAL_WORDS, WOS_ABBREVIATIONS
 
 
 def _w(text: str) -> tuple[str, ...]:
@@ -40,15 +46,17 @@ _CANONICAL_GROUPS: dict[str, tuple[str, ...]] = {
     "laboratory": _w("lab labo laboratoire laboratory laboratorio laboratorium labs مختبر مخبر"),
     "school": _w("ecole school escuela scuola escola sch مدرسه"),
     "science": _w("sci sc sciences science ciencias ciencia scienze scientifique scientific علوم"),
-    "technology": _w("tech technol technologie technologies technology tecnologia تكنولوجيا"),
+    "technology": _w(
+        "tech technol technologie technologies technology tecnologia techniques technique technics تكنولوجيا"
+    ),
     "center": _w("ctr centre center centro centres centers zentrum cent مركز"),
     "hospital": _w("hosp hopital hopitaux hospital hospitalier hospitaliere ospedale مستشفي"),
     "national": _w("natl nat nationale national nacional nazionale وطني وطنيه"),
     "international": _w("intl internationale international internacional internazionale"),
     "research": _w("rech recherche recherches research investigacion ricerca forschung بحث بحوث"),
-    "superior": _w("sup superieure superieur superior higher عليا"),
+    "superior": _w("sup superieure superieur superior higher high عليا"),
     "normal": _w("normale normal"),
-    "engineering": _w("eng engn ingenierie ingenieurs ingenieur engineering engineers هندسه"),
+    "engineering": _w("eng engn ingenierie ingenieurs ingenieur engineering engineers genie هندسه"),
     "medicine": _w("med medecine medicine medical medicale medicales medicina medizin طب"),
     "department": _w("dept dep departement department departamento dipartimento قسم"),
     "polytechnic": _w("polytech polytechnique polytechnic politecnico politecnica polytechnical"),
@@ -79,6 +87,8 @@ _CANONICAL_GROUPS: dict[str, tuple[str, ...]] = {
     "yusuf": _w("yusuf yousef youcef yusef youssef yousuf یوسف يوسف"),
     "qadi": _w("qadi kadi cadi قاضي"),
     "mulay": _w("mulay moulay مولاي"),
+    "sidi": _w("sidi سيدي"),
+    "sultan": _w("sultan سلطان"),
     "tufail": _w("tufail tofail tufayl طفيل"),
     "chuaib": _w("chuaib chouaib shuaib شعيب"),
     "zuhr": _w("zuhr zohr زهر"),
@@ -129,6 +139,7 @@ _PHRASES = {
     ("دار", "بيضا"): "casablanca",
     ("casa", "blanca"): "casablanca",
     ("جزاير",): "algeria",  # the country and its capital share the name in Arabic
+    ("عبد", "له"): "abdelah",  # عبد الله, written in two words, is Abdellah
 }
 # abbreviations that stand for several words
 _EXPANSIONS = {
@@ -144,10 +155,16 @@ _SEGMENT_SPLIT = re.compile(r"[,;،؛()\[\]\n\r\t|/]+|\s[-–—]\s")
 @lru_cache(maxsize=1)
 def _canonical() -> dict[str, str]:
     table: dict[str, str] = {}
-    for canonical, variants in _CANONICAL_GROUPS.items():
-        for variant in variants:
-            for word in words(variant, strip_articles=True):
-                table[_collapse(word)] = canonical
+    for groups in (_CANONICAL_GROUPS, BILINGUAL_GROUPS):
+        for canonical, variants in groups.items():
+            for variant in variants:
+                for word in words(variant, strip_articles=True):
+                    table.setdefault(_collapse(word), canonical)
+    for spelling, month in MONTHS.items():
+        table.setdefault(_collapse(spelling), month)
+    # an abbreviation stands for its full word's canonical form ("technol" -> "technology")
+    for abbreviation, full in WOS_ABBREVIATIONS.items():
+        table.setdefault(_collapse(abbreviation), table.get(_collapse(full), _collapse(full)))
     return table
 
 
@@ -162,6 +179,10 @@ def canonical_word(word: str) -> str:
         return ""
     if word in _ROMAN:
         return _ROMAN[word]
+    if word in ORDINAL_WORDS:
+        return ORDINAL_WORDS[word]
+    if word.isdigit():
+        return str(int(word))  # "08" is 8
     collapsed = _collapse(word)
     return _canonical().get(collapsed, collapsed)
 

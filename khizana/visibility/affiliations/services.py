@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
-from khizana.visibility.affiliations import reports
+from khizana.visibility.affiliations import figures, reports
 from khizana.visibility.anomalies import (
     AFFILIATION_ANOMALIES,
     Analysis,
@@ -29,7 +31,7 @@ from khizana.visibility.anomalies import (
 from khizana.visibility.formats.model import Publication, ReadError
 from khizana.visibility.formats.reader import read_bytes, read_path
 from khizana.visibility.matching import MATCHER_VERSION, Matcher, cached_matcher
-from khizana.visibility.models import AffiliationReport, Institution, InstitutionName
+from khizana.visibility.models import AffiliationReport, Institution, InstitutionName, ReportFigure
 from khizana.visibility.registry.data import RegistryFormatError
 from khizana.visibility.registry.services import as_registry_institutions, shared_ror_dir
 
@@ -45,7 +47,10 @@ class RegistryUnavailable(RuntimeError):
 class Registry:
     matcher: Matcher
     hierarchy: Hierarchy
-    description: str
+    description: str  # for the command line
+    kind: str = "directory"  # "database" (Khizana's registry) or "directory" (a ROR extract): the report page
+    institutions: int = 0
+    local: int = 0  # of them, local institutions (the database's)
 
 
 def cache_dir() -> Path:
@@ -63,7 +68,8 @@ def registry_from_directory(directory: Path | str) -> Registry:
         matcher = cached_matcher(directory, cache_dir())
     except RegistryFormatError as error:
         raise RegistryUnavailable(str(error)) from error
-    return Registry(matcher, _hierarchy_of(matcher), f"ROR extract {directory}")
+    description = f"ROR extract {directory}"
+    return Registry(matcher, _hierarchy_of(matcher), description, "directory", len(matcher.institutions))
 
 
 def _hierarchy_of(matcher: Matcher) -> Hierarchy:
@@ -95,7 +101,9 @@ def registry_from_database() -> Registry | None:
         matcher = _pickled_db_matcher(fingerprint) or _build_db_matcher(fingerprint)
         count = fingerprint.split("|")[1]
         description = f"database registry ({count} institutions)"
-        _db_registry = (fingerprint, Registry(matcher, _hierarchy_of(matcher), description))
+        local = Institution.objects.filter(source="local").count()
+        registry = Registry(matcher, _hierarchy_of(matcher), description, "database", int(count), local)
+        _db_registry = (fingerprint, registry)
     return _db_registry[1]
 
 
@@ -114,6 +122,15 @@ def _build_db_matcher(fingerprint: str) -> Matcher:
     matcher.save(cache_dir() / DB_MATCHER)
     (cache_dir() / DB_FINGERPRINT).write_text(fingerprint, encoding="utf-8")
     return matcher
+
+
+def invalidate_database_registry() -> None:
+    """Forget the database registry's matcher (in memory and pickled): the next analysis builds it
+    again. A correction calls it; other processes see the registry's fingerprint change (the corrected
+    institution's ``updated_at``)."""
+    global _db_registry
+    _db_registry = None
+    (cache_dir() / DB_FINGERPRINT).unlink(missing_ok=True)
 
 
 def registry_is_ready() -> bool:
@@ -205,6 +222,9 @@ def summary_data(analysis: Analysis, registry: Registry, reading: Reading) -> di
         "warnings": len(reading.warnings),
         "formats": reading.formats,
         "registry": registry.description,
+        "registry_kind": registry.kind,
+        "registry_institutions": registry.institutions,
+        "registry_local": registry.local,
     }
 
 
@@ -237,28 +257,44 @@ def corrections_csv_text(rows: list[dict[str, str]]) -> str:
 
 UPLOAD_NAME = "export.upload"
 CORRECTIONS_JSON = "corrections.json"
+ADDRESSES_JSON = "addresses.json"
 
 
 def run_report_now(report_id: int) -> None:
-    """Analyse a queued report's upload and keep its files and summary; a failure is its error."""
+    """Analyse a queued report's upload and keep its files, summary and figures; a failure is its error.
+
+    A report analysed again (after corrections) keeps the figures of its first analysis."""
     report = AffiliationReport.objects.filter(pk=report_id, status=AffiliationReport.Status.QUEUED).first()
     if report is None:
         return
     report.status = AffiliationReport.Status.RUNNING
     report.save(update_fields=["status", "updated_at"])
+    counts = None
     try:
-        report.summary = analyse_report_folder(report.folder, report.filename, report.institution)
-        report.status = AffiliationReport.Status.FINISHED
+        report.summary, counts = _analyse_folder(report.folder, report.filename, report.institution)
+        report.status, report.error = AffiliationReport.Status.FINISHED, ""
     except (RegistryUnavailable, ValueError, OSError) as error:
         report.status, report.error = AffiliationReport.Status.FAILED, f"{report.filename}: {error}"
     except Exception as error:
         logger.exception("affiliation report %s failed", report_id)
         report.status = AffiliationReport.Status.FAILED
         report.error = f"{report.filename}: {type(error).__name__}: {error}"
-    report.save(update_fields=["status", "error", "summary", "updated_at"])
+    with transaction.atomic():
+        fields = ["status", "error", "summary", "updated_at"]
+        if counts is not None:
+            report.analyses += 1
+            report.analysed_at = timezone.now()
+            fields += ["analyses", "analysed_at"]
+            keep_figures(report, counts)
+        report.save(update_fields=fields)
 
 
 def analyse_report_folder(folder: Path, display_name: str, institution: str) -> dict:
+    return _analyse_folder(folder, display_name, institution)[0]
+
+
+def _analyse_folder(folder: Path, display_name: str, institution: str) -> tuple[dict, dict]:
+    """The summary of the analysis and its figures per institution and year; the files written."""
     reading = read_export_bytes((folder / UPLOAD_NAME).read_bytes(), display_name)
     if not reading.publications:
         problems = "; ".join(str(e) for e in reading.errors[:3]) or "no publication found"
@@ -267,7 +303,39 @@ def analyse_report_folder(folder: Path, display_name: str, institution: str) -> 
     analysis = run_analysis(reading, registry, institution)
     write_report_files(analysis, registry, folder)
     (folder / CORRECTIONS_JSON).write_text(corrections_json(analysis), encoding="utf-8")
-    return summary_data(analysis, registry, reading)
+    addresses = json.dumps(figures.address_rows(analysis), ensure_ascii=False)
+    (folder / ADDRESSES_JSON).write_text(addresses, encoding="utf-8")
+    counts = figures.institution_figures(analysis, registry.hierarchy)
+    return summary_data(analysis, registry, reading), counts
+
+
+def keep_figures(report: AffiliationReport, counts: dict[tuple[str, int], tuple[int, int]]) -> None:
+    """The figures of the analysis just made are the report's latest; the first ones too when it has
+    none yet (its first analysis)."""
+    stages = [ReportFigure.Stage.LATEST]
+    if not report.figures.filter(stage=ReportFigure.Stage.FIRST).exists():
+        stages.append(ReportFigure.Stage.FIRST)
+    report.figures.filter(stage=ReportFigure.Stage.LATEST).delete()
+    rows = [
+        ReportFigure(
+            report=report,
+            stage=stage,
+            institution=institution[:255],
+            year=min(max(year, 0), 32767),
+            publications=publications,
+            correct=correct,
+        )
+        for stage in stages
+        for (institution, year), (publications, correct) in counts.items()
+    ]
+    ReportFigure.objects.bulk_create(rows, batch_size=1000)
+
+
+def report_addresses(folder: Path) -> list[dict] | None:
+    """Every distinct address of the report's last analysis (None for a report analysed before they
+    were kept: analysing it again keeps them)."""
+    path = folder / ADDRESSES_JSON
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def report_corrections(folder: Path) -> list[dict[str, str]]:

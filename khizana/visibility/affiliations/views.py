@@ -1,12 +1,15 @@
 """The research office's page of affiliation analyses (/research/affiliations/).
 
-Every member of staff may upload a Scopus or Web of Science export and read every report: small files
-are analysed at once, larger ones by the background job service; the report page shows the anomaly
-shares (chart and table), the institutions and the corrections list, with CSV and XLSX downloads.
+Every member of staff may upload a Scopus or Web of Science export and read every report; a research
+office's account reads its institution's reports only, and its officers upload exports for it
+(:mod:`khizana.visibility.permissions`). Small files are analysed at once, larger ones by the
+background job service; the report page shows the anomaly shares (chart and table), the institutions
+and the corrections list, with CSV and XLSX downloads, and the corrections of the matches made on it.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from khizana.accounts.decorators import staff_required
+from khizana.visibility import permissions
 from khizana.visibility.anomalies import AFFILIATION_ANOMALIES
 from khizana.visibility.models import AffiliationReport
+from khizana.visibility.registry.services import find_institution
 
-from . import anomaly_texts, reports, services, uploads
+from . import anomaly_texts, corrections, progress, reports, services, uploads
+from .access import research_required
 from .forms import AffiliationUploadForm
 
 PAGE_SIZE = 50
@@ -42,28 +47,53 @@ FILE_TYPES = {
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@research_required
 def affiliation_reports(request: HttpRequest) -> HttpResponse:
+    may_upload = permissions.can_upload(request.user)
+    if request.method == "POST" and not may_upload:
+        raise PermissionDenied(_("Only the research officers of the institution may send exports."))
     form = AffiliationUploadForm(request.POST or None, request.FILES or None)
+    office = permissions.office(request.user)
     if request.method == "POST" and form.is_valid():
+        wanted = form.cleaned_data["institution"]
+        # an office's report is its institution's; a member of staff's is the institution it names
+        owner = office.institution if office and not permissions.is_staff(request.user) else None
+        if owner is None and wanted.strip():
+            owner = find_institution(wanted)
         report = uploads.create_report(
-            request.user, form.data_bytes, form.display_name, form.detected, form.cleaned_data["institution"]
+            request.user, form.data_bytes, form.display_name, form.detected, wanted, owner=owner
         )
         return redirect("visibility:affiliations-report", report_id=report.pk)
-    page = Paginator(AffiliationReport.objects.select_related("created_by"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    visible = permissions.reports_visible(request.user).select_related("created_by", "owner")
+    page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
     status = 400 if request.method == "POST" else 200
-    return render(request, "visibility/affiliations.html", {"form": form, "page": page}, status=status)
+    context = {"form": form, "page": page, "may_upload": may_upload, "office": office}
+    return render(request, "visibility/affiliations.html", context, status=status)
+
+
+def readable_report(request: HttpRequest, report_id: int, **conditions) -> AffiliationReport:
+    """The report, if the user may read it (404 when there is none, 403 when it is not theirs)."""
+    report = get_object_or_404(AffiliationReport.objects.select_related("owner"), pk=report_id, **conditions)
+    if not permissions.can_read_report(request.user, report):
+        raise PermissionDenied(_("This report is another institution's."))
+    return report
 
 
 @require_GET
-@staff_required
+@research_required
 def affiliation_report(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = get_object_or_404(AffiliationReport, pk=report_id)
-    context = {"report": report, "refresh": report.status in ("queued", "running")}
+    report = readable_report(request, report_id)
+    context = {
+        "report": report,
+        "refresh": report.status in ("queued", "running"),
+        "can_correct": permissions.can_correct(request.user, report),
+        "decisions": corrections.corrections_of(report),
+        "office": permissions.office(request.user),
+    }
     if report.status == AffiliationReport.Status.FINISHED:
         context.update(_report_context(request, report))
+        if report.owner_id:
+            context["owner_figures"] = progress.report_totals(report, report.owner.identifier)
     return render(request, "visibility/affiliations_report.html", context)
 
 
@@ -101,9 +131,9 @@ def _institution(row: list[str], header: list[str]) -> dict:
 
 
 @require_GET
-@staff_required
+@research_required
 def report_file(request: HttpRequest, report_id: int, name: str) -> FileResponse:
-    report = get_object_or_404(AffiliationReport, pk=report_id, status=AffiliationReport.Status.FINISHED)
+    report = readable_report(request, report_id, status=AffiliationReport.Status.FINISHED)
     path = report.folder / name
     if name not in FILE_TYPES or not path.is_file():
         raise Http404(name)

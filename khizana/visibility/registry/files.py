@@ -6,7 +6,8 @@ Four kinds of file are read, told apart by their content:
   ``ror_referenced_missing_*.jsonl``, converted by :mod:`.data` (the MATCHER's readers);
 - Khizana's own export (``khizana registry export --format jsonl``): one institution a line with its
   ``source`` (ror or local), ``parent_id`` and every name with its language, kind and source. Local
-  institutions are shipped and moved between installations this way (``demo/registry/``).
+  institutions are shipped and moved between installations this way (``demo/registry/``); a local
+  institution may carry the ``ror_id`` of a ROR record the loaded extract lacks.
 
 Each line gives a :class:`RegistryRow` or a :class:`LineError` naming the file and the line.
 """
@@ -24,6 +25,7 @@ from . import data as registry_data
 from .data import RegistryFormatError, RegistryInstitution
 
 LOCAL_KEY = re.compile(r"^local:[a-z0-9][a-z0-9-]{0,56}$")
+ROR_ID = re.compile(r"^https://ror\.org/0[a-z0-9]{6}[0-9]{2}$")
 NAME_KINDS = ("label", "alias", "acronym", "variant")
 SOURCES = ("ror", "local")
 DETAIL_RANK = {"reference": 1, "index": 2, "full": 3, "local": 3}
@@ -64,6 +66,7 @@ class RegistryRow:
     parent_ids: tuple[str, ...] = ()
     child_ids: tuple[str, ...] = ()
     related_ids: tuple[str, ...] = ()
+    ror_id: str = ""  # a local institution's ROR id, when ROR has it but the loaded extract lacks it
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,9 @@ def export_row(record: dict, line: int = 0) -> RegistryRow:
     if not name:
         raise ValueError("name is empty")
     parent_id = _text(record, "parent_id")
+    ror_id = _text(record, "ror_id") if source == "local" else ""
+    if ror_id and not ROR_ID.match(ror_id):
+        raise ValueError(f"ror_id must look like https://ror.org/01ejxf797, not {ror_id!r}")
     return RegistryRow(
         line=line,
         id=identifier,
@@ -266,6 +272,7 @@ def export_row(record: dict, line: int = 0) -> RegistryRow:
         # a local institution's parent is the one staff gave; a ROR one's is chosen again from ROR's links
         parent_ids=((parent_id,) if parent_id else ()) if source == "local" else _ror_links(record, "parent"),
         child_ids=_ror_links(record, "child") if source == "ror" else (),
+        ror_id=ror_id,
     )
 
 

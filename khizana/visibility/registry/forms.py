@@ -57,10 +57,20 @@ class LocalInstitutionForm(forms.Form):
         help_text=_("ISO code (MA, DZ, TN, FR); else the parent's."),
     )
     city = forms.CharField(label=_("City"), max_length=200, required=False, help_text=_("Else the parent's."))
+    ror_id = forms.CharField(
+        label=_("ROR id"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "Only when ROR knows the institution but the loaded extract lacks it: https://ror.org/… "
+            "or the last part. Reports then name it by this id."
+        ),
+    )
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
+            "ror_id": data["ror_id"],
             "name": data["name"],
             "kind": data["kind"],
             "parent": data["parent"],

@@ -124,20 +124,29 @@ def load_registry(paths: Iterable[Path], progress: Callable[[Path], Progress] | 
 def _store_batch(rows: list[RegistryRow], source_file: str, report: LoadReport) -> None:
     rows = list({row.id: row for row in rows}.values())  # the last line wins within a batch
     ror_ids = [row.id for row in rows if row.source == Source.ROR]
+    ror_ids += [row.ror_id for row in rows if row.source == Source.LOCAL and row.ror_id]
     local_keys = [row.id for row in rows if row.source == Source.LOCAL]
-    existing = {
-        inst.identifier: inst
-        for inst in Institution.objects.filter(Q(ror_id__in=ror_ids) | Q(local_key__in=local_keys))
-    }
+    found = Institution.objects.filter(Q(ror_id__in=ror_ids) | Q(local_key__in=local_keys))
+    by_ror = {inst.ror_id: inst for inst in found if inst.ror_id}
+    by_key = {inst.local_key: inst for inst in found if inst.local_key}
     new: list[tuple[Institution, RegistryRow]] = []
     name_sets: dict[int, tuple[NameRecord, ...]] = {}
     unchanged: set[int] = set()
+    claimed: set[str] = set()  # ROR ids given to new local institutions of this batch
     for row in rows:
-        institution = existing.get(row.id)
+        if row.source == Source.LOCAL:
+            institution = _local_target(row, by_key, by_ror, claimed, source_file, report)
+            if institution is False:
+                continue
+        else:
+            institution = by_ror.get(row.id)
+            if institution is not None and institution.is_local and row.detail == "full":
+                institution.source = Source.ROR  # ROR's own record takes over a local copy of it
         if institution is None:
             new.append((_new_institution(row, source_file), row))
+            claimed.add(row.ror_id)
             continue
-        if DETAIL_RANK[row.detail] < DETAIL_RANK[institution.detail]:
+        if institution.source != row.source or DETAIL_RANK[row.detail] < DETAIL_RANK[institution.detail]:
             report.kept += 1
             continue
         if not _update_institution(institution, row, source_file):
@@ -151,8 +160,40 @@ def _store_batch(rows: list[RegistryRow], source_file: str, report: LoadReport) 
     report.updated += len(name_sets) - len(new) - len(unchanged - renamed)
 
 
+def _local_target(row, by_key, by_ror, claimed, source_file, report) -> Institution | bool | None:
+    """The institution a local row updates (None: a new one; False: none, the row is not applied).
+
+    A local institution may carry the ROR id of a record the loaded extract lacks. When the registry
+    already holds that id: a poorer ROR row (an id only referenced, a names-index row) is taken over
+    by the local institution; ROR's full record is kept, and answers to the local key too (so that
+    the local institutions under it still find their parent); another local institution's id is an
+    error.
+    """
+    institution = by_key.get(row.id)
+    holder = by_ror.get(row.ror_id) if row.ror_id else None
+    if row.ror_id and (row.ror_id in claimed or (holder is not None and holder != institution)):
+        if holder is not None and holder.source == Source.ROR and institution is None:
+            if holder.detail != Institution.Detail.FULL:
+                holder.source, holder.local_key = Source.LOCAL, row.id
+                return holder
+            if not holder.local_key:
+                holder.local_key = row.id
+                holder.save(update_fields=["local_key", "updated_at"])
+            report.kept += 1
+            return False
+        owner = holder.identifier if holder is not None else "another line"
+        report.errors.append(
+            LineError(source_file, row.line, f"{row.id}: {row.ror_id} is already the ROR id of {owner}")
+        )
+        return False
+    return institution
+
+
 def _row_values(row: RegistryRow) -> dict:
+    local = row.source == Source.LOCAL
     return {
+        **({"ror_id": row.ror_id or None, "local_key": row.id} if local else {"ror_id": row.id}),
+        "source": row.source,
         "name": row.name[:500],
         "sort_key": name_key(row.name),
         "kind": row.kind if row.kind in Institution.Kind.values else "",
@@ -168,10 +209,7 @@ def _row_values(row: RegistryRow) -> dict:
 
 
 def _new_institution(row: RegistryRow, source_file: str) -> Institution:
-    key_field = "ror_id" if row.source == Source.ROR else "local_key"
-    return Institution(
-        **{key_field: row.id}, source=row.source, source_file=source_file[-255:], **_row_values(row)
-    )
+    return Institution(source_file=source_file[-255:], **_row_values(row))
 
 
 def _update_institution(institution: Institution, row: RegistryRow, source_file: str) -> bool:
@@ -296,6 +334,8 @@ def _link_local_parents(wanted: dict[str, tuple[str, LineError]], report: LoadRe
     changed = 0
     for local_key, (parent_id, where) in wanted.items():
         institution = Institution.objects.get(local_key=local_key)
+        if not institution.is_local:
+            continue  # ROR's record of it is loaded: its parent comes from ROR
         parent = find_institution(parent_id)
         if parent is None:
             report.errors.append(
@@ -580,8 +620,9 @@ def names_by_kind(institution: Institution) -> dict[str, list[InstitutionName]]:
 def as_registry_institutions(queryset: QuerySet[Institution] | None = None) -> list[RegistryInstitution]:
     """The database registry (ROR and local) as the matcher's plain objects, local ids ``local:...``."""
     queryset = Institution.objects.all() if queryset is None else queryset
-    identifier = dict(Institution.objects.values_list("pk", "ror_id"))
-    identifier.update(Institution.objects.filter(source=Source.LOCAL).values_list("pk", "local_key"))
+    # as Institution.identifier: the ROR id, else the local key (a local institution may carry a ROR id)
+    rows = Institution.objects.values_list("pk", "ror_id", "local_key")
+    identifier = {pk: ror_id or local_key for pk, ror_id, local_key in rows}
     children: dict[int, list[str]] = {}
     for pk, parent_id in Institution.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
         children.setdefault(parent_id, []).append(identifier[pk])
@@ -645,12 +686,17 @@ MULTI_SEPARATOR = " | "
 
 def export_records() -> Iterator[dict]:
     """One dict per institution (ordered by id): what the JSON-lines export writes."""
-    rows = Institution.objects.values_list("pk", "parent_id", "ror_id", "local_key")
-    identifier = {pk: ror_id or local_key for pk, _parent, ror_id, local_key in rows}
+    rows = Institution.objects.values_list("pk", "parent_id", "ror_id", "local_key", "source")
+    identifier = {pk: _export_id(ror_id, key, source) for pk, _parent, ror_id, key, source in rows}
     parent_of = {row[0]: row[1] for row in rows}
     queryset = Institution.objects.order_by("pk").prefetch_related("names")
     for institution in queryset.iterator(chunk_size=2000):
         yield _export_record(institution, identifier, parent_of)
+
+
+def _export_id(ror_id: str | None, local_key: str | None, source: str) -> str:
+    """A local institution is exported under its local key, even when it carries a ROR id."""
+    return (local_key if source == Source.LOCAL else ror_id) or ror_id or local_key or ""
 
 
 def _top_of(pk: int, parent_of: dict[int, int | None]) -> int:
@@ -668,7 +714,7 @@ def _export_record(institution: Institution, identifier: dict, parent_of: dict) 
         if name.kind == "label":
             by_language.setdefault(name.language, []).append(name.value)
     return {
-        "id": institution.identifier,
+        "id": identifier[institution.pk],
         "ror_id": institution.ror_id or "",
         "local_key": institution.local_key or "",
         "source": institution.source,

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khizana.accounts.decorators import staff_required
-from khizana.visibility.models import Institution
+from khizana.visibility.models import Institution, InstitutionName
 
-from . import services
+from . import services, variants
 from .forms import LocalInstitutionForm, NameForm, ParentForm
 
 PAGE_SIZE = 50
@@ -90,6 +90,7 @@ def _detail_context(
         "children": children[:200],
         "children_count": children.count(),
         "can_edit": services.can_edit_registry(request.user),
+        "local_names": institution.names.filter(source="local").order_by("created_at", "pk"),
         "name_form": name_form or NameForm(),
         "parent_form": parent_form
         or ParentForm(initial={"parent": institution.parent.identifier if institution.parent_id else ""}),
@@ -126,6 +127,25 @@ def name_add(request: HttpRequest, institution_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required
+def name_remove(request: HttpRequest, institution_id: int, name_id: int) -> HttpResponse:
+    """Remove a name staff or a correction added (a ROR name stays: it comes from ROR)."""
+    institution = get_object_or_404(Institution, pk=institution_id)
+    name = get_object_or_404(InstitutionName, pk=name_id, institution=institution)
+    _require_editor(request)
+    try:
+        variants.remove_local_name(name)
+    except services.RegistryError as error:
+        messages.error(request, str(error))
+    else:
+        services.audit(
+            request.user, "registry-remove-name", institution.identifier, value=name.value, kind=name.kind
+        )
+        messages.success(request, _("The name “%(name)s” was removed.") % {"name": name.value})
+    return redirect("visibility:registry-institution", institution_id=institution.pk)
+
+
+@require_POST
+@staff_required
 def parent_change(request: HttpRequest, institution_id: int) -> HttpResponse:
     """Move a local institution under another parent (a ROR institution's parent comes from ROR)."""
     institution = get_object_or_404(Institution, pk=institution_id)
@@ -155,7 +175,7 @@ def institution_add(request: HttpRequest) -> HttpResponse:
         form = LocalInstitutionForm(request.POST)
         if form.is_valid():
             try:
-                institution = services.add_local_institution(
+                institution = variants.create_local_institution(
                     **form.service_arguments(), created_by=request.user
                 )
             except services.RegistryError as error:

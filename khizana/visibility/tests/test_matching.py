@@ -143,11 +143,12 @@ def test_a_joint_lab_maps_to_each_of_its_institutions(matcher):
     ]
 
 
-def test_the_broader_institution_named_in_another_segment_is_kept(matcher):
-    matches = matcher.match(
-        "Research Laboratory LR19ES13, Faculty of Medicine of Sfax, University of Sfax, Tunisia"
-    )
-    assert ids(matches)[:1] == [SFAX]
+def test_the_broader_institution_named_in_another_segment_is_kept_outside_curated_countries(matcher):
+    text = "Research Laboratory LR19ES13, Faculty of Medicine of Sfax, University of Sfax, Tunisia"
+    # Tunisia's registry is curated (issue 15): the faculty, the most specific institution, wins
+    assert ids(matcher.match(text))[:1] == [SFAX_MEDICINE]
+    broad = Matcher(matcher.institutions, specific_countries=())
+    assert ids(broad.match(text))[:1] == [SFAX]
     assert ids(matcher.match("Faculté de Médecine de Sfax, Tunisie")) == [SFAX_MEDICINE]
 
 
@@ -186,8 +187,8 @@ def test_local_institutions_can_be_added(matcher):
     local = matcher.with_institutions([faculty])
     assert ids(local.match("Faculté des Sciences de Rabat, Maroc")) == [faculty.id]
     assert ids(local.match("FSR, Rabat")) == [faculty.id]
-    # named with its university, the university is kept
-    assert ids(local.match("Faculté des Sciences de Rabat, Université Mohammed V")) == [RABAT]
+    # named with its university, the faculty is kept (Morocco's registry is curated: the most specific wins)
+    assert ids(local.match("Faculté des Sciences de Rabat, Université Mohammed V")) == [faculty.id]
     assert matcher.match("Faculté des Sciences de Rabat, Maroc") == []
 
 

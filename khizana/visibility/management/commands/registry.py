@@ -20,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "The institution registry. 'load [PATHS...]' loads ROR extracts (JSON lines, the TSV names "
         "index, the referenced-missing list) and Khizana exports; without paths, the extract files of "
-        "../shared/data/ror (with --index also its global names index), or with --demo the small registry of "
+        "../shared/data/ror (with --index also its global names index), or with --demo the demo registry "
+        "(ROR records of Morocco, Algeria, Tunisia and local institutions) of "
         "demo/registry/. Loading again updates, never duplicates, and keeps local institutions. "
         "'export --format jsonl|csv -o FILE' writes the registry; 'show ID' an institution and its "
         "hierarchy; 'add NAME --kind KIND --parent ID' a local institution."

@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -34,11 +36,18 @@ def run(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def demo_size() -> int:
+    """The institutions of demo/registry (one a line)."""
+    demo = Path(settings.BASE_DIR) / "demo" / "registry"
+    return sum(1 for path in demo.glob("*.jsonl") for line in path.open(encoding="utf-8") if line.strip())
+
+
 def test_load_demo_twice():
     out, err = run("load", "--demo", "--no-progress")
-    assert "50 new" in out and err == ""
+    assert f"{demo_size()} new" in out and err == ""
     out, _ = run("load", "--demo", "--no-progress")
-    assert "0 new, 0 updated, 50 unchanged" in out and "registry: 50 institutions" in out
+    assert f"0 new, 0 updated, {demo_size()} unchanged" in out
+    assert f"registry: {demo_size()} institutions" in out
 
 
 def test_load_reports_bad_lines_on_stderr():
@@ -79,12 +88,13 @@ def test_export_show_and_add(tmp_path):
         run("show", "local:nowhere")
     target = tmp_path / "registry.csv"
     out, _ = run("export", "--format", "csv", "-o", str(target))
-    assert out.startswith("51 institutions written")
+    assert out.startswith(f"{demo_size() + 1} institutions written")
     rows = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
-    assert len(rows) == 51 and {row["top_level_id"] for row in rows if row["acronyms"] == "FSJES"} == {UM5}
+    assert len(rows) == demo_size() + 1
+    assert {row["top_level_id"] for row in rows if row["acronyms"] == "FSJES"} == {UM5}
     target = tmp_path / "registry.jsonl"
     run("export", "--format", "jsonl", "-o", str(target))
-    assert len([json.loads(line) for line in target.open(encoding="utf-8")]) == 51
+    assert len([json.loads(line) for line in target.open(encoding="utf-8")]) == demo_size() + 1
 
 
 # --- the real extract ---------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The institution registry: loading (idempotent, bad lines reported), hierarchy, local institutions, exports.
 
-Fixtures: demo/registry/ (41 ROR records and 9 local institutions, see its PROVENANCE.md) and, in
-tests/data/, registry_bad_lines.jsonl (three real lines of ror_MA_DZ_TN.jsonl, CC0, between broken
+Fixtures, in visibility/tests/data/: registry_small/ (the former demo registry: 41 ROR records and 9 local
+institutions, see its README.md; the demo registry's own tests are in test_demo_registry.py),
+registry_bad_lines.jsonl (three real lines of ror_MA_DZ_TN.jsonl, CC0, between broken
 ones), registry_index_sample.tsv (three real rows of ror_names_index_all.tsv and a short row) and
 registry_cycle.jsonl (two made-up records, each the other's parent).
 """
@@ -16,9 +17,9 @@ from django.utils import translation
 from khizana.visibility.models import Institution, InstitutionName
 from khizana.visibility.registry import services
 from khizana.visibility.registry.files import FileKind, file_kind
-from khizana.visibility.tests.support import DATA, REPO
+from khizana.visibility.tests.support import DATA
 
-DEMO_REGISTRY = REPO / "demo" / "registry"
+DEMO_REGISTRY = DATA / "registry_small"  # a small registry: the former demo's
 UM5 = "https://ror.org/00r8w8f84"  # Mohammed V University, Rabat
 SFAX = "https://ror.org/04d4sd432"  # University of Sfax
 
