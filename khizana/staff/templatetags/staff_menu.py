@@ -12,7 +12,8 @@ from khizana.accounts.models import Role
 
 register = template.Library()
 
-# (key, heading, [(URL name, label, who sees it: None = every member of staff)])
+# (key, heading, [(URL name, label, who sees it: None = every member of staff, "manage_staff" = library
+# and network administrators, "network_admin" = network administrators)])
 MENU = [
     (
         "catalog",
@@ -39,6 +40,9 @@ MENU = [
         [
             ("visibility:registry", _("Institution registry"), None),
             ("visibility:affiliations", _("Affiliation reports"), None),
+            ("visibility:affiliations-progress", _("Progress over time"), None),
+            ("visibility:affiliations-corrections", _("Corrections of the matches"), None),
+            ("visibility:affiliations-offices", _("Research office accounts"), "network_admin"),
         ],
     ),
     (
@@ -71,6 +75,8 @@ def staff_menu(context) -> dict:
         items = []
         for name, label, audience in entries:
             if audience == "manage_staff" and not _may_manage_staff(user):
+                continue
+            if audience == "network_admin" and not permissions.is_network_admin(user):
                 continue
             try:
                 url = reverse(name)

@@ -13,7 +13,13 @@ from khizana.testing import REPO
 GROUPS = {
     "catalog": ["staff:imports", "staff:import-upload", "staff:records", "staff:works", "staff:review-list"],
     "digital": ["digital-staff", "digital-staff-alerts"],
-    "research": ["visibility:registry", "visibility:affiliations"],
+    "research": [
+        "visibility:registry",
+        "visibility:affiliations",
+        "visibility:affiliations-progress",
+        "visibility:affiliations-corrections",
+        "visibility:affiliations-offices",
+    ],
     "network": ["harvest:index", "staff:members", "staff:users"],
 }
 
@@ -78,6 +84,9 @@ PAGES = [
     ("digital-staff-alerts", "digital"),
     ("visibility:registry", "research"),
     ("visibility:affiliations", "research"),
+    ("visibility:affiliations-progress", "research"),
+    ("visibility:affiliations-corrections", "research"),
+    ("visibility:affiliations-offices", "research"),
     ("harvest:index", "network"),
     ("staff:members", "network"),
     ("staff:users", "network"),
@@ -113,6 +122,46 @@ def test_staff_accounts_are_offered_to_those_who_manage_them(users):
         menu = menu_of(client_for(users[role]).get(reverse("staff:home")).content.decode())
         assert (f'href="{users_url}"' in menu) is offered, role
         assert f'href="{reverse("staff:review-list")}"' in menu
+
+
+def test_the_research_pages_are_in_the_menu_and_the_offices_for_network_admins_only(users):
+    offices = reverse("visibility:affiliations-offices")
+    for role, offered in [("cataloguer_a", False), ("library_admin_a", False), ("network_admin", True)]:
+        menu = menu_of(client_for(users[role]).get(reverse("staff:home")).content.decode())
+        research = groups_of(menu)["research"]["links"]
+        assert reverse("visibility:affiliations-progress") in research, role
+        assert reverse("visibility:affiliations-corrections") in research, role
+        assert (offices in research) is offered, role
+
+
+def office_user():
+    from khizana.testing import make_user
+    from khizana.visibility.models import Institution, ResearchOffice
+
+    institution = Institution.objects.create(
+        local_key="local:ma-test-office",
+        source="local",
+        detail="local",
+        name="Test University",
+        sort_key="test",
+    )
+    user = make_user("bureau_test")
+    ResearchOffice.objects.create(user=user, institution=institution, role=ResearchOffice.Role.READER)
+    return user
+
+
+def test_the_account_page_links_a_research_office_to_its_reports(users):
+    link = f'<a href="{reverse("visibility:affiliations")}" id="research-office-link">'
+    officer = office_user()
+    html = client_for(officer).get(reverse("accounts:account")).content.decode()
+    assert link + "Research office: your institution's reports</a>" in html
+    for role in ("reader", "cataloguer_a", "network_admin"):
+        html = client_for(users[role]).get(reverse("accounts:account")).content.decode()
+        assert 'id="research-office-link"' not in html, role
+    for language, words in (("fr", "Bureau de la recherche"), ("ar", "مكتب البحث")):
+        client = client_for(officer, language)
+        client.cookies["django_language"] = language
+        assert words in client.get(reverse("accounts:account")).content.decode(), language
 
 
 def test_the_menu_in_arabic_and_french(users):
