@@ -657,7 +657,9 @@ class Matcher:
                 base *= ORDER_FACTOR if self._order_matters[variant] else LOOSE_ORDER_FACTOR
             if base < MIN_BASE:
                 continue  # _adjusted would drop it whatever the place says
-            if institution not in found or base > found[institution].base:
+            held = found.get(institution)
+            # equal bases: the lower variant wins, whatever order the pool (a set) gives them in
+            if held is None or base > held.base or (base == held.base and variant < held.variant):
                 matched_words = tuple(t for t in tokens if t in common)
                 found[institution] = _Candidate(institution, variant, base, base, matched_words, "name words")
         return tuple(found.values())

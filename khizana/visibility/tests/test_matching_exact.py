@@ -206,14 +206,22 @@ def answer(matches):
                     "00r8w8f84",
                     0.713,
                     "name words, no place to confirm a partial name",
-                    "جامعة محمد الخامس",
+                    "Mohammed V University",
                     ("mohamed", "5"),
                 )
             ],
         ),
         (
             "Mohammed V, Rabat",
-            [("00r8w8f84", 0.813, "name words, city Rabat agrees", "جامعة محمد الخامس", ("mohamed", "5"))],
+            [
+                (
+                    "00r8w8f84",
+                    0.813,
+                    "name words, city Rabat agrees",
+                    "Mohammed V University",
+                    ("mohamed", "5"),
+                )
+            ],
         ),
         (
             "Washington University",
@@ -347,7 +355,8 @@ def answer(matches):
                     "029cgt552",
                     0.744,
                     "name words, no place to confirm a partial name",
-                    "Tunis El Manar University",
+                    # two of its names explain the string equally: either may be reported
+                    frozenset({"Université de tunis - el manar", "Tunis El Manar University"}),
                     ("tunis", "manar"),
                 )
             ],
@@ -528,7 +537,13 @@ def answer(matches):
     ],
 )
 def test_ror_rows_exact(loose, text, expected):
-    assert answer(loose.match(text)) == expected
+    got = answer(loose.match(text))
+    assert len(got) == len(expected)
+    for found, wanted in zip(got, expected, strict=True):
+        if isinstance(wanted[3], frozenset):  # equally good variants: any of them
+            assert found[3] in wanted[3]
+            found, wanted = found[:3] + found[4:], wanted[:3] + wanted[4:]
+        assert found == wanted
 
 
 # --- a registry with statuses, places and relations ---------------------------------------------------------
