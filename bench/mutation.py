@@ -78,6 +78,12 @@ TARGETS: dict[str, list[str]] = {
     "khizana/catalog/matching.py": [
         "khizana/catalog/tests/test_matching_exact.py",
         "khizana/catalog/tests/test_matching.py",
+        "khizana/catalog/tests/test_matching_second_pass.py",
+    ],
+    "khizana/core/translit.py": [
+        "khizana/core/tests/test_translit_exact.py",
+        "khizana/catalog/tests/test_matching_second_pass.py",
+        "khizana/catalog/tests/test_matching_exact.py",
     ],
     "khizana/core/analysis.py": [
         "khizana/core/tests/test_analysis_exact.py",

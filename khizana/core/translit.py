@@ -36,7 +36,6 @@ _ARABIC_CLASSES = {
     "ح": "h",
     "ه": "h",
     "ة": "h",
-    "ۀ": "h",
     "خ": "K",
     "د": "d",
     "ض": "d",
@@ -99,8 +98,12 @@ def _digit(char: str) -> str:
     return str(unicodedata.digit(char)) if char.isdigit() else ""
 
 
+# Heh with yeh above (the Persian ezafe) is a heh: NFKD would make it ە (ae, another letter) + a sign.
+_BEFORE_NFKD = str.maketrans({"ۀ": "ه", "\ufba4": "ه", "\ufba5": "ه"})
+
+
 def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_BEFORE_NFKD))
     return "".join(c for c in decomposed if unicodedata.category(c) not in _BIDI_AND_MARKS)
 
 
