@@ -34,9 +34,9 @@ test: $(BIN)/khizana system-deps vendor lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # Debian packages the suite needs: Chromium (browser tests), Tesseract with Arabic, French and English
-# (OCR), epubcheck (EPUB validation). Installed here when we are root; otherwise the tests that need them
+# (OCR), epubcheck (EPUB validation), xmlsec1 (SAML signatures). Installed here when we are root; otherwise the tests that need them
 # are skipped and say so.
-SYSTEM_PACKAGES := chromium tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-eng epubcheck
+SYSTEM_PACKAGES := chromium tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-eng epubcheck xmlsec1
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then :; \
