@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "khizana.sru",
     "khizana.visibility",
     "khizana.digital",
+    "khizana.eresources",
+    "khizana.federation",
     "huey.contrib.djhuey",
 ]
 

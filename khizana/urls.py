@@ -16,6 +16,8 @@ urlpatterns = [
     path("digital/", include("khizana.digital.urls")),
     path("iiif/", include("khizana.digital.iiif.urls")),
     path("staff/digital/", include("khizana.digital.ingest.urls")),
+    path("resources/", include("khizana.eresources.urls")),
+    path("sso/", include("khizana.federation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

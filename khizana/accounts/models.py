@@ -28,6 +28,28 @@ class Verification(models.TextChoices):
     IDENTITY_PROVIDER = "identity_provider", _("asserted by the institution's identity provider")
 
 
+class ReaderCategory(models.TextChoices):
+    """What a member is at their institution: licences for electronic resources are granted by category."""
+
+    RESEARCHER = "researcher", _("researcher")
+    DOCTORAL_STUDENT = "doctoral_student", _("doctoral student")
+    STUDENT = "student", _("student")
+    TEACHER = "teacher", _("teacher")
+    STAFF = "staff", _("staff")
+    PUBLIC = "public", _("member of the public")
+
+
+# The eduPersonAffiliation values (eduPerson 202208) each category asserts to a service provider.
+EDUPERSON_AFFILIATIONS: dict[str, tuple[str, ...]] = {
+    ReaderCategory.RESEARCHER: ("member", "faculty"),
+    ReaderCategory.DOCTORAL_STUDENT: ("member", "student"),
+    ReaderCategory.STUDENT: ("member", "student"),
+    ReaderCategory.TEACHER: ("member", "faculty"),
+    ReaderCategory.STAFF: ("member", "staff", "employee"),
+    ReaderCategory.PUBLIC: ("library-walk-in",),
+}
+
+
 class Membership(models.Model):
     """One per user: the role, and the library it is scoped to (every role but network administrator)."""
 
@@ -45,6 +67,13 @@ class Membership(models.Model):
         ),
     )
     membership_number = models.CharField(_("membership number"), max_length=64, blank=True)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=ReaderCategory.choices,
+        blank=True,
+        help_text=_("What the member is at their institution; electronic-resource licences go by category."),
+    )
     # A reader is unverified (may search, nothing that spends the library's rights) until a trusted
     # source vouches for the membership; staff roles are given by administrators and need no vouching.
     verified_at = models.DateTimeField(_("verified on"), null=True, blank=True)

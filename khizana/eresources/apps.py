@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EresourcesConfig(AppConfig):
+    name = "khizana.eresources"
+    verbose_name = "Electronic resources"
