@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from khizana.visibility.evaluation import (  # noqa: E402
+    Score,
     expected_of,
     local_institutions,
     maghreb_rows,
@@ -50,44 +51,11 @@ LOCAL = ROOT / "demo" / "registry" / "local_institutions.jsonl"
 REGIONS = ("MA", "DZ", "TN", "FR")
 
 
-@dataclass
-class Score:
-    rows: int = 0
-    true_positive: int = 0
-    false_positive: int = 0
-    false_negative: int = 0
-    none_rows: int = 0
-    none_right: int = 0
-
-    def add(self, expected: set[str], predicted: set[str]) -> None:
-        self.rows += 1
-        self.true_positive += len(expected & predicted)
-        self.false_positive += len(predicted - expected)
-        self.false_negative += len(expected - predicted)
-        if not expected:
-            self.none_rows += 1
-            self.none_right += not predicted
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positive + self.false_positive
-        return self.true_positive / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        wanted = self.true_positive + self.false_negative
-        return self.true_positive / wanted if wanted else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def line(self, label: str) -> str:
-        none = f"{self.none_right}/{self.none_rows}" if self.none_rows else "-"
-        return (
-            f"| {label} | {self.rows:,} | {self.precision:.3f} | {self.recall:.3f} | {self.f1:.3f} | {none} |"
-        )
+def score_line(score: Score, label: str) -> str:
+    none = f"{score.none_right}/{score.none_rows}" if score.none_rows else "-"
+    return (
+        f"| {label} | {score.rows:,} | {score.precision:.3f} | {score.recall:.3f} | {score.f1:.3f} | {none} |"
+    )
 
 
 @dataclass
@@ -100,7 +68,7 @@ class Report:
 
     def table(self) -> str:
         head = "| rows | n | precision | recall | F1 | no-match rows right |\n|---|---|---|---|---|---|"
-        return "\n".join([head, *(score.line(name) for name, score in self.groups.items())])
+        return "\n".join([head, *(score_line(score, name) for name, score in self.groups.items())])
 
 
 def expected_ids(row: dict) -> set[str]:

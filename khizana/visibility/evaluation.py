@@ -81,6 +81,8 @@ class Score:
     true_positive: int = 0
     false_positive: int = 0
     false_negative: int = 0
+    none_rows: int = 0  # rows whose institution is not in the registry
+    none_right: int = 0  # ...for which nothing was predicted, as it should
 
     def add(self, expected: Iterable[str], predicted: Iterable[str]) -> None:
         expected, predicted = set(expected) - {""}, set(predicted)
@@ -88,6 +90,9 @@ class Score:
         self.true_positive += len(expected & predicted)
         self.false_positive += len(predicted - expected)
         self.false_negative += len(expected - predicted)
+        if not expected:
+            self.none_rows += 1
+            self.none_right += not predicted
 
     @property
     def precision(self) -> float:
