@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from khizana.visibility.models import AffiliationReport, Correction, Institution
 from khizana.visibility.normalise import country_of_segment, name_tokens, segments
 from khizana.visibility.registry import variants
-from khizana.visibility.registry.services import RegistryError, audit
+from khizana.visibility.registry.services import RegistryError, add_local_institution, audit
 
 from . import services
 from .figures import address_key
@@ -122,7 +122,7 @@ def create_and_link(
 ) -> Correction:
     """Create the local institution the address names (name, kind, parent, place, names in French,
     Arabic and English, ROR id), then link the address to it."""
-    institution = variants.create_local_institution(**institution_arguments, created_by=user)
+    institution = add_local_institution(**institution_arguments, created_by=user)
     audit(
         user, "registry-add-institution", institution.identifier, name=institution.name,
         parent=institution.parent.identifier if institution.parent_id else "", report=report.pk,

@@ -447,6 +447,29 @@ def _new_local_key(name: str, country_code: str) -> str:
     return key
 
 
+ROR_ID = re.compile(r"https://ror\.org/0[a-z0-9]{6}[0-9]{2}")
+
+
+def ror_id_from(value: str) -> str:
+    """A ROR id typed by staff (the full https://ror.org/… form or its last part), checked; "" for none."""
+    value = (value or "").strip().lower()
+    if not value:
+        return ""
+    if ROR_SHORT_ID.fullmatch(value):
+        value = f"https://ror.org/{value}"
+    if not ROR_ID.fullmatch(value):
+        raise RegistryError(
+            _("“%(id)s” is not a ROR id (https://ror.org/ followed by nine letters and digits).")
+            % {"id": value}
+        )
+    taken = Institution.objects.filter(ror_id=value).first()
+    if taken is not None:
+        raise RegistryError(
+            _("The ROR id %(id)s is already that of %(name)s.") % {"id": value, "name": taken.name}
+        )
+    return value
+
+
 @transaction.atomic
 def add_local_institution(
     name: str,
@@ -459,14 +482,17 @@ def add_local_institution(
     variants: Iterable[str] = (),
     acronyms: Iterable[str] = (),
     local_key: str = "",
+    ror_id: str = "",
     created_by=None,
 ) -> Institution:
     """A faculty, school or laboratory that ROR lacks, under its ``parent`` (an Institution or an id).
 
     The parent must exist; country and city default to the parent's; ``names`` are the names in French,
-    Arabic and English; the same name under the same parent is refused.
+    Arabic and English; the same name under the same parent is refused. ``ror_id`` when ROR knows the
+    institution but the loaded extract lacks it: reports then name it by its ROR id.
     """
     name = _check_name(name)
+    ror_id = ror_id_from(ror_id)
     if kind not in Institution.Kind.values:
         raise RegistryError(
             _("The kind “%(kind)s” is not one of %(kinds)s.")
@@ -493,6 +519,7 @@ def add_local_institution(
             raise RegistryError(_("The local key “%(key)s” is taken.") % {"key": local_key})
     institution = Institution.objects.create(
         local_key=local_key or _new_local_key(name, country_code),
+        ror_id=ror_id or None,
         source=Source.LOCAL,
         detail=Institution.Detail.LOCAL,
         name=name,

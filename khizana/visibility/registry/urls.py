@@ -9,9 +9,7 @@ urlpatterns = [
     path("new/", views.institution_add, name="registry-add"),
     path("<int:institution_id>/", views.institution_detail, name="registry-institution"),
     path("<int:institution_id>/names/", views.name_add, name="registry-add-name"),
-    path(
-        "<int:institution_id>/names/<int:name_id>/remove/", views.name_remove, name="registry-remove-name"
-    ),
+    path("<int:institution_id>/names/<int:name_id>/remove/", views.name_remove, name="registry-remove-name"),
     path("<int:institution_id>/parent/", views.parent_change, name="registry-set-parent"),
     re_path(r"^export\.(?P<export_format>jsonl|csv)$", views.registry_export, name="registry-export"),
 ]

@@ -1,6 +1,5 @@
-"""What staff and research officers add to the registry besides ROR: local institutions that may carry
-the ROR id of a record the extract lacks, the name variants a correction teaches the matcher, and the
-removal of a local name.
+"""What research officers add to the registry besides ROR: the name variants a correction teaches the
+matcher, and the removal of a local name.
 
 Every change touches the institution's ``updated_at``: the database registry's fingerprint changes, so
 the matcher every process keeps is built again before the next analysis.
@@ -8,64 +7,12 @@ the matcher every process keeps is built again before the next analysis.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from khizana.visibility.models import Institution, InstitutionName, Source
 
-from .services import ROR_SHORT_ID, RegistryError, _check_name, _name, add_local_institution, name_key
-
-ROR_ID = re.compile(r"https://ror\.org/0[a-z0-9]{6}[0-9]{2}")
-
-
-def ror_id_from(value: str) -> str:
-    """A ROR id typed by staff (the full https://ror.org/… form or its last part), checked; "" for none."""
-    value = (value or "").strip().lower()
-    if not value:
-        return ""
-    if ROR_SHORT_ID.fullmatch(value):
-        value = f"https://ror.org/{value}"
-    if not ROR_ID.fullmatch(value):
-        raise RegistryError(
-            _("“%(id)s” is not a ROR id (https://ror.org/ followed by nine letters and digits).")
-            % {"id": value}
-        )
-    taken = Institution.objects.filter(ror_id=value).first()
-    if taken is not None:
-        raise RegistryError(
-            _("The ROR id %(id)s is already that of %(name)s.") % {"id": value, "name": taken.name}
-        )
-    return value
-
-
-@transaction.atomic
-def create_local_institution(
-    name: str,
-    *,
-    kind: str,
-    parent: Institution | str | None = None,
-    country_code: str = "",
-    city: str = "",
-    names: dict[str, str] | None = None,
-    variants: Iterable[str] = (),
-    acronyms: Iterable[str] = (),
-    ror_id: str = "",
-    created_by=None,
-) -> Institution:
-    """A local institution (see :func:`.services.add_local_institution`); with ``ror_id`` when ROR knows
-    it but the loaded extract lacks it: reports then name it by its ROR id."""
-    ror_id = ror_id_from(ror_id)
-    institution = add_local_institution(
-        name, kind=kind, parent=parent, country_code=country_code, city=city, names=names,
-        variants=variants, acronyms=acronyms, created_by=created_by,
-    )  # fmt: skip
-    if ror_id:
-        institution.ror_id = ror_id
-        institution.save(update_fields=["ror_id", "updated_at"])
-    return institution
+from .services import RegistryError, _check_name, _name, name_key, ror_id_from  # noqa: F401 (re-exported)
 
 
 def check_variant(value: str) -> str:

@@ -175,7 +175,7 @@ def institution_add(request: HttpRequest) -> HttpResponse:
         form = LocalInstitutionForm(request.POST)
         if form.is_valid():
             try:
-                institution = variants.create_local_institution(
+                institution = services.add_local_institution(
                     **form.service_arguments(), created_by=request.user
                 )
             except services.RegistryError as error:

@@ -53,6 +53,9 @@ class Command(BaseCommand):
             add.add_argument(f"--name-{language}", default="", help=f"The name in {language}.")
         add.add_argument("--variant", action="append", default=[], help="A known variant (repeatable).")
         add.add_argument("--acronym", action="append", default=[], help="An acronym (repeatable).")
+        add.add_argument(
+            "--ror-id", default="", help="Its ROR id, when ROR knows it but the loaded extract lacks it."
+        )
 
     def handle(self, *args, **options):
         getattr(self, f"_{options['action']}")(options)
@@ -131,6 +134,7 @@ class Command(BaseCommand):
                 names={language: options[f"name_{language}"] for language in services.LANGUAGES},
                 variants=options["variant"],
                 acronyms=options["acronym"],
+                ror_id=options["ror_id"],
             )
         except services.RegistryError as error:
             raise CommandError(str(error)) from None

@@ -82,19 +82,26 @@ def test_export_show_and_add(tmp_path):
     assert out.startswith("added local:ma-faculte-des-sciences-juridiques") and UM5 in out
     with pytest.raises(CommandError, match="not in the registry"):
         run("add", "Faculté X", "--kind", "faculty", "--parent", "local:nowhere")
+    out, _ = run("add", "Université Exemple de Béjaïa", "--kind", "university", "--country", "DZ",
+                 "--ror-id", "04zzzzz99")  # fmt: skip
+    added = Institution.objects.get(name="Université Exemple de Béjaïa")
+    assert added.ror_id == "https://ror.org/04zzzzz99" and added.source == "local"
+    with pytest.raises(CommandError, match="not a ROR id"):
+        run("add", "Université Y", "--kind", "university", "--country", "DZ", "--ror-id", "ror:12")
+    assert not Institution.objects.filter(name="Université Y").exists()
     out, _ = run("show", "local:ma-labmia-si-rabat")
     assert "^ local:ma-faculte-des-sciences-rabat" in out and f"^ {UM5}" in out
     with pytest.raises(CommandError, match="no institution"):
         run("show", "local:nowhere")
     target = tmp_path / "registry.csv"
     out, _ = run("export", "--format", "csv", "-o", str(target))
-    assert out.startswith(f"{demo_size() + 1} institutions written")
+    assert out.startswith(f"{demo_size() + 2} institutions written")
     rows = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
-    assert len(rows) == demo_size() + 1
+    assert len(rows) == demo_size() + 2
     assert {row["top_level_id"] for row in rows if row["acronyms"] == "FSJES"} == {UM5}
     target = tmp_path / "registry.jsonl"
     run("export", "--format", "jsonl", "-o", str(target))
-    assert len([json.loads(line) for line in target.open(encoding="utf-8")]) == demo_size() + 1
+    assert len([json.loads(line) for line in target.open(encoding="utf-8")]) == demo_size() + 2
 
 
 # --- the real extract ---------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_staff_remove_a_local_name_not_a_ror_one(cadi, staff):
 
 
 def test_the_one_label_of_a_local_institution_stays(cadi):
-    school = variants.create_local_institution("École Zeta", kind="school", parent=cadi)
+    school = services.add_local_institution("École Zeta", kind="school", parent=cadi)
     label = school.names.get(kind="label")
     with pytest.raises(services.RegistryError, match="only name"):
         variants.remove_local_name(label)
