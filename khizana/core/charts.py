@@ -45,6 +45,44 @@ def _nice_top(value: float, whole: bool = False) -> float:
     return 10 * magnitude  # pragma: no cover (the loop always returns)
 
 
+def _opening(
+    width: float, height: float, title: str, description: str, summary: str, chart_id: str, css_class: str
+) -> list[str]:
+    """The ``<svg>`` element with its title, and a description that ends with every value."""
+    desc = f"{description} {summary}".strip() if description else summary
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{escape(title_id)}" '
+        f'aria-describedby="{escape(desc_id)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" direction="ltr" '
+        f'class="{escape(css_class)}">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(desc_id)}">{escape(desc)}</desc>',
+    ]
+
+
+def _value_axis(
+    left: float,
+    width: float,
+    base: float,
+    plot_height: float,
+    top_value: float,
+    whole: bool,
+    number: Callable[[float], str],
+) -> list[str]:
+    """The value axis: 0, half and top, with light grid lines."""
+    parts = []
+    for fraction in (0, 0.5, 1):
+        y = round(base - plot_height * fraction, 1)
+        stroke = "#4a4a4a" if fraction == 0 else "#c8ced6"
+        parts.append(
+            f'<line x1="{left}" y1="{y}" x2="{width - 4}" y2="{y}" stroke="{stroke}"/>'
+            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" fill="#1b1b1b">'
+            f"{escape(number(int(top_value * fraction) if whole else top_value * fraction))}</text>"
+        )
+    return parts
+
+
 def column_chart_svg(
     bars: Sequence[Bar],
     *,
@@ -65,25 +103,8 @@ def column_chart_svg(
     height = top + plot_height + bottom
     base = top + plot_height
     summary = "; ".join(f"{bar.label}: {number(bar.value)}" for bar in bars)
-    desc = f"{description} {summary}".strip() if description else summary
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{escape(title_id)}" '
-        f'aria-describedby="{escape(desc_id)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" direction="ltr" '
-        f'class="{escape(css_class)}">',
-        f'<title id="{escape(title_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(desc_id)}">{escape(desc)}</desc>',
-        # the value axis: 0, half and top, with light grid lines
-    ]
-    for fraction in (0, 0.5, 1):
-        y = round(base - plot_height * fraction, 1)
-        stroke = "#4a4a4a" if fraction == 0 else "#c8ced6"
-        parts.append(
-            f'<line x1="{left}" y1="{y}" x2="{width - 4}" y2="{y}" stroke="{stroke}"/>'
-            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" fill="#1b1b1b">'
-            f"{escape(number(int(top_value * fraction) if whole else top_value * fraction))}</text>"
-        )
+    parts = _opening(width, height, title, description, summary, chart_id, css_class)
+    parts += _value_axis(left, width, base, plot_height, top_value, whole, number)
     previous_group = None
     for index, bar in enumerate(bars):
         x = left + gap + index * (bar_width + gap)
@@ -156,16 +177,7 @@ def grouped_column_chart_svg(
         + ", ".join(f"{name} {number(value)}" for name, value in zip(series, group.values, strict=True))
         for group in groups
     )
-    desc = f"{description} {summary}".strip() if description else summary
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{escape(title_id)}" '
-        f'aria-describedby="{escape(desc_id)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" direction="ltr" '
-        f'class="{escape(css_class)}">',
-        f'<title id="{escape(title_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(desc_id)}">{escape(desc)}</desc>',
-    ]
+    parts = _opening(width, height, title, description, summary, chart_id, css_class)
     x = left
     for index, name in enumerate(series):  # the legend, above the plot
         parts.append(
@@ -173,14 +185,7 @@ def grouped_column_chart_svg(
             f'<text x="{x + 20}" y="15" fill="#1b1b1b">{escape(name)}</text></g>'
         )
         x += 24 + 7 * len(name) + 16
-    for fraction in (0, 0.5, 1):
-        y = round(base - plot_height * fraction, 1)
-        stroke = "#4a4a4a" if fraction == 0 else "#c8ced6"
-        parts.append(
-            f'<line x1="{left}" y1="{y}" x2="{width - 4}" y2="{y}" stroke="{stroke}"/>'
-            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" fill="#1b1b1b">'
-            f"{escape(number(int(top_value * fraction) if whole else top_value * fraction))}</text>"
-        )
+    parts += _value_axis(left, width, base, plot_height, top_value, whole, number)
     for index, group in enumerate(groups):
         start = left + gap + index * (group_width + gap)
         for position, (name, value) in enumerate(zip(series, group.values, strict=True)):
