@@ -1,12 +1,8 @@
-import getpass
-import os
-
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from khizana.accounts.management.passwords import set_password_from_environment_or_prompt
 from khizana.accounts.models import Membership, Role
 from khizana.libraries.models import Library
 
@@ -58,18 +54,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{user.username}: {Role(role).label}{where}")
 
     def _set_password(self, user, no_password: bool) -> None:
-        if no_password:
-            user.set_unusable_password()
-            return
-        password = os.environ.get("KHIZANA_STAFF_PASSWORD")
-        if not password:
-            if not os.isatty(0):
-                raise CommandError("set KHIZANA_STAFF_PASSWORD or use --no-password when not interactive")
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Password (again): "):
-                raise CommandError("the passwords differ")
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        user.set_password(password)
+        set_password_from_environment_or_prompt(
+            user, variable="KHIZANA_STAFF_PASSWORD", no_password=no_password
+        )

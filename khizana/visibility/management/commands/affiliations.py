@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from khizana.accounts.management.passwords import set_password_from_environment_or_prompt
 from khizana.visibility.affiliations import offices, reports, services
 from khizana.visibility.anomalies import AUTHOR_ANOMALIES
 from khizana.visibility.models import ResearchOffice
@@ -40,7 +37,9 @@ class Command(BaseCommand):
         report.add_argument("files", nargs="+", metavar="FILE", help="Scopus or Web of Science export files.")
         report.add_argument("--out", required=True, metavar="DIR", help="Directory of the report files.")
         report.add_argument(
-            "--institution", default="", metavar="ROR_ID_OR_NAME",
+            "--institution",
+            default="",
+            metavar="ROR_ID_OR_NAME",
             help="Only the affiliations of this institution (and its faculties and laboratories).",
         )
         report.add_argument("--registry", default="", metavar="DIR", help="A ROR extract directory.")
@@ -81,15 +80,17 @@ class Command(BaseCommand):
         if not reading.publications:
             raise CommandError("no publication could be read from " + ", ".join(options["files"]))
         with tqdm(
-            total=len(reading.publications), unit="record", desc="affiliations",
-            disable=options["no_progress"] or None, file=sys.stderr,
+            total=len(reading.publications),
+            unit="record",
+            desc="affiliations",
+            disable=options["no_progress"] or None,
+            file=sys.stderr,
         ) as bar:
             analysis = services.run_analysis(reading, registry, options["institution"], bar.update)
         if options["institution"] and not analysis.affiliation_findings:
             raise CommandError(f"--institution {options['institution']}: no affiliation names it")
         paths = services.write_report_files(analysis, registry, out_dir)
         self.stdout.write(summary_text(analysis, registry, reading, paths))
-
 
     def _office(self, options) -> None:
         step = options["office_action"]
@@ -131,21 +132,7 @@ class Command(BaseCommand):
 
 
 def _set_password(user, no_password: bool) -> None:
-    if no_password:
-        user.set_unusable_password()
-        return
-    password = os.environ.get("KHIZANA_OFFICE_PASSWORD")
-    if not password:
-        if not os.isatty(0):
-            raise CommandError("set KHIZANA_OFFICE_PASSWORD or use --no-password when not interactive")
-        password = getpass.getpass("Password: ")
-        if password != getpass.getpass("Password (again): "):
-            raise CommandError("the passwords differ")
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise CommandError(" ".join(error.messages)) from None
-    user.set_password(password)
+    set_password_from_environment_or_prompt(user, variable="KHIZANA_OFFICE_PASSWORD", no_password=no_password)
 
 
 def summary_text(analysis, registry, reading, paths) -> str:
