@@ -24,9 +24,9 @@ from khizana.visibility.matching import (
     set_default_matcher,
 )
 from khizana.visibility.registry_data import RegistryInstitution, load_registry, read_names_index
+from khizana.visibility.tests.support import ROR, answer
 
 DATA = Path(__file__).parent / "data"
-ROR = "https://ror.org/"
 
 
 def inst(key, name, *, country="MA", city="Rabat", acronyms=(), labels=(), aliases=(), parents=(),
@@ -112,13 +112,6 @@ def loose(ror_rows):
 @pytest.fixture(scope="module")
 def custom():
     return Matcher(REGISTRY, threshold=0.5)
-
-
-def answer(matches):
-    return [
-        (m.institution_id.removeprefix(ROR), m.score, m.reason, m.matched_variant, m.matched_words)
-        for m in matches
-    ]
 
 
 # --- the ROR rows, loose threshold: every score as computed -----------------------------------------------

@@ -35,10 +35,10 @@ from khizana.visibility.matching import (
 )
 from khizana.visibility.normalise import name_tokens
 from khizana.visibility.registry.data import RegistryInstitution
+from khizana.visibility.tests.support import ROR, answer
 
 DATA = Path(__file__).parent / "data"
 DEMO_LOCAL = Path(__file__).resolve().parents[3] / "demo" / "registry" / "local_institutions.jsonl"
-ROR = "https://ror.org/"
 
 
 def inst(key, name, *, country="MA", city="Rabat", acronyms=(), labels=(), aliases=(), parents=(),
@@ -108,13 +108,6 @@ REGISTRY = [
 @pytest.fixture(scope="module")
 def maghreb() -> Matcher:
     return Matcher(REGISTRY, threshold=0.5)
-
-
-def answer(matches):
-    return [
-        (m.institution_id.removeprefix(ROR), m.score, m.reason, m.matched_variant, m.matched_words)
-        for m in matches
-    ]
 
 
 # --- normalisation: ordinals, numbers, months, abbreviations, French and English words -----------------
