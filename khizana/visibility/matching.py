@@ -49,8 +49,8 @@ from khizana.visibility.normalise import (
     country_keys,
     country_of_segment,
     key,
+    name_segments,
     name_tokens,
-    segments,
 )
 from khizana.visibility.registry_data import (
     STATUS_REFERENCED,
@@ -60,7 +60,7 @@ from khizana.visibility.registry_data import (
 )
 from khizana.visibility.rerank import rerank
 
-MATCHER_VERSION = 19
+MATCHER_VERSION = 20
 DEFAULT_THRESHOLD = 0.90  # precision first: F1 peaks at 0.82 on the calibration half, 0.013 higher than here
 ACRONYM_SCORE = 0.86
 ACRONYM_BONUS = 0.06  # a curated country's acronym with its city or parent named (_acronym_matches)
@@ -99,6 +99,28 @@ UNIT_WORDS = frozenset(
     ("faculty", "school", "institute", "laboratory", "center", "college", "university", "hospital")
 )
 UNIT_MAX_WORDS = 6
+# what a faculty or a school teaches: a word of a unit's name that is none of these, nor a kind of unit,
+# is a place ("Faculté des Sciences Semlalia", "... Dhar El Mahraz"; not "... Exactes", "... et Techniques")
+SUBJECT_PHRASES = (
+    "sciences exactes exact natural nature vie life technology techniques engineering medicine pharmacy "
+    "dental dentistry law legal juridiques economics economiques sociales social management gestion "
+    "commerce letters lettres humanities humaines human arts languages langues education agriculture "
+    "agronomy veterinary computing informatique mathematics physics chemistry biology earth terre univers "
+    "applied appliquees fundamental fondamentales political politiques islamic sharia theology "
+    "communication journalism architecture planning urbanism sport physical health sante nursing "
+    "paramedical tourism hospitality finance accounting business electrical mechanical civil chemical "
+    "industrial materials energy environment marine ocean geology psychology sociology history geography "
+    "philosophy literature translation media music design polytechnic polydisciplinary multidisciplinary "
+    "research studies advanced higher superior national regional international public private"
+)
+SUBJECT_WORDS = frozenset(name_tokens(SUBJECT_PHRASES))
+# the first words of a department or a school named before its institution in one segment, whose other
+# words then weigh UNIT_PREFIX_WEIGHT of their IDF (not OUTSIDE_WEIGHT)
+UNIT_PREFIX_WORDS = frozenset(
+    ("department", "dept", "division", "section", "unit", "laboratory", "lab", "school", "faculty", "program",
+     "group", "service", "team", "chair", "clinic")
+)  # fmt: skip
+UNIT_PREFIX_WEIGHT = float(os.environ.get("UPW", "0.2"))
 TYPO_MIN_LENGTH = 5  # shorter unknown words are not corrected ("Oran" is not "Oman")
 TYPO_SUBSTITUTION_LENGTH = 6  # a changed letter (not a missing, extra or swapped one) needs longer words
 # the countries whose registry is curated with its faculties, schools and laboratories (the national
@@ -464,7 +486,7 @@ class Matcher:
         return self._to_matches(selected[:1] if main_only else selected)
 
     def _chosen(self, text: str) -> list[tuple[tuple[int, ...], _Candidate]]:
-        parts = [(segment, self._tokens(segment)) for segment in segments(text)]
+        parts = [(segment, self._tokens(segment)) for segment in name_segments(text)]
         parts = [(segment, tokens) for segment, tokens in parts if tokens]
         if not parts:
             return []
@@ -487,6 +509,8 @@ class Matcher:
         parents = [c.institution for _, c in chosen if self._is_specific(c.institution)]
         if not parents:
             return []
+        # the words that named the university ("Faculté de Technologie, Université M'Hamed Bougara")
+        named_words = frozenset(word for _, c in chosen if c.institution in parents for word in c.words)
         out = []
         for i, (_, tokens) in enumerate(parts):
             words = frozenset(tokens)
@@ -501,6 +525,21 @@ class Matcher:
                 and self._variant_words[variant] - words <= self._city_tokens[child] | MODIFIERS
             }
             children = {child for child, _ in fitting}
+            if not children:
+                # its name may add a place that is not its city ("Faculté des Sciences Semlalia",
+                # "... Dhar El Mahraz"), never a subject ("... et Techniques") or another kind of unit
+                fitting = {
+                    (child, variant)
+                    for parent in parents
+                    for child in self._children[parent]
+                    for variant in self._variants_of[child]
+                    if words <= self._variant_words[variant]
+                    and all(word.isascii() for word in self._variant_words[variant])  # Latin script only
+                    and (
+                        self._variant_words[variant] - words - self._city_tokens[child] - named_words
+                    ).isdisjoint(SUBJECT_WORDS | UNIT_WORDS)
+                }
+                children = {child for child, _ in fitting}
             if len(children) == 1:
                 child, variant = min(fitting)
                 parent = self.institutions[self._parent_named(child, parents)]
@@ -677,12 +716,15 @@ class Matcher:
         total = matched
         seen = set(common)
         idf = self._idf
+        # a department or school named before the institution in the same segment ("School of
+        # Psychology University of Nottingham"): its subject words say little against the name
+        before = UNIT_PREFIX_WEIGHT if first and tokens[0] in UNIT_PREFIX_WORDS else OUTSIDE_WEIGHT
         for i, token in enumerate(tokens):
             if token in seen or token in city:
                 continue
             seen.add(token)
             weight = idf.get(token, UNKNOWN_IDF)
-            total += weight if first < i < last else OUTSIDE_WEIGHT * weight
+            total += weight if first < i < last else (before if i < first else OUTSIDE_WEIGHT) * weight
         return total
 
     def _adjusted(

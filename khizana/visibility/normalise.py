@@ -147,6 +147,9 @@ _EXPANSIONS = {
     "chu": ("center", "hospital", "university"),
     "chru": ("center", "hospital", "regional", "university"),
 }
+# "M'Hamed", "M'Sila": in Maghreb names M' is part of the word (written "Mhamed", "Msila" too), not
+# the French elided article
+_M_APOSTROPHE = re.compile(r"\b([Mm])['’ʼ`](?=\w)")
 _DOUBLED = re.compile(r"([a-z])\1+")
 _LONG_NUMBER = re.compile(r"^\d*\d{3,}\d*$|^\d+[a-z]+\d+|^[a-z]?\d{3,}")
 _SEGMENT_SPLIT = re.compile(r"[,;،؛()\[\]\n\r\t|/]+|\s[-–—]\s")
@@ -191,7 +194,8 @@ def canonical_word(word: str) -> str:
 def name_tokens(text: str) -> tuple[str, ...]:
     """The canonical words of one name or affiliation segment, in order."""
     tokens: list[str] = []
-    for word in words(text.replace("&", " "), strip_articles=True):
+    text = _M_APOSTROPHE.sub(r"\1", text.replace("&", " "))
+    for word in words(text, strip_articles=True):
         canonical = canonical_word(word)
         if canonical in _EXPANSIONS:
             tokens.extend(_EXPANSIONS[canonical])
@@ -228,6 +232,27 @@ def key(text: str) -> str:
 def segments(text: str) -> list[str]:
     """The parts of an affiliation string between commas, semicolons, parentheses and line breaks."""
     return [part.strip() for part in _SEGMENT_SPLIT.split(text or "") if part.strip()]
+
+
+# inside a segment, where publishers' exports run two parts together: a run of spaces ("Semmelweis
+# University  Budapest Hungary"), or a footnote number before the next unit ("Michigan State University
+# 4 Department of Obstetrics"; the number stays with the name before it: "Constantine 2 Faculté de ...")
+_RUN_TOGETHER = re.compile(
+    r"\s{2,}|(?<=\s\d)\s+(?=UNIT\b)|(?<=\s\d\d)\s+(?=UNIT\b)".replace(
+        "UNIT",
+        "(?:Department|Dept|Departement|Département|School|Faculty|Faculté|Faculte|Division|Laboratory|"
+        "Laboratoire|Institute|Institut|Center|Centre|Section|Unit|Unité|Program|Programme|Graduate|College|"
+        "Key|State|Research|Clinic|Service)",
+    )
+)
+
+
+def name_segments(text: str) -> list[str]:
+    """The segments the matcher reads: :func:`segments`, each split again where an export ran two parts
+    together (a run of spaces, a footnote number before a department, school or faculty)."""
+    return [
+        part.strip() for segment in segments(text) for part in _RUN_TOGETHER.split(segment) if part.strip()
+    ]
 
 
 def acronym_key(text: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from khizana.visibility.normalise import segments
+from khizana.visibility.normalise import name_segments
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "reranker.json"
 TOP_K = 5
@@ -105,7 +105,7 @@ def candidates(matcher, text: str, top_k: int = TOP_K) -> list[Candidate]:
     """The matcher's ``top_k`` candidate institutions of ``text`` (best rules score first), each with its
     features: of every span, every candidate the rules scored (their floor is a little under the
     threshold), the acronyms and the units named by their kind."""
-    parts = [(segment, matcher._tokens(segment)) for segment in segments(text)]
+    parts = [(segment, matcher._tokens(segment)) for segment in name_segments(text)]
     parts = [(segment, tokens) for segment, tokens in parts if tokens]
     if not parts:
         return []
