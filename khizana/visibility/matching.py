@@ -36,6 +36,7 @@ import hashlib
 import math
 import os
 import pickle
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -60,7 +61,7 @@ from khizana.visibility.registry_data import (
 )
 from khizana.visibility.rerank import rerank
 
-MATCHER_VERSION = 20
+MATCHER_VERSION = 22
 DEFAULT_THRESHOLD = 0.90  # precision first: F1 peaks at 0.82 on the calibration half, 0.013 higher than here
 ACRONYM_SCORE = 0.86
 ACRONYM_BONUS = 0.06  # a curated country's acronym with its city or parent named (_acronym_matches)
@@ -92,13 +93,15 @@ UNKNOWN_IDF = 12.0
 HONORIFIC_WEIGHT = 0.15  # the share of its IDF an honorific keeps: "Sidi", "Moulay" may be left out
 # words that change the kind of institution a span names: "CHU Hassan II" is a hospital, not the
 # university; a variant without one of them cannot be found in a span that has it
-KIND_GUARD = frozenset(("hospital", "clinic"))
+KIND_GUARD = frozenset(("hospital", "clinic", "chu"))
 # kinds of units a segment names without its place ("Faculty of Sciences, ..., Rabat"): such a segment is
 # also read with the city named in another segment of the string
 UNIT_WORDS = frozenset(
     ("faculty", "school", "institute", "laboratory", "center", "college", "university", "hospital")
 )
 UNIT_MAX_WORDS = 6
+# an acronym among other words: capitals (and digits), perhaps a final small letter ("ENISo")
+EMBEDDED_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}[a-z]?\b")
 # what a faculty or a school teaches: a word of a unit's name that is none of these, nor a kind of unit,
 # is a place ("Faculté des Sciences Semlalia", "... Dhar El Mahraz"; not "... Exactes", "... et Techniques")
 SUBJECT_PHRASES = (
@@ -158,6 +161,9 @@ class _Candidate:
     words: tuple[str, ...]
     how: str
     joined: bool = False  # found with the city of another segment ("Faculty of Sciences" + "Rabat")
+    # its name's city left out of the span ("Mohammed VI University Hospital" for "CHU Mohammed VI
+    # Oujda"): it counts only when the string names that city elsewhere
+    city_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -295,23 +301,34 @@ class Matcher:
         self._idf = idf
         self._variant_weight = [sum(idf[t] for t in words) for words in self._variant_words]
         for variant, words in enumerate(self._variant_words):
-            weight = self._variant_weight[variant]
-            allowed = (1 - KEPT_SHARE) * weight + 1e-9
-            ranked = sorted(words, key=lambda t: (-idf[t], t))
-            required = [t for t in ranked if idf[t] > allowed]
-            if len(required) >= 2:
-                self._pair_keys.setdefault(_pair(required[0], required[1]), []).append(variant)
-            elif required:
-                self._anchors.setdefault(required[0], []).append(variant)
-            else:
-                anchored = 0.0
-                for token in ranked:
-                    self._anchors.setdefault(token, []).append(variant)
-                    anchored += idf[token]
-                    if anchored > allowed:
-                        break
+            self._index_variant(variant, words)
+            # also found by its other words when its city is named in another segment ("Mohammed VI
+            # University Hospital, ..., Oujda" for "CHU Mohammed VI Oujda")
+            # (in the curated countries, whose registry gives these names)
+            position = self._variant_institution[variant]
+            without_city = words - self._city_tokens[position]
+            if without_city != words and len(without_city) >= 2 and self._is_specific(position):
+                self._index_variant(variant, without_city)
         self._df = {t: len(p) for t, p in self._postings.items()}
         self._postings = {}
+
+    def _index_variant(self, variant: int, words: frozenset[str]) -> None:
+        idf = self._idf
+        weight = sum(idf[t] for t in words)
+        allowed = (1 - KEPT_SHARE) * weight + 1e-9
+        ranked = sorted(words, key=lambda t: (-idf[t], t))
+        required = [t for t in ranked if idf[t] > allowed]
+        if len(required) >= 2:
+            self._pair_keys.setdefault(_pair(required[0], required[1]), []).append(variant)
+        elif required:
+            self._anchors.setdefault(required[0], []).append(variant)
+        else:
+            anchored = 0.0
+            for token in ranked:
+                self._anchors.setdefault(token, []).append(variant)
+                anchored += idf[token]
+                if anchored > allowed:
+                    break
 
     def _compute_generic(self) -> None:
         """A variant is generic when several institutions bear it, or when none of its words is a
@@ -499,6 +516,8 @@ class Matcher:
         used = {i for span, _ in chosen for i in span}
         named = {c.institution for _, c in chosen}
         chosen += self._acronym_matches(parts, used, acronym_context, named)
+        used = {i for span, _ in chosen for i in span}
+        chosen += self._embedded_acronyms(parts, used, acronym_context, named)
         return chosen + self._unit_matches(parts, {i for span, _ in chosen for i in span}, chosen)
 
     def _unit_matches(self, parts, used: set[int], chosen) -> list[tuple[tuple[int, ...], _Candidate]]:
@@ -637,6 +656,7 @@ class Matcher:
         idf = self._idf
         span_weight = sum(idf.get(t, UNKNOWN_IDF) for t in span_words)
         found: dict[int, _Candidate] = {}
+        elsewhere: dict[int, _Candidate] = {}
         for variant in self._exact.get(" ".join(tokens), ()):
             institution = self._variant_institution[variant]
             found[institution] = _Candidate(institution, variant, 1.0, 1.0, tuple(tokens), "exact name")
@@ -658,20 +678,30 @@ class Matcher:
         variant_words = self._variant_words
         variant_institution = self._variant_institution
         idf_of = idf.__getitem__
+        city_tokens = self._city_tokens
         for variant in pool:
             weight = weights[variant]
-            if weight > longest:
-                continue
             institution = variant_institution[variant]
+            words = variant_words[variant]
+            if weight > longest:
+                # heavier than the span can hold, unless what the span lacks is the name's city
+                absent = words - span_words
+                if not absent or not absent <= city_tokens[institution]:
+                    continue
+                if weight - sum(idf.get(t, UNKNOWN_IDF) for t in absent) > longest:
+                    continue
             if institution in found and found[institution].base >= 1.0:
                 continue
-            words = variant_words[variant]
             numbers = variant_numbers[variant]
             if numbers and not numbers <= span_words:
                 continue  # "Constantine 2" is not "Constantine 1": a number of the name must be there
             if kinds and not kinds <= words:
                 continue  # "CHU Hassan II" names a hospital, not Hassan II University
             missing = words - span_words
+            city_elsewhere = bool(missing) and missing <= self._city_tokens[institution]
+            if city_elsewhere:
+                missing = frozenset()
+                weight -= sum(idf.get(t, UNKNOWN_IDF) for t in words - span_words)
             if missing:
                 # the share of the variant's words found in the span (IDF-weighted): at least
                 # MIN_NAME_SHARE, and squared it bounds the base, which must reach MIN_BASE (see
@@ -682,7 +712,7 @@ class Matcher:
                     continue
                 common = words - missing
             else:
-                matched, name_share, common = weight, 1.0, words
+                matched, name_share, common = weight, 1.0, words & span_words
             if (
                 span_numbers
                 and words - numbers in numbered
@@ -696,12 +726,24 @@ class Matcher:
                 base *= ORDER_FACTOR if self._order_matters[variant] else LOOSE_ORDER_FACTOR
             if base < MIN_BASE:
                 continue  # _adjusted would drop it whatever the place says
-            held = found.get(institution)
+            # a name whose city is elsewhere is kept apart: it counts only if that city is named
+            kept = elsewhere if city_elsewhere else found
+            held = kept.get(institution)
             # equal bases: the lower variant wins, whatever order the pool (a set) gives them in
             if held is None or base > held.base or (base == held.base and variant < held.variant):
                 matched_words = tuple(t for t in tokens if t in common)
-                found[institution] = _Candidate(institution, variant, base, base, matched_words, "name words")
-        return tuple(found.values())
+                kept[institution] = _Candidate(
+                    institution,
+                    variant,
+                    base,
+                    base,
+                    matched_words,
+                    "name words, its city named apart" if city_elsewhere else "name words",
+                    joined=city_elsewhere,  # as a unit read with the city of another segment
+                    city_elsewhere=city_elsewhere,
+                )
+        better = [c for i, c in elsewhere.items() if i not in found or c.base > found[i].base]
+        return tuple(found.values()) + tuple(better)
 
     def _unexplained_weight(
         self, tokens: tuple[str, ...], common: frozenset[str], institution: int, matched: float
@@ -751,6 +793,8 @@ class Matcher:
                 how += f", country {inst.country_code} disagrees"
             # the city must be named outside the words that matched the name ("York University")
             city_agrees = self._city_agrees(candidate.institution, outside | (inside - set(candidate.words)))
+            if candidate.city_elsewhere and not city_agrees:
+                continue
             if city_agrees:
                 score += CITY_BONUS
                 how += f", city {inst.city} agrees"
@@ -765,9 +809,11 @@ class Matcher:
             if inst.status not in ("active", STATUS_REFERENCED):
                 score -= INACTIVE_PENALTY
                 how += f", {inst.status}"
-            out.append(_Candidate(candidate.institution, candidate.variant, candidate.base, score,
-                                  candidate.words, how, candidate.joined))  # fmt: skip
+            out.append(replace(candidate, score=score, how=how))
         out.sort(key=lambda c: (c.score, self._depth[c.institution]), reverse=True)
+        if len(out) > 1:  # an institution found by two names: the better scored
+            seen: set[int] = set()
+            out = [c for c in out if not (c.institution in seen or seen.add(c.institution))]
         return out
 
     def _city_agrees(self, institution: int, words: frozenset[str] | set[str]) -> bool:
@@ -858,6 +904,31 @@ class Matcher:
                 score += ACRONYM_BONUS
                 reason += ", in a curated country" + ("" if why == "city" else ", its parent named")
             out.append(((i,), _Candidate(position, -1, score, score, tokens, reason)))
+        return out
+
+    def _embedded_acronyms(self, parts, used: set[int], context: _Context, named: set[int]):
+        """An acronym among other words of a segment ("Univ Carthage SUPCOM", "ENISo Sousse", "ISIMS BP
+        242"), of exactly one institution of a curated country whose parent is named in the string or
+        whose city is: scored as a curated country's acronym with its parent or city named."""
+        out = []
+        for i, (segment, tokens) in enumerate(parts):
+            if i in used or len(tokens) < 2:
+                continue
+            found = set()
+            for word in EMBEDDED_ACRONYM.findall(segment):
+                for position in self._acronyms.get(acronym_key(word), ()):
+                    if not self._is_specific(position) or not (
+                        self._country_codes(position) & context.countries
+                    ):
+                        continue
+                    if self._ancestors[position] & named or self._city_agrees(position, context.words):
+                        found.add((position, word))
+            if len({position for position, _ in found}) != 1:
+                continue
+            position, word = min(found)
+            how = f"acronym {word} in its segment, in a curated country, its parent or city named"
+            score = ACRONYM_SCORE + ACRONYM_BONUS
+            out.append(((i,), _Candidate(position, -1, score, score, (acronym_key(word),), how)))
         return out
 
     def _country_codes(self, position: int) -> frozenset[str]:
@@ -965,7 +1036,7 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 # "National Higher School"): the order of the others decides
 MODIFIERS = frozenset(
     ("national", "regional", "superior", "international", "public", "general", "normal", "applied",
-     "private", "advanced", "graduate")
+     "private", "advanced", "graduate", "chu")
 )  # fmt: skip
 
 

@@ -50,7 +50,7 @@ _CANONICAL_GROUPS: dict[str, tuple[str, ...]] = {
         "tech technol technologie technologies technology tecnologia techniques technique technics تكنولوجيا"
     ),
     "center": _w("ctr centre center centro centres centers zentrum cent مركز"),
-    "hospital": _w("hosp hopital hopitaux hospital hospitalier hospitaliere ospedale مستشفي"),
+    "hospital": _w("hosp hopital hopitaux hospital hospitalier hospitaliere hospitalo ospedale مستشفي"),
     "national": _w("natl nat nationale national nacional nazionale وطني وطنيه"),
     "international": _w("intl internationale international internacional internazionale"),
     "research": _w("rech recherche recherches research investigacion ricerca forschung بحث بحوث"),
@@ -140,11 +140,15 @@ _PHRASES = {
     ("casa", "blanca"): "casablanca",
     ("جزاير",): "algeria",  # the country and its capital share the name in Arabic
     ("عبد", "له"): "abdelah",  # عبد الله, written in two words, is Abdellah
+    # a university hospital, in the French word order or the English one, is a CHU
+    ("center", "hospital", "university"): "chu",
+    ("university", "hospital", "center"): "chu",
+    ("university", "hospital"): "chu",
+    ("hospital", "university"): "chu",
 }
 # abbreviations that stand for several words
 _EXPANSIONS = {
     "ens": ("school", "normal", "superior"),
-    "chu": ("center", "hospital", "university"),
     "chru": ("center", "hospital", "regional", "university"),
 }
 # "M'Hamed", "M'Sila": in Maghreb names M' is part of the word (written "Mhamed", "Msila" too), not

@@ -82,10 +82,15 @@ def test_scopus_csv_authors_ids_and_affiliations():
     first = read("scopus/moroccan-univ-scopus_2021.csv").publications[0]
     assert first.id == "2-s2.0-85123532854" and first.year == 2021
     assert (first.authors[1].name, first.authors[1].full_name, first.authors[1].identifiers) == (
-        "Ainane A.", "Ainane, Ayoub", {"scopus_id": "56480346800"})
+        "Ainane A.",
+        "Ainane, Ayoub",
+        {"scopus_id": "56480346800"},
+    )
     khenifra = first.affiliations[1]
-    assert khenifra.raw == ("Superior School of Technology of Khenifra (EST-Khenifra), University of Sultan "
-                            "Moulay Slimane, BP 170, Khenifra, 54000, Morocco")
+    assert khenifra.raw == (
+        "Superior School of Technology of Khenifra (EST-Khenifra), University of Sultan "
+        "Moulay Slimane, BP 170, Khenifra, 54000, Morocco"
+    )
     assert khenifra.authors == ["Ainane A.", "Ainane T."] and khenifra.author_indexes == [1, 4]
     assert (first.affiliations[0].country, first.affiliations[0].country_code) == ("Djibouti", "DJ")
 
@@ -94,8 +99,10 @@ def test_old_scopus_csv_author_with_two_affiliations():
     first = read("scopus/tethne_scopus.csv").publications[0]
     assert [author.name for author in first.authors][:2] == ["Pan, Y.", "Yu, C."]
     linked_to_yu = [item.raw.split(",")[0] for item in first.affiliations if 1 in item.author_indexes]
-    assert linked_to_yu == ["Institute of Geographic Sciences and Natural Resources Research",
-                            "Key Laboratory of Ecosystem Network Observation and Modelling"]
+    assert linked_to_yu == [
+        "Institute of Geographic Sciences and Natural Resources Research",
+        "Key Laboratory of Ecosystem Network Observation and Modelling",
+    ]
 
 
 def test_misaligned_scopus_rows_are_realigned_with_a_warning():
@@ -113,20 +120,30 @@ def test_wos_plain_text_groups_identifiers_and_reprint_addresses():
     sedik = record.authors[0]
     assert (sedik.name, sedik.full_name) == ("Sedik, A", "Sedik, Ahmed")
     assert sedik.identifiers == {"orcid": "0000-0002-7651-8362", "researcher_id": "AAX-6150-2020"}
-    assert record.affiliations[0].raw == ("Kafrelsheikh Univ, Dept Robot & Intelligent Machines, "
-                                          "Kafrelsheikh 33511, Egypt")
+    assert record.affiliations[0].raw == (
+        "Kafrelsheikh Univ, Dept Robot & Intelligent Machines, Kafrelsheikh 33511, Egypt"
+    )
     assert record.affiliations[0].authors == ["Sedik, Ahmed"]
     assert len(record.correspondence) == 6 and record.correspondence[0].author == "Iliyasu, AM"
-    rabat = [a for item in read("wos/sisonkebiotik_savedrecs.txt").publications for a in item.affiliations
-             if a.raw.startswith("Mohammed V Univ Rabat, ENSIAS")]
+    rabat = [
+        a
+        for item in read("wos/sisonkebiotik_savedrecs.txt").publications
+        for a in item.affiliations
+        if a.raw.startswith("Mohammed V Univ Rabat, ENSIAS")
+    ]
     assert rabat and all(a.country_code == "MA" for a in rabat)
 
 
 def test_wos_plain_and_tab_delimited_exports_agree():
     def summary(publication):
-        return (publication.id, publication.title, publication.year,
-                [(a.name, a.full_name, a.identifiers) for a in publication.authors],
-                [(a.raw, a.authors) for a in publication.affiliations], publication.correspondence)
+        return (
+            publication.id,
+            publication.title,
+            publication.year,
+            [(a.name, a.full_name, a.identifiers) for a in publication.authors],
+            [(a.raw, a.authors) for a in publication.affiliations],
+            publication.correspondence,
+        )
 
     plain = [summary(item) for item in read("wos/wosfile_wos_plaintext.txt").publications]
     for name in ("wos/wosfile_wos_tab_delimited_win_utf8.txt", "wos/wosfile_wos_tab_delimited_win_utf16.txt"):
@@ -134,8 +151,10 @@ def test_wos_plain_and_tab_delimited_exports_agree():
 
 
 def test_wos_organisation_enhanced_names():
-    for name, expected in (("wos/tp-init-recherche_savedrecs-2.txt", 628),
-                           ("wos/scientopy_wos_2026_04_02_4071.txt", 50)):
+    for name, expected in (
+        ("wos/tp-init-recherche_savedrecs-2.txt", 628),
+        ("wos/scientopy_wos_2026_04_02_4071.txt", 50),
+    ):
         assert sum(1 for item in read(name).publications if item.organisations) == expected
 
 
@@ -163,8 +182,9 @@ def test_scopus_bibtex_and_ris_of_one_search_hold_the_same_records():
 def test_scopus_bibtex_old_style():
     first = read("scopus/pybibx_scopus.bib").publications[0]
     assert first.id == "2-s2.0-85107941291"
-    assert first.affiliations[1].raw == ("Université Paris-Dauphine, PSL Research University, "
-                                         "CNRS (UMR 7243), LAMSADE, Paris, France")
+    assert first.affiliations[1].raw == (
+        "Université Paris-Dauphine, PSL Research University, CNRS (UMR 7243), LAMSADE, Paris, France"
+    )
     hceres = read("scopus/stat-hceres_scopus_2.bib").publications
     assert sum(1 for item in hceres if any(a.country_code == "FR" for a in item.affiliations)) == 59
 
