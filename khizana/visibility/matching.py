@@ -911,8 +911,8 @@ class Matcher:
         242"), of exactly one institution of a curated country whose parent is named in the string or
         whose city is: scored as a curated country's acronym with its parent or city named."""
         out = []
-        for i, (segment, tokens) in enumerate(parts):
-            if i in used or len(tokens) < 2:
+        for i, (segment, _) in enumerate(parts):
+            if i in used:
                 continue
             found = set()
             for word in EMBEDDED_ACRONYM.findall(segment):

@@ -112,6 +112,13 @@ REGISTRY = [
     inst("ftumbb", "Faculté de Technologie, Université M'Hamed Bougara", country="DZ", city="Boumerdès",
          parents=("umbb",)),
     inst("msu", "Michigan State University", country="US", city="East Lansing"),
+    inst("usousse", "University of Sousse", country="TN", city="Sousse"),
+    inst("eniso", "École Nationale d'Ingénieurs de Sousse", country="TN", city="Sousse", parents=("usousse",),
+         acronyms=("ENISo",)),
+    inst("isims", "Institut Supérieur d'Informatique et de Multimédia de Sfax", country="TN", city="Sfax",
+         parents=("usfax",), acronyms=("ISIMS",)),
+    inst("chum", "Centre Hospitalier Universitaire Mohammed VI", city="Marrakesh", types=("healthcare",)),
+    inst("chuo", "CHU Mohammed VI Oujda", city="Oujda", types=("healthcare",)),
     inst("uw", "University of Washington", country="US", city="Seattle"),
     inst("wustl", "Washington University in St. Louis", country="US", city="St. Louis"),
 ]  # fmt: skip
@@ -543,6 +550,29 @@ def test_a_unit_named_by_its_kind_may_add_a_district_to_its_name_but_not_a_subje
     assert main("Faculty of Sciences, University of Bejaia, 06000, Algeria") == ["ubej"]
     # the words of the university named beside it may be in the faculty's name
     assert main("Univ Mhamed Bougara, Fac Technol, LIMOSE Lab, Boumerdes, Algeria") == ["ftumbb"]
+
+
+def test_an_acronym_among_other_words_counts_with_its_parent_or_city_named(maghreb):
+    def main(text):
+        return [m.institution_id.removeprefix(ROR) for m in maghreb.match(text)][:1]
+
+    assert main("Univ Sousse, ENISo Sousse, Sousse 4002, Tunisia") == ["eniso"]
+    assert main("Univ Sfax, Mir Cl Lab, ISIMS BP 242, Sfax 3021, Tunisia") == ["isims"]
+    # neither its parent nor its city named: not enough for an acronym among other words
+    assert main("Lab X, ISIMS BP 242, Tunisia") == []
+
+
+def test_a_university_hospital_is_a_chu_in_either_order_and_its_city_may_be_apart(maghreb):
+    assert name_tokens("Mohammed VI University Hospital") == ("mohamed", "6", "chu")
+    assert name_tokens("Centre Hospitalo-Universitaire Mohammed VI") == ("chu", "mohamed", "6")
+    found = maghreb.match(
+        "Department of Radiology, Mohammed VI University Hospital, Mohammed First University, Oujda, Morocco"
+    )
+    assert [m.institution_id.removeprefix(ROR) for m in found][:1] == ["chuo"]
+    assert "its city named apart" in found[0].reason
+    # without Oujda named, the name without a city is Marrakesh's CHU
+    found = maghreb.match("Mohammed VI University Hospital, Morocco")
+    assert [m.institution_id.removeprefix(ROR) for m in found] == ["chum"]
 
 
 def test_typos_are_corrected_only_when_one_known_word_is_one_edit_away(maghreb):
