@@ -259,27 +259,41 @@ def analyse_affiliation(
     infos = [hierarchy(m.id) for m in finding.matches]
     main = infos[0] if infos else None
     if main is None:
-        finding.anomalies.append(Anomaly(
-            NOT_FOUND, "no registry institution is recognised in this address",
-            "write the institution's registered name (and its university, city and country)"))
+        finding.anomalies.append(
+            Anomaly(
+                NOT_FOUND,
+                "no registry institution is recognised in this address",
+                "write the institution's registered name (and its university, city and country)",
+            )
+        )
     else:
         finding.suggested_institution = main.name
     if not written_country:
         country = main.country_code if main else ""
         finding.suggested_country = country_name(country)
-        finding.anomalies.append(Anomaly(
-            NO_COUNTRY, "the address names no country",
-            f"add the country: {finding.suggested_country}" if country else "add the country",
-            (("country", finding.suggested_country),) if country else ()))
+        finding.anomalies.append(
+            Anomaly(
+                NO_COUNTRY,
+                "the address names no country",
+                f"add the country: {finding.suggested_country}" if country else "add the country",
+                (("country", finding.suggested_country),) if country else (),
+            )
+        )
     elif main is not None and not _same_country(written_country, main.country_codes):
         finding.suggested_country = country_name(main.country_code)
-        finding.anomalies.append(Anomaly(
-            COUNTRY_MISMATCH,
-            f"the country written ({country_name(written_country)}) is not the country of {main.name} "
-            f"({finding.suggested_country})",
-            f"write the country {finding.suggested_country}",
-            (("written", country_name(written_country)), ("institution", main.name),
-             ("country", finding.suggested_country))))
+        finding.anomalies.append(
+            Anomaly(
+                COUNTRY_MISMATCH,
+                f"the country written ({country_name(written_country)}) is not the country of {main.name} "
+                f"({finding.suggested_country})",
+                f"write the country {finding.suggested_country}",
+                (
+                    ("written", country_name(written_country)),
+                    ("institution", main.name),
+                    ("country", finding.suggested_country),
+                ),
+            )
+        )
     finding.anomalies.extend(_variant_anomalies(raw, matches, infos))
     finding.anomalies.extend(_parent_anomalies(finding, infos, hierarchy))
     return finding
@@ -315,8 +329,13 @@ def _matches(raw: str, written_country: str, matcher: Matcher) -> list[Match]:
 def _matched(match: Match, hierarchy: Hierarchy) -> MatchedInstitution:
     info = hierarchy(match.institution_id)
     return MatchedInstitution(
-        id=match.institution_id, name=info.name, score=match.score, reason=match.reason,
-        matched_variant=match.matched_variant, top_id=info.top_id, top_name=info.top_name,
+        id=match.institution_id,
+        name=info.name,
+        score=match.score,
+        reason=match.reason,
+        matched_variant=match.matched_variant,
+        top_id=info.top_id,
+        top_name=info.top_name,
         country_code=info.country_code,
     )
 
@@ -330,22 +349,61 @@ def _variant_anomalies(raw: str, matches: list[Match], infos: list[InstitutionIn
         if not written:
             continue
         if sorted(written_key(written)) not in [sorted(written_key(name)) for name in info.official_names]:
-            out.append(Anomaly(
-                VARIANT_NAME, f"'{written}' is not a registered name of {info.name} (variant or alias)",
-                f"write '{info.name}' instead of '{written}'",
-                (("written", written), ("institution", info.name))))
+            out.append(
+                Anomaly(
+                    VARIANT_NAME,
+                    f"'{written}' is not a registered name of {info.name} (variant or alias)",
+                    f"write '{info.name}' instead of '{written}'",
+                    (("written", written), ("institution", info.name)),
+                )
+            )
     return out
 
 
 # the words an abbreviation or another language may stand for ("Univ", "Fac. Sci.", "Université" are all
 # the registered "University"); names, transliterations and numerals are compared as written
-GENERIC_WORDS = frozenset((
-    "university", "faculty", "institute", "laboratory", "school", "science", "technology", "center",
-    "hospital", "national", "international", "research", "superior", "normal", "engineering", "medicine",
-    "department", "polytechnic", "pharmacy", "studies", "applied", "economics", "agronomy", "veterinary",
-    "college", "academy", "saint", "mathematics", "physics", "chemistry", "biology", "health", "public",
-    "general", "foundation", "society", "ministry", "clinic",
-))
+GENERIC_WORDS = frozenset(
+    (
+        "university",
+        "faculty",
+        "institute",
+        "laboratory",
+        "school",
+        "science",
+        "technology",
+        "center",
+        "hospital",
+        "national",
+        "international",
+        "research",
+        "superior",
+        "normal",
+        "engineering",
+        "medicine",
+        "department",
+        "polytechnic",
+        "pharmacy",
+        "studies",
+        "applied",
+        "economics",
+        "agronomy",
+        "veterinary",
+        "college",
+        "academy",
+        "saint",
+        "mathematics",
+        "physics",
+        "chemistry",
+        "biology",
+        "health",
+        "public",
+        "general",
+        "foundation",
+        "society",
+        "ministry",
+        "clinic",
+    )
+)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -417,10 +475,14 @@ def _parent_anomalies(
             continue
         parent_name = parent.name
         finding.suggested_parent = finding.suggested_parent or parent_name
-        out.append(Anomaly(
-            MISSING_PARENT, f"{info.name} is written without its parent institution ({parent_name})",
-            f"add '{parent_name}' after '{info.name}'",
-            (("institution", info.name), ("parent", parent_name))))
+        out.append(
+            Anomaly(
+                MISSING_PARENT,
+                f"{info.name} is written without its parent institution ({parent_name})",
+                f"add '{parent_name}' after '{info.name}'",
+                (("institution", info.name), ("parent", parent_name)),
+            )
+        )
     return out
 
 
@@ -513,8 +575,10 @@ def author_findings(publications: Iterable[Publication]) -> list[AuthorFinding]:
                 if kind in IDENTIFIER_KINDS and value:
                     forms_of[(kind, value)][author.full_name or author.name] = None
                     publications_of[(kind, value)][publication_key(publication)] = None
-    out = [_name_forms_finding(ident, list(forms), list(publications_of[ident]))
-           for ident, forms in forms_of.items()]
+    out = [
+        _name_forms_finding(ident, list(forms), list(publications_of[ident]))
+        for ident, forms in forms_of.items()
+    ]
     out = [f for f in out if f is not None]
     out.extend(_several_ids_findings(forms_of, publications_of))
     return out
@@ -529,7 +593,11 @@ def _name_forms_finding(
     kind, value = identifier
     shown = "; ".join(" / ".join(family) for family in families)
     return AuthorFinding(
-        AUTHOR_NAME_FORMS, kind, [value], [form for family in families for form in family], pubs,
+        AUTHOR_NAME_FORMS,
+        kind,
+        [value],
+        [form for family in families for form in family],
+        pubs,
         f"{kind} {value} carries name forms that are not one person's: {shown}",
         f"check author profile {value}: keep '{families[0][0]}' or split the profile",
         (("kind", kind), ("value", value), ("forms", shown), ("kept", families[0][0])),
@@ -554,10 +622,21 @@ def _several_ids_findings(
             continue
         kind, ids = full_key[0], list(values)
         pubs = list(dict.fromkeys(p for v in ids for p in publications_of[(kind, v)]))
-        out.append(AuthorFinding(
-            AUTHOR_SEVERAL_IDS, kind, ids, [written[full_key]], pubs,
-            f"'{written[full_key]}' appears under {len(ids)} {kind} identifiers: {', '.join(ids)}",
-            f"ask for the author profiles {', '.join(ids)} to be merged if they are one person",
-            (("name", written[full_key]), ("count", str(len(ids))), ("kind", kind), ("ids", ", ".join(ids))),
-        ))
+        out.append(
+            AuthorFinding(
+                AUTHOR_SEVERAL_IDS,
+                kind,
+                ids,
+                [written[full_key]],
+                pubs,
+                f"'{written[full_key]}' appears under {len(ids)} {kind} identifiers: {', '.join(ids)}",
+                f"ask for the author profiles {', '.join(ids)} to be merged if they are one person",
+                (
+                    ("name", written[full_key]),
+                    ("count", str(len(ids))),
+                    ("kind", kind),
+                    ("ids", ", ".join(ids)),
+                ),
+            )
+        )
     return out

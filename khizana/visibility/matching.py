@@ -61,10 +61,11 @@ from khizana.visibility.registry_data import (
 )
 from khizana.visibility.rerank import rerank
 
-MATCHER_VERSION = 22
+MATCHER_VERSION = 23
 DEFAULT_THRESHOLD = 0.90  # precision first: F1 peaks at 0.82 on the calibration half, 0.013 higher than here
 ACRONYM_SCORE = 0.86
 ACRONYM_BONUS = 0.06  # a curated country's acronym with its city or parent named (_acronym_matches)
+UNIQUE_ACRONYM_LENGTH = 5  # ... or this long, borne by one institution, with its country named
 AMBIGUITY_MARGIN = 0.03
 COUNTRY_BONUS = 0.06
 CITY_BONUS = 0.05
@@ -903,6 +904,15 @@ class Matcher:
             if self._is_specific(position) and (why == "city" or self._ancestors[position] & named):
                 score += ACRONYM_BONUS
                 reason += ", in a curated country" + ("" if why == "city" else ", its parent named")
+            elif (
+                self._is_specific(position)
+                and context.country_source == "country named"
+                and len(acronym) >= UNIQUE_ACRONYM_LENGTH
+                and len(self._acronyms.get(acronym, ())) == 1
+            ):
+                # "USTHB, ..., Algeria": a long acronym no other institution bears, its country named
+                score += ACRONYM_BONUS
+                reason += ", in a curated country, no other institution bears it"
             out.append(((i,), _Candidate(position, -1, score, score, tokens, reason)))
         return out
 
@@ -991,17 +1001,28 @@ class Matcher:
         # University"): the string names the most specific first
         beside_university = any(self._is_specific(c.institution) and self._is_university[c.institution]
                                  for _, c in kept)  # fmt: skip
+        # ... and of two units of a curated country (a hospital and a faculty), the first named
+        several_units = (
+            sum(
+                1
+                for _, c in kept
+                if self._is_specific(c.institution)
+                and not self._is_university[c.institution]
+                and not UNIT_TYPES.isdisjoint(self.institutions[c.institution].types)
+            )
+            > 1
+        )
 
         def rank(item):
             span, candidate = item
             position = candidate.institution
             unit = (
-                beside_university
+                (beside_university or several_units)
                 and self._is_specific(position)
                 and not self._is_university[position]
                 and not UNIT_TYPES.isdisjoint(self.institutions[position].types)
             )
-            return (unit, self._is_education(candidate.institution), -span[0] if unit else 0, candidate.score,
+            return (unit, -span[0] if unit else 0, self._is_education(candidate.institution), candidate.score,
                     span[-1])  # fmt: skip
 
         kept.sort(key=rank, reverse=True)

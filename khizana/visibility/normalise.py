@@ -191,7 +191,14 @@ def canonical_word(word: str) -> str:
     if word.isdigit():
         return str(int(word))  # "08" is 8
     collapsed = _collapse(word)
-    return _canonical().get(collapsed, collapsed)
+    table = _canonical()
+    if collapsed in table:
+        return table[collapsed]
+    # a French adjective in -ale(s) is the English one in -al ("Techniques Spatiales", "Spatial")
+    if len(collapsed) >= 6 and collapsed.isascii() and collapsed.endswith(("ale", "ales")):
+        stem = collapsed[: collapsed.rindex("al") + 2]
+        return table.get(stem, stem)
+    return collapsed
 
 
 @lru_cache(maxsize=1 << 16)

@@ -30,9 +30,7 @@ urlpatterns = [
         name="affiliations-address-new",
     ),
     path("corrections/", correction_views.correction_list, name="affiliations-corrections"),
-    path(
-        "corrections/<int:correction_id>/undo/", correction_views.correction_undo, name="affiliations-undo"
-    ),
+    path("corrections/<int:correction_id>/undo/", correction_views.correction_undo, name="affiliations-undo"),
     path("progress/", progress_views.progress_index, name="affiliations-progress"),
     path(
         "progress/<int:institution_id>/",

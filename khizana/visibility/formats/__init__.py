@@ -9,6 +9,16 @@ from .model import Affiliation, Author, Correspondence, Publication, ReadError, 
 from .reader import detect_format, read_bytes, read_path
 
 __all__ = [
-    "AddressPart", "Affiliation", "Author", "Correspondence", "Publication", "ReadError", "ReadResult",
-    "detect_format", "find_country", "read_bytes", "read_path", "split_institutions",
+    "AddressPart",
+    "Affiliation",
+    "Author",
+    "Correspondence",
+    "Publication",
+    "ReadError",
+    "ReadResult",
+    "detect_format",
+    "find_country",
+    "read_bytes",
+    "read_path",
+    "split_institutions",
 ]

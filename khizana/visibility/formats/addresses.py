@@ -126,8 +126,11 @@ def _country_tail(last: str) -> tuple[list[str], list[AddressPart]] | None:
         written, code = found
         rest = last[: len(last) - len(written)].strip(" ,")
         if code == "US" and us_state_zip(rest):
-            return [], [AddressPart(rest[:2], REGION), AddressPart(rest[3:], POSTCODE),
-                        AddressPart(written, COUNTRY, code)]
+            return [], [
+                AddressPart(rest[:2], REGION),
+                AddressPart(rest[3:], POSTCODE),
+                AddressPart(written, COUNTRY, code),
+            ]
         return ([rest] if rest else []), [AddressPart(written, COUNTRY, code)]
     if us_state_zip(last):
         return [], [AddressPart(last[:2], REGION), AddressPart(last[3:].strip(), POSTCODE, None)]

@@ -29,17 +29,42 @@ _ENTRY_START = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*[{(]")
 _SKIPPED_TYPES = frozenset({"comment", "string", "preamble"})
 _FIELD_NAME = re.compile(r"\s*,?\s*([^\s=,{}\"#][^=,{}\"#\n]*?)\s*=\s*")
 _KEY_END = re.compile(r",(?=\s*[^\s=,{}\"#][^=,{}\"#\n]*=)")
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
-            ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "r": "\u030a",
-            "k": "\u0328"}
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "c": "\u0327",
+    "v": "\u030c",
+    "u": "\u0306",
+    "H": "\u030b",
+    "r": "\u030a",
+    "k": "\u0328",
+}
 _ACCENT_COMMAND = re.compile(
     r"\\([\'`^\"~=.])\s*\{?\\?([A-Za-z])\}?|\\([cvuHrk])(?:\s*\{\\?([A-Za-z])\}|\s+([A-Za-z]))"
 )
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _BARE_VALUE = re.compile(r"[^,#}\s]+")
 _LETTER_COMMAND = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s?")
-_LETTERS = {"ss": "ß", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "o": "ø", "O": "Ø",
-            "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ"}
+_LETTERS = {
+    "ss": "ß",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
 _CORRESPONDING = re.compile(r"^(.*?)\s*\((?:Corresponding|Reprint) Author\)\s*,\s*(.*)$", re.IGNORECASE)
 
 
@@ -77,7 +102,7 @@ def read_entries(text: str, result: ReadResult) -> list[BibEntry]:
             continue
         number += 1
         end = starts[position + 1].start() if position + 1 < len(starts) else len(text)
-        body = text[start.end():end]
+        body = text[start.end() : end]
         key_end = _KEY_END.search(body)
         key = body[: key_end.start()].strip() if key_end else body.split(",", 1)[0].strip()
         try:
@@ -111,7 +136,7 @@ def _parse_fields(body: str) -> dict[str, str]:
             return fields
         match = _FIELD_NAME.match(body, position)
         if not match:
-            raise BibSyntaxError(last_name, f"expected a field name at {body[position:position + 30]!r}")
+            raise BibSyntaxError(last_name, f"expected a field name at {body[position : position + 30]!r}")
         name = " ".join(match.group(1).split()).lower()
         last_name = name
         value, position = _parse_value(body, match.end(), name)
@@ -126,7 +151,7 @@ def _parse_value(body: str, position: int, name: str) -> tuple[str, int]:
         char = body[position]
         if char == "{":
             end = _closing_brace(body, position, name)
-            pieces.append(body[position + 1:end])
+            pieces.append(body[position + 1 : end])
             position = end + 1
         elif char == '"':
             end = position + 1
@@ -134,7 +159,7 @@ def _parse_value(body: str, position: int, name: str) -> tuple[str, int]:
                 end += 1
             if end >= len(body):
                 raise BibSyntaxError(name, "quoted value not closed (truncated entry)")
-            pieces.append(body[position + 1:end])
+            pieces.append(body[position + 1 : end])
             position = end + 1
         else:
             match = _BARE_VALUE.match(body, position)
@@ -191,15 +216,34 @@ def _has_full_given_name(name: str) -> bool:
 
 
 def _scopus_publication(entry: BibEntry, result: ReadResult) -> Publication:
-    fields = _decoded(entry, "url", "doi", "title", "year", "journal", "document_type", "type",
-                      "affiliations", "affiliation", "correspondence_address", "correspondence_address1")
-    authors = [Author(name=name, full_name=name if _has_full_given_name(name) else None)
-               for name in split_names(entry.fields.get("author", ""))]
+    fields = _decoded(
+        entry,
+        "url",
+        "doi",
+        "title",
+        "year",
+        "journal",
+        "document_type",
+        "type",
+        "affiliations",
+        "affiliation",
+        "correspondence_address",
+        "correspondence_address1",
+    )
+    authors = [
+        Author(name=name, full_name=name if _has_full_given_name(name) else None)
+        for name in split_names(entry.fields.get("author", ""))
+    ]
     publication = Publication(
-        source_format=SCOPUS_BIBTEX, file=result.file, record_number=entry.number,
-        id=scopus_eid_of(fields.get("url")) or doi_of(fields.get("doi")), title=fields.get("title") or None,
-        year=parse_year(fields.get("year")), source_title=fields.get("journal") or None,
-        doi=doi_of(fields.get("doi")), document_type=fields.get("document_type") or fields.get("type"),
+        source_format=SCOPUS_BIBTEX,
+        file=result.file,
+        record_number=entry.number,
+        id=scopus_eid_of(fields.get("url")) or doi_of(fields.get("doi")),
+        title=fields.get("title") or None,
+        year=parse_year(fields.get("year")),
+        source_title=fields.get("journal") or None,
+        doi=doi_of(fields.get("doi")),
+        document_type=fields.get("document_type") or fields.get("type"),
         authors=authors,
     )
     collector = AffiliationCollector(publication)
@@ -216,19 +260,26 @@ def _wos_publication(entry: BibEntry, result: ReadResult) -> Publication:
     names = split_names(entry.fields.get("author", ""))
     authors = [Author(name=wos_short_name(name), full_name=name) for name in names]
     publication = Publication(
-        source_format=WOS_BIBTEX, file=result.file, record_number=entry.number,
-        id=fields.get("unique-id") or (entry.key if entry.key.upper().startswith("WOS:") else None)
+        source_format=WOS_BIBTEX,
+        file=result.file,
+        record_number=entry.number,
+        id=fields.get("unique-id")
+        or (entry.key if entry.key.upper().startswith("WOS:") else None)
         or doi_of(fields.get("doi")),
-        title=fields.get("title") or None, year=parse_year(fields.get("year")),
-        source_title=fields.get("journal") or fields.get("booktitle") or None, doi=doi_of(fields.get("doi")),
-        document_type=fields.get("type") or entry.entry_type, authors=authors,
+        title=fields.get("title") or None,
+        year=parse_year(fields.get("year")),
+        source_title=fields.get("journal") or fields.get("booktitle") or None,
+        doi=doi_of(fields.get("doi")),
+        document_type=fields.get("type") or entry.entry_type,
+        authors=authors,
     )
     collector = AffiliationCollector(publication)
     for line in _address_lines(latex_to_text(entry.fields.get("affiliation", ""), keep_lines=True)):
         corresponding = _CORRESPONDING.match(line)
         if corresponding:
             publication.correspondence.append(
-                Correspondence(corresponding.group(1) or None, corresponding.group(2).rstrip(".")))
+                Correspondence(corresponding.group(1) or None, corresponding.group(2).rstrip("."))
+            )
             continue
         line_authors, address = split_wos_bib_address(line, names)
         collector.add(address.rstrip("."), line_authors)
@@ -270,12 +321,18 @@ def split_wos_bib_address(line: str, names: list[str]) -> tuple[list[str], str]:
     found, rest = [], line
     by_length = sorted(names, key=len, reverse=True)
     while True:
-        name = next((name for name in by_length if rest.startswith(name) and rest[len(name):len(name) + 1]
-                     in (";", ",")), None)
+        name = next(
+            (
+                name
+                for name in by_length
+                if rest.startswith(name) and rest[len(name) : len(name) + 1] in (";", ",")
+            ),
+            None,
+        )
         if name is None:
             break
         found.append(name)
-        separator, rest = rest[len(name)], rest[len(name) + 1:].strip()
+        separator, rest = rest[len(name)], rest[len(name) + 1 :].strip()
         if separator == ",":
             return found, rest
     return found, rest

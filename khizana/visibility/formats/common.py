@@ -98,8 +98,9 @@ def _first_initial_key(name: str) -> str:
     return name_key(surname) + "|" + (name_key(given)[:1] if given else "")
 
 
-def attach_identifiers(publication: Publication, pairs: list[str], scheme: str,
-                       index: AuthorIndex | None = None) -> list[str]:
+def attach_identifiers(
+    publication: Publication, pairs: list[str], scheme: str, index: AuthorIndex | None = None
+) -> list[str]:
     """Attach WoS OI/RI ``Name/identifier`` pairs to the authors; returns the names matching nobody."""
     index = index or AuthorIndex(publication.authors)
     unmatched = []
@@ -126,9 +127,9 @@ def wos_reprint_addresses(value: str) -> list[Correspondence]:
         return [Correspondence(None, text.rstrip("."))]
     result, start = [], 0
     for number, mark in enumerate(marks):
-        author = text[start:mark.start()].strip(" ;")
+        author = text[start : mark.start()].strip(" ;")
         end = marks[number + 1].start() if number + 1 < len(marks) else len(text)
-        segment = text[mark.end():end]
+        segment = text[mark.end() : end]
         if number + 1 < len(marks):
             cut = segment.rfind(";")
             segment, start = (segment[:cut], mark.end() + cut + 1) if cut >= 0 else (segment, end)

@@ -11,18 +11,39 @@ from functools import lru_cache
 
 # code: names (English, French, Arabic, Web of Science abbreviations, older names)
 COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
-    "MA": ("Morocco", "Maroc", "Kingdom of Morocco", "Royaume du Maroc", "Marruecos", "Marokko", "المغرب",
-           "المملكة المغربية"),
+    "MA": (
+        "Morocco",
+        "Maroc",
+        "Kingdom of Morocco",
+        "Royaume du Maroc",
+        "Marruecos",
+        "Marokko",
+        "المغرب",
+        "المملكة المغربية",
+    ),
     "DZ": ("Algeria", "Algérie", "Algerie", "People's Democratic Republic of Algeria", "Argelia", "الجزائر"),
     "TN": ("Tunisia", "Tunisie", "Tunez", "Túnez", "تونس"),
     "FR": ("France", "French Republic", "République française", "فرنسا"),
     "LY": ("Libya", "Libye", "ليبيا"),
     "MR": ("Mauritania", "Mauritanie", "موريتانيا"),
     "EG": ("Egypt", "Égypte", "Egypte", "مصر"),
-    "SA": ("Saudi Arabia", "Arabie saoudite", "Arabie Saoudite", "Kingdom of Saudi Arabia", "السعودية",
-           "المملكة العربية السعودية"),
-    "AE": ("United Arab Emirates", "U Arab Emirates", "UAE", "Émirats arabes unis", "Emirats arabes unis",
-           "الإمارات", "الإمارات العربية المتحدة"),
+    "SA": (
+        "Saudi Arabia",
+        "Arabie saoudite",
+        "Arabie Saoudite",
+        "Kingdom of Saudi Arabia",
+        "السعودية",
+        "المملكة العربية السعودية",
+    ),
+    "AE": (
+        "United Arab Emirates",
+        "U Arab Emirates",
+        "UAE",
+        "Émirats arabes unis",
+        "Emirats arabes unis",
+        "الإمارات",
+        "الإمارات العربية المتحدة",
+    ),
     "QA": ("Qatar", "قطر"),
     "KW": ("Kuwait", "Koweït", "Koweit", "الكويت"),
     "BH": ("Bahrain", "Bahreïn", "Bahrein", "البحرين"),
@@ -46,8 +67,21 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "LU": ("Luxembourg",),
     "CH": ("Switzerland", "Suisse", "Schweiz", "سويسرا"),
     "AT": ("Austria", "Autriche", "Österreich"),
-    "GB": ("United Kingdom", "UK", "U.K.", "Royaume-Uni", "Royaume Uni", "Great Britain", "England",
-           "Scotland", "Wales", "North Ireland", "Northern Ireland", "المملكة المتحدة", "بريطانيا"),
+    "GB": (
+        "United Kingdom",
+        "UK",
+        "U.K.",
+        "Royaume-Uni",
+        "Royaume Uni",
+        "Great Britain",
+        "England",
+        "Scotland",
+        "Wales",
+        "North Ireland",
+        "Northern Ireland",
+        "المملكة المتحدة",
+        "بريطانيا",
+    ),
     "IE": ("Ireland", "Irlande"),
     "SE": ("Sweden", "Suède", "Suede"),
     "NO": ("Norway", "Norvège", "Norvege"),
@@ -72,8 +106,17 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "LT": ("Lithuania", "Lituanie"),
     "UA": ("Ukraine",),
     "RU": ("Russia", "Russian Federation", "Russie", "روسيا"),
-    "US": ("United States", "USA", "U.S.A.", "United States of America", "États-Unis", "Etats-Unis",
-           "Etats Unis", "الولايات المتحدة", "الولايات المتحدة الأمريكية"),
+    "US": (
+        "United States",
+        "USA",
+        "U.S.A.",
+        "United States of America",
+        "États-Unis",
+        "Etats-Unis",
+        "Etats Unis",
+        "الولايات المتحدة",
+        "الولايات المتحدة الأمريكية",
+    ),
     "CA": ("Canada", "كندا"),
     "MX": ("Mexico", "Mexique", "México"),
     "BR": ("Brazil", "Brésil", "Bresil", "Brasil"),
@@ -84,8 +127,15 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "VE": ("Venezuela",),
     "EC": ("Ecuador", "Équateur"),
     "CU": ("Cuba",),
-    "CN": ("China", "Peoples R China", "People's Republic of China", "PR China", "P.R. China", "Chine",
-           "الصين"),
+    "CN": (
+        "China",
+        "Peoples R China",
+        "People's Republic of China",
+        "PR China",
+        "P.R. China",
+        "Chine",
+        "الصين",
+    ),
     "TW": ("Taiwan", "Taïwan"),
     "HK": ("Hong Kong",),
     "JP": ("Japan", "Japon", "اليابان"),
@@ -407,12 +457,62 @@ ISO_NAMES: dict[str, tuple[str, ...]] = {
     "ZW": ("Zimbabwe",),
 }
 
-US_STATES = frozenset({
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
-    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
-    "WV", "WI", "WY", "PR",
-})
+US_STATES = frozenset(
+    {
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+    }
+)
 _US_STATE_ZIP = re.compile(r"^([A-Z]{2}) (\d{5})(?:-\d{4})?$")
 _ALEF = str.maketrans("أإآٱ", "اااا")
 
@@ -420,14 +520,19 @@ _ALEF = str.maketrans("أإآٱ", "اااا")
 def country_key(text: str) -> str:
     """Accent-, case- and punctuation-insensitive key of a country name (Arabic alef forms unified)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_ALEF))
-    letters = "".join(" " if not (ch.isalnum() or unicodedata.category(ch) == "Mn") else ch
-                      for ch in decomposed if unicodedata.category(ch) != "Mn")
+    letters = "".join(
+        " " if not (ch.isalnum() or unicodedata.category(ch) == "Mn") else ch
+        for ch in decomposed
+        if unicodedata.category(ch) != "Mn"
+    )
     return " ".join(letters.split())
 
 
 _CODE_BY_KEY: dict[str, str] = {
     country_key(name): code
-    for table in (ISO_NAMES, COUNTRY_NAMES) for code, names in table.items() for name in names
+    for table in (ISO_NAMES, COUNTRY_NAMES)
+    for code, names in table.items()
+    for name in names
 }
 _MAX_WORDS = max(len(key.split()) for key in _CODE_BY_KEY)
 

@@ -47,8 +47,13 @@ def detect_format(text: str) -> str | None:
     if _BIBTEX_ENTRY.search(head):
         return BIBTEX
     header = first_line.casefold()
-    if "," in header and sum(f'{name}"' in header or f"{name}," in header or header.endswith(name)
-                             for name in _CSV_COLUMNS) >= 2:
+    if (
+        "," in header
+        and sum(
+            f'{name}"' in header or f"{name}," in header or header.endswith(name) for name in _CSV_COLUMNS
+        )
+        >= 2
+    ):
         return SCOPUS_CSV
     return None
 
@@ -64,8 +69,12 @@ def read_bytes(data: bytes, file: str, source_format: str | None = None) -> Read
         return result
     source_format = source_format or detect_format(decoded.text)
     if source_format not in READERS:
-        result.error(None, None, "not a Scopus (CSV, BibTeX, RIS) or Web of Science (plain text, "
-                                 "tab-delimited, BibTeX) export: format not recognised")
+        result.error(
+            None,
+            None,
+            "not a Scopus (CSV, BibTeX, RIS) or Web of Science (plain text, "
+            "tab-delimited, BibTeX) export: format not recognised",
+        )
         return result
     READERS[source_format](decoded.text, result)
     if not result.publications and not result.errors:

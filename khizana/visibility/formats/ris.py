@@ -29,8 +29,11 @@ def read(text: str, result: ReadResult) -> None:
             if in_record and last_tag:
                 fields[last_tag][-1] += " " + line.strip()
             else:
-                result.error(number if in_record else None, None,
-                             f"line {line_number}: not a RIS tag line: {line[:60]!r}")
+                result.error(
+                    number if in_record else None,
+                    None,
+                    f"line {line_number}: not a RIS tag line: {line[:60]!r}",
+                )
             continue
         tag, value = match.group(1), (match.group(2) or "").strip()
         if tag == "TY":
@@ -61,10 +64,15 @@ def _finish(number: int, fields: dict[str, list[str]], result: ReadResult) -> No
 
     url = first("UR")
     publication = Publication(
-        source_format=SCOPUS_RIS, file=result.file, record_number=number,
-        id=scopus_eid_of(url) or doi_of(first("DO")), title=first("TI", "T1"),
-        year=parse_year(first("PY", "Y1", "DA")), source_title=first("T2", "JO", "JF", "BT"),
-        doi=doi_of(first("DO")), document_type=first("M3", "TY"),
+        source_format=SCOPUS_RIS,
+        file=result.file,
+        record_number=number,
+        id=scopus_eid_of(url) or doi_of(first("DO")),
+        title=first("TI", "T1"),
+        year=parse_year(first("PY", "Y1", "DA")),
+        source_title=first("T2", "JO", "JF", "BT"),
+        doi=doi_of(first("DO")),
+        document_type=first("M3", "TY"),
         authors=[Author(name=squash(name)) for name in fields.get("AU", []) + fields.get("A1", []) if name],
     )
     collector = AffiliationCollector(publication)

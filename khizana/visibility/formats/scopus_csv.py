@@ -29,8 +29,19 @@ _FULL_NAME = re.compile(r"^(.*?)\s*\((\d+)\)\s*$")
 _INITIALS = re.compile(r"^(?:[A-Z\u00c0-\u024f][a-z]{0,2}\.?[\s\-]?)+$")
 _SHIFT_AFTER = "Funding Text 1"  # known export defect: extra funding texts shift the later columns
 KNOWN_COLUMNS = (
-    "Authors", "Author full names", "Author(s) ID", "Title", "Year", "Source title", "DOI", "Link",
-    "Affiliations", "Authors with affiliations", "Correspondence Address", "Document Type", "EID",
+    "Authors",
+    "Author full names",
+    "Author(s) ID",
+    "Title",
+    "Year",
+    "Source title",
+    "DOI",
+    "Link",
+    "Affiliations",
+    "Authors with affiliations",
+    "Correspondence Address",
+    "Document Type",
+    "EID",
     _SHIFT_AFTER,
 )
 _CANONICAL = {name.casefold(): name for name in KNOWN_COLUMNS}  # "Source Title", "AUTHORS"... accepted
@@ -70,9 +81,13 @@ def _align(header: list[str], row: list[str], number: int, result: ReadResult) -
     if len(row) > width and _SHIFT_AFTER in header:
         cut = header.index(_SHIFT_AFTER) + 1
         extra = len(row) - width
-        result.warn(number, _SHIFT_AFTER, f"{len(row)} fields for {width} columns: the {extra} extra "
-                                          "field(s) read as further funding texts, later columns realigned")
-        return dict(zip(header, row[:cut] + row[cut + extra:], strict=True))
+        result.warn(
+            number,
+            _SHIFT_AFTER,
+            f"{len(row)} fields for {width} columns: the {extra} extra "
+            "field(s) read as further funding texts, later columns realigned",
+        )
+        return dict(zip(header, row[:cut] + row[cut + extra :], strict=True))
     stop = header[len(row)] if len(row) < width else None
     problem = "the row stops before this column" if stop else "shifted row"
     result.error(number, stop, f"{len(row)} fields for {width} columns ({problem}): record left out")
@@ -82,10 +97,14 @@ def _align(header: list[str], row: list[str], number: int, result: ReadResult) -
 def _read_row(values: dict[str, str], number: int, result: ReadResult) -> None:
     link = values.get("Link", "")
     publication = Publication(
-        source_format=SCOPUS_CSV, file=result.file, record_number=number,
+        source_format=SCOPUS_CSV,
+        file=result.file,
+        record_number=number,
         id=squash(values.get("EID")) or scopus_eid_of(link) or doi_of(values.get("DOI")),
-        title=squash(values.get("Title")) or None, year=parse_year(values.get("Year")),
-        source_title=squash(values.get("Source title")) or None, doi=doi_of(values.get("DOI")),
+        title=squash(values.get("Title")) or None,
+        year=parse_year(values.get("Year")),
+        source_title=squash(values.get("Source title")) or None,
+        doi=doi_of(values.get("DOI")),
         document_type=squash(values.get("Document Type")) or None,
         authors=_authors(values, number, result),
     )
@@ -99,9 +118,12 @@ def _read_row(values: dict[str, str], number: int, result: ReadResult) -> None:
     collector = AffiliationCollector(publication)
     pairs = split_authors_with_affiliations(values.get("Authors with affiliations", ""), listed)
     if pairs and len(pairs) < len(publication.authors):
-        result.warn(number, "Authors with affiliations",
-                    f"{len(pairs)} of {len(publication.authors)} authors listed (Scopus cuts fields at "
-                    "32,767 characters): the affiliations of the others have no author")
+        result.warn(
+            number,
+            "Authors with affiliations",
+            f"{len(pairs)} of {len(publication.authors)} authors listed (Scopus cuts fields at "
+            "32,767 characters): the affiliations of the others have no author",
+        )
     for author, affiliations in pairs:
         for affiliation in affiliations:
             collector.add(affiliation, [author] if author else [])
@@ -186,8 +208,8 @@ def _split_name(entry: str, known: _KnownAffiliations) -> tuple[str, str]:
     for _ in range(4):
         if position < 0:
             break
-        if known.at_start(entry[position + 2:]):
-            return entry[:position], entry[position + 2:]
+        if known.at_start(entry[position + 2 :]):
+            return entry[:position], entry[position + 2 :]
         position = entry.find(", ", position + 2)
     parts = entry.split(", ")
     if len(parts) >= 2 and _INITIALS.match(parts[1]):
@@ -205,5 +227,5 @@ def _cut_affiliations(text: str, known: _KnownAffiliations) -> list[str]:
             found.append(rest)
             break
         found.append(affiliation)
-        rest = rest[len(affiliation) + 2:].strip()
+        rest = rest[len(affiliation) + 2 :].strip()
     return found

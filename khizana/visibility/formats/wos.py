@@ -34,14 +34,17 @@ def read_plain(text: str, result: ReadResult) -> None:
     result.source_format = WOS_PLAIN
     number, fields, in_record, position, tag = 0, {}, False, 0, None
     for block in _FIELD_BLOCK.finditer(text):
-        if block.start() > position and text[position:block.start()].strip():
+        if block.start() > position and text[position : block.start()].strip():
             _report_stray(text, position, block.start(), (number, tag) if in_record else (None, None), result)
         position = block.end()
         tag, value = block.group("tag"), block.group("value") or ""
         if tag == "PT":
             if in_record:
-                result.error(number, "ER", f"line {_line_of(text, block.start())}: record has no ER line "
-                                           "before the next PT")
+                result.error(
+                    number,
+                    "ER",
+                    f"line {_line_of(text, block.start())}: record has no ER line before the next PT",
+                )
                 _finish_plain(number, fields, result)
             number += 1
             fields, in_record = {"PT": [value]}, True
@@ -59,8 +62,11 @@ def read_plain(text: str, result: ReadResult) -> None:
             if block.group("more"):
                 lines.extend(line.strip() for line in block.group("more").split("\n") if line.strip())
         else:
-            result.error(number + 1, tag, f"line {_line_of(text, block.start())}: field outside a record "
-                                          "(no PT before it)")
+            result.error(
+                number + 1,
+                tag,
+                f"line {_line_of(text, block.start())}: field outside a record (no PT before it)",
+            )
     if position < len(text) and text[position:].strip():
         _report_stray(text, position, len(text), (number, tag) if in_record else (None, None), result)
     if in_record:
@@ -78,15 +84,19 @@ def _line_of(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def _report_stray(text: str, start: int, end: int, where: tuple[int | None, str | None],
-                  result: ReadResult) -> None:
+def _report_stray(
+    text: str, start: int, end: int, where: tuple[int | None, str | None], result: ReadResult
+) -> None:
     """Lines neither tagged nor continuing a field: reported (with the field before them), skipped."""
     record, previous_tag = where
     for offset, line in enumerate(text[start:end].split("\n")):
         if line.strip():
             line_number = _line_of(text, start) + offset
-            result.error(record, previous_tag, f"line {line_number}: not a field tag line nor a continuation "
-                                               f"(ignored): {line[:60]!r}")
+            result.error(
+                record,
+                previous_tag,
+                f"line {line_number}: not a field tag line nor a continuation (ignored): {line[:60]!r}",
+            )
 
 
 def _finish_plain(number: int, fields: dict[str, list[str]], result: ReadResult) -> None:
@@ -95,8 +105,12 @@ def _finish_plain(number: int, fields: dict[str, list[str]], result: ReadResult)
 
     c1_lines = _join_wrapped_addresses(fields.get("C1", []))
     publication = _publication(
-        result, WOS_PLAIN, number,
-        short_names=fields.get("AU", []), full_names=fields.get("AF", []), text_of=text_of,
+        result,
+        WOS_PLAIN,
+        number,
+        short_names=fields.get("AU", []),
+        full_names=fields.get("AF", []),
+        text_of=text_of,
     )
     collector = AffiliationCollector(publication)
     for line in c1_lines:
@@ -150,8 +164,12 @@ def _finish_tab(number: int, values: dict[str, str], result: ReadResult) -> None
         return squash(values.get(tag, ""))
 
     publication = _publication(
-        result, WOS_TAB, number,
-        short_names=split_list(values.get("AU")), full_names=split_list(values.get("AF")), text_of=text_of,
+        result,
+        WOS_TAB,
+        number,
+        short_names=split_list(values.get("AU")),
+        full_names=split_list(values.get("AF")),
+        text_of=text_of,
     )
     collector = AffiliationCollector(publication)
     for authors, address in split_tab_c1(values.get("C1", "")):
@@ -165,13 +183,22 @@ def split_tab_c1(value: str) -> list[tuple[list[str], str]]:
     if not value:
         return []
     if value.startswith("["):
-        return [(split_list(group.group(1)), group.group(2).strip().rstrip(";").strip())
-                for group in _TAB_C1_GROUP.finditer(value)]
+        return [
+            (split_list(group.group(1)), group.group(2).strip().rstrip(";").strip())
+            for group in _TAB_C1_GROUP.finditer(value)
+        ]
     return [([], address) for address in split_list(value)]
 
 
-def _publication(result: ReadResult, source_format: str, number: int, *, short_names: list[str],
-                 full_names: list[str], text_of: Callable[[str], str]) -> Publication:
+def _publication(
+    result: ReadResult,
+    source_format: str,
+    number: int,
+    *,
+    short_names: list[str],
+    full_names: list[str],
+    text_of: Callable[[str], str],
+) -> Publication:
     if full_names and len(full_names) != len(short_names):
         result.warn(number, "AF", f"{len(full_names)} full names for {len(short_names)} authors (AU)")
     authors = [
@@ -183,9 +210,15 @@ def _publication(result: ReadResult, source_format: str, number: int, *, short_n
     if year_text and parse_year(year_text) is None:
         result.warn(number, "PY", f"not a year: {year_text!r}")
     return Publication(
-        source_format=source_format, file=result.file, record_number=number,
-        id=text_of("UT") or doi_of(text_of("DI")), title=text_of("TI") or None, year=year,
-        source_title=text_of("SO") or None, doi=doi_of(text_of("DI")), document_type=text_of("DT") or None,
+        source_format=source_format,
+        file=result.file,
+        record_number=number,
+        id=text_of("UT") or doi_of(text_of("DI")),
+        title=text_of("TI") or None,
+        year=year,
+        source_title=text_of("SO") or None,
+        doi=doi_of(text_of("DI")),
+        document_type=text_of("DT") or None,
         authors=authors,
     )
 

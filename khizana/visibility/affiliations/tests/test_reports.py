@@ -103,7 +103,7 @@ def test_corrections_csv(setup):
 def test_corrections_xlsx_read_back(setup, tmp_path):
     analysis, hierarchy = setup
     rows = reports.correction_rows(analysis)
-    rows[0] = {**rows[0], "title": "=HYPERLINK(\"http://evil\")"}
+    rows[0] = {**rows[0], "title": '=HYPERLINK("http://evil")'}
     path = tmp_path / "corrections.xlsx"
     reports.write_corrections_xlsx(rows, reports.institution_rows(analysis, hierarchy), path)
     workbook = load_workbook(path)
