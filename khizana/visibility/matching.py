@@ -61,7 +61,7 @@ from khizana.visibility.registry_data import (
 )
 from khizana.visibility.rerank import rerank
 
-MATCHER_VERSION = 23
+MATCHER_VERSION = 24
 DEFAULT_THRESHOLD = 0.90  # precision first: F1 peaks at 0.82 on the calibration half, 0.013 higher than here
 ACRONYM_SCORE = 0.86
 ACRONYM_BONUS = 0.06  # a curated country's acronym with its city or parent named (_acronym_matches)

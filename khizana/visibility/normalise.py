@@ -48,6 +48,7 @@ _CANONICAL_GROUPS: dict[str, tuple[str, ...]] = {
     "science": _w("sci sc sciences science ciencias ciencia scienze scientifique scientific علوم"),
     "technology": _w(
         "tech technol technologie technologies technology tecnologia techniques technique technics تكنولوجيا"
+        " technological technologique technologiques tecnologica tecnologico"
     ),
     "center": _w("ctr centre center centro centres centers zentrum cent مركز"),
     "hospital": _w("hosp hopital hopitaux hospital hospitalier hospitaliere hospitalo ospedale مستشفي"),

@@ -1189,7 +1189,7 @@ def test_save_and_load(tmp_path, custom):
     assert [p.name for p in path.parent.iterdir()] == ["matcher.pickle"]  # no temporary file left
     with path.open("rb") as handle:
         version, state = pickle.load(handle)
-    assert version == matching.MATCHER_VERSION == 23
+    assert version == matching.MATCHER_VERSION == 24
     assert state["threshold"] == 0.5
     again = Matcher.load(str(path))
     text = "Université Paris Descartes Sorbonne, France"
@@ -1201,7 +1201,7 @@ def test_a_cache_of_another_version_is_refused(tmp_path):
     path.write_bytes(pickle.dumps((11, {})))
     with pytest.raises(ValueError) as error:
         Matcher.load(path)
-    assert str(error.value) == f"{path}: matcher cache of version 11, expected 23"
+    assert str(error.value) == f"{path}: matcher cache of version 11, expected 24"
 
 
 def test_registry_fingerprint(tmp_path):
@@ -1210,7 +1210,7 @@ def test_registry_fingerprint(tmp_path):
     (tmp_path / "notes.txt").write_text("not a registry file", encoding="utf-8")
     os.utime(tmp_path / "ror_a.jsonl", (1_700_000_000, 1_700_000_000))
     os.utime(tmp_path / "ror_b.tsv", (1_700_000_001.7, 1_700_000_001.7))
-    assert registry_fingerprint(str(tmp_path)) == "v23|ror_a.jsonl:5:1700000000|ror_b.tsv:3:1700000001"
+    assert registry_fingerprint(str(tmp_path)) == "v24|ror_a.jsonl:5:1700000000|ror_b.tsv:3:1700000001"
 
 
 @pytest.fixture
