@@ -14,9 +14,18 @@ $(BIN)/khizana: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
+# celus-nigiri, the SUSHI client the COUNTER tests harvest Khizana with, pins versions of requests and lxml
+# that Khizana's own environment cannot take: it has a venv of its own.
+SUSHI_BIN := .venv-sushi/bin
+$(SUSHI_BIN)/python: requirements-sushi.lock
+	$(PYTHON) -m venv .venv-sushi
+	$(SUSHI_BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-sushi.lock
+	@touch $@
+
 run: $(BIN)/khizana vendor
 	$(BIN)/khizana migrate --noinput
 	$(BIN)/khizana demo
+	$(BIN)/khizana eresources demo
 	$(BIN)/khizana digital import demo/digital --map demo/digital/map.csv --no-progress
 	$(BIN)/khizana registry load --demo
 	$(BIN)/khizana members load BNRM demo/members/BNRM.csv
@@ -29,7 +38,7 @@ run: $(BIN)/khizana vendor
 
 # The SQLite and PostgreSQL runs go side by side: much of each is spent waiting on the servers and
 # command-line processes its tests start, so together they take little more than the longer one.
-test: $(BIN)/khizana system-deps vendor lint
+test: $(BIN)/khizana $(SUSHI_BIN)/python system-deps vendor lint
 	@echo "== running the suite on SQLite and on PostgreSQL side by side (each prints when it ends) =="
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -103,4 +112,4 @@ mutation: $(BIN)/khizana
 	$(BIN)/python bench/mutation.py --minimum 0.85
 
 clean:
-	rm -rf $(VENV) var node_modules $(VENDOR)
+	rm -rf $(VENV) .venv-sushi var node_modules $(VENDOR)

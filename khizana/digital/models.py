@@ -256,10 +256,16 @@ class UsageEvent(models.Model):
     is_request = models.BooleanField(help_text="COUNTER request (content) or only investigation.")
     access_type = models.CharField(max_length=16, choices=AccessType.choices)
     page = models.PositiveIntegerField(null=True, blank=True)
+    # COUNTER leaves robots out by their user agent. None (not "") for the events recorded before it was
+    # kept: an empty user agent is a robot by the COUNTER list, an unknown one is not.
+    user_agent = models.CharField(max_length=512, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["item", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["item", "occurred_at"]),
+            models.Index(fields=["user_library", "occurred_at"], name="usage_reader_library_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} item {self.item_id}"
@@ -272,3 +278,31 @@ def records_with_items(record_ids: list[int]) -> set[int]:
         chunk = record_ids[start : start + 5000]
         found.update(DigitalItem.objects.filter(record_id__in=chunk).values_list("record_id", flat=True))
     return found
+
+
+class SushiCredential(models.Model):
+    """Who may harvest COUNTER reports from Khizana's SUSHI server (/r51/) for one member institution, or
+    for the whole network (no library): the customer id, the requestor id and an API key (kept hashed;
+    shown once when made or rotated). Never an IP address."""
+
+    library = models.ForeignKey(
+        Library, null=True, blank=True, on_delete=models.CASCADE, related_name="sushi_credentials"
+    )
+    customer_id = models.CharField(_("customer ID"), max_length=64, db_index=True)
+    requestor_id = models.CharField(_("requestor ID"), max_length=64, unique=True)
+    api_key_hash = models.CharField(max_length=64)
+    label = models.CharField(_("label"), max_length=255, blank=True, help_text=_("Who harvests with it."))
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["customer_id", "id"]
+        verbose_name = _("SUSHI credential")
+
+    def __str__(self) -> str:
+        return f"SUSHI {self.customer_id} / {self.requestor_id}"

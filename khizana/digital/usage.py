@@ -71,4 +71,5 @@ def record_usage(request: HttpRequest, item: DigitalItem, action: str, page: int
         is_request=action in REQUEST_ACTIONS,
         access_type=_access_type(item),
         page=page,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
     )
