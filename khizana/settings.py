@@ -77,7 +77,10 @@ INSTALLED_APPS = [
     "khizana.visibility",
     "khizana.digital",
     "khizana.eresources",
+    "khizana.ill",
     "khizana.federation",
+    "oauth2_provider",  # Khizana as an OpenID Connect provider (khizana/federation)
+    "djangosaml2",  # Khizana as a SAML service provider of the institutions (khizana/federation)
     "huey.contrib.djhuey",
 ]
 
@@ -101,6 +104,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in through a member institution's identity provider (khizana/federation/backends.py)
+    "khizana.federation.backends.InstitutionSaml2Backend",
+    "khizana.federation.backends.InstitutionOIDCBackend",
 ]
 KHIZANA_LOGIN_MAX_FAILURES_PER_IP = env("KHIZANA_LOGIN_MAX_FAILURES_PER_IP", 20)
 KHIZANA_LOGIN_MAX_FAILURES = env("KHIZANA_LOGIN_MAX_FAILURES", 50)
@@ -173,6 +179,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Made by collectstatic, not at start-up; until then whitenoise's warning about it says nothing useful.
 warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}")
+# pysaml2 (federation) imports a cipher mode cryptography has moved; it works. Kept off commands stderr.
+warnings.filterwarnings("ignore", message="CFB has been moved")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -266,6 +274,14 @@ KHIZANA_HARVEST_SCHEDULE = env("KHIZANA_HARVEST_SCHEDULE", "")
 # SSRF guard (khizana/core/outgoing): hosts the server may reach at non-public addresses
 # (name, name:port, IP address, CIDR range); comma-separated in the environment.
 KHIZANA_OUTGOING_ALLOWED_HOSTS = env("KHIZANA_OUTGOING_ALLOWED_HOSTS", [])
+# Electronic resources: the base of the eduPersonEntitlement URI of each licensed resource
+# (<base>/resources/<code>/licence, unless the resource names its own value); minutes a one-click access
+# counts as a session for the simultaneous-user limits; seconds before a link check gives up.
+KHIZANA_ERESOURCES_ENTITLEMENT_BASE = env("KHIZANA_ERESOURCES_ENTITLEMENT_BASE", "https://khizana.local")
+KHIZANA_ERESOURCES_SESSION_MINUTES = env("KHIZANA_ERESOURCES_SESSION_MINUTES", 30)
+KHIZANA_ERESOURCES_LINK_TIMEOUT = env("KHIZANA_ERESOURCES_LINK_TIMEOUT", 15.0)
+# The largest KBART title list the staff page accepts (bytes).
+KHIZANA_MAX_KBART_BYTES = env("KHIZANA_MAX_KBART_BYTES", 100 * 1024 * 1024)
 
 # Research visibility: the institution registry folder the affiliation reports use (empty: the one
 # loaded in the database), the largest export accepted, and the size from which it is analysed by a
@@ -274,6 +290,77 @@ KHIZANA_AFFILIATION_REGISTRY = env("KHIZANA_AFFILIATION_REGISTRY", "")
 KHIZANA_MAX_AFFILIATION_BYTES = env("KHIZANA_MAX_AFFILIATION_BYTES", 50 * 1024 * 1024)
 KHIZANA_AFFILIATION_BACKGROUND_BYTES = env("KHIZANA_AFFILIATION_BACKGROUND_BYTES", 256 * 1024)
 KHIZANA_SHARED_DATA = env("KHIZANA_SHARED_DATA", "")
+
+# Document supply (khizana/ill): scanned copies (PDF) a supplying library uploads wait in
+# KHIZANA_ILL_COPY_DIR; the reader's signed link works KHIZANA_ILL_COPY_DAYS days and
+# KHIZANA_ILL_COPY_DOWNLOADS times, then the file is deleted; uploads up to KHIZANA_ILL_COPY_MAX_BYTES.
+KHIZANA_ILL_COPY_DIR = env("KHIZANA_ILL_COPY_DIR", DATA_DIR / "ill-copies")
+KHIZANA_ILL_COPY_DAYS = env("KHIZANA_ILL_COPY_DAYS", 14)
+KHIZANA_ILL_COPY_DOWNLOADS = env("KHIZANA_ILL_COPY_DOWNLOADS", 3)
+KHIZANA_ILL_COPY_MAX_BYTES = env("KHIZANA_ILL_COPY_MAX_BYTES", 100 * 1024 * 1024)
+
+# Federated single sign-on (khizana/federation): Khizana as a SAML 2.0 identity provider and an OpenID
+# Connect provider for the publishers' platforms. Keys, certificate and the pairwise-id salt are made on
+# first use in KHIZANA_SSO_DIR (never in the repository). KHIZANA_SSO_SCOPE is the identity provider's
+# scope (eduPersonPrincipalName, pairwise-id); a member library's scope is "<code>.<KHIZANA_SSO_SCOPE>".
+# KHIZANA_SAML_IDP_ENTITY_ID empty: the metadata address as the request reaches it. An assertion is
+# valid KHIZANA_SSO_ASSERTION_SECONDS. KHIZANA_SSO_PAIRWISE_SALT empty: a random salt kept in the SSO dir.
+KHIZANA_SSO_DIR = env("KHIZANA_SSO_DIR", DATA_DIR / "sso")
+KHIZANA_SSO_SCOPE = env("KHIZANA_SSO_SCOPE", "khizana.local")
+KHIZANA_SAML_IDP_ENTITY_ID = env("KHIZANA_SAML_IDP_ENTITY_ID", "")
+KHIZANA_SSO_ASSERTION_SECONDS = env("KHIZANA_SSO_ASSERTION_SECONDS", 300)
+KHIZANA_SSO_PAIRWISE_SALT = env("KHIZANA_SSO_PAIRWISE_SALT", "")
+
+
+def _oidc_private_key() -> str:
+    """The RS256 key of the OpenID Connect provider, made in KHIZANA_SSO_DIR when first used."""
+    from khizana.federation.keys import rsa_key
+
+    return rsa_key(KHIZANA_SSO_DIR / "oidc-rs256.key")
+
+
+from django.utils.functional import lazy as _lazy  # noqa: E402
+
+KHIZANA_OIDC_HTTP_REDIRECT_URIS = env("KHIZANA_OIDC_HTTP_REDIRECT_URIS", False)  # see OAUTH2_PROVIDER
+
+# django-oauth-toolkit: authorization code with PKCE only, OpenID Connect on, claims and pairwise "sub"
+# from khizana/federation/oidc.py.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _lazy(_oidc_private_key, str)(),
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "khizana.federation.oidc.KhizanaOIDCValidator",
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "eduperson": "Affiliation and entitlements",
+        "profile": "Name",
+        "email": "E-mail address",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, S256 PKCE only, tokens in headers
+    # only and stored hashed, `iss` in the authorization response, refresh tokens revoked when replayed,
+    # https redirect URIs only (KHIZANA_OIDC_HTTP_REDIRECT_URIS=1 lets http ones in, for loopback tests).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if KHIZANA_OIDC_HTTP_REDIRECT_URIS else ["https"],
+}
+# Named so that migrations referring to the (swappable) application model can be written.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Sign-in through an institution's SAML identity provider (djangosaml2): the configuration is built from
+# the registrations (khizana/federation/institution_views.py); the service provider's entity id (empty:
+# its metadata address as the request reaches it); requests sent by HTTP-Redirect; django-csp's own
+# headers are kept (no djangosaml2 CSP decorator).
+KHIZANA_SAML_SP_ENTITY_ID = env("KHIZANA_SAML_SP_ENTITY_ID", "")
+SAML_CONFIG_LOADER = "khizana.federation.institution_views.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 
 LOGGING = {
     "version": 1,

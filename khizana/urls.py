@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from khizana.digital.counter import urls as counter_urls
 from khizana.staff import views as staff_views
 
 urlpatterns = [
@@ -16,8 +17,13 @@ urlpatterns = [
     path("digital/", include("khizana.digital.urls")),
     path("iiif/", include("khizana.digital.iiif.urls")),
     path("staff/digital/", include("khizana.digital.ingest.urls")),
+    path("staff/digital/usage/", include(counter_urls.staff_urlpatterns)),
+    path("r51/", include("khizana.digital.counter.urls")),
     path("resources/", include("khizana.eresources.urls")),
+    path("ill/", include("khizana.ill.urls")),
     path("sso/", include("khizana.federation.urls")),
+    # django-oauth-toolkit reverses its own "oauth2_provider:" names: mounted here, not inside federation
+    path("sso/oidc/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

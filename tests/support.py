@@ -139,6 +139,7 @@ def demo_installation(data_dir: Path) -> PrivateInstallation:
         template = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-demo-template-")))
         template.khizana("migrate", "--noinput")
         template.khizana("demo", "--no-admin")
+        template.khizana("eresources", "demo")
         template.khizana("index", "rebuild", "--no-progress")
         _demo_template = template
         atexit.register(_remove_template, template)

@@ -124,6 +124,7 @@ def work_context(work: Work, url: str) -> dict[str, Any]:
         "author_search_url": search_url(f'author:"{authors[0]}"') if authors else "",
         "subject_search_url": search_url(f'subject:"{subjects[0]}"') if subjects else "",
         "digital_copies": _digital_copies(work),
+        "online_via": _online_via(work),
     }
 
 
@@ -135,6 +136,17 @@ def _record_row(record: SourceRecord) -> dict[str, Any]:
         "format_label": f"{RECORD_FORMATS.get(record.format, record.format)}, "
         f"{SERIALISATIONS.get(record.serialisation, record.serialisation)}",
     }
+
+
+def _online_via(work: Work) -> list[dict[str, Any]]:
+    """The electronic packages whose title list holds the work's ISSN/e-ISSN or ISBN (one query)."""
+    from khizana.eresources.services import titles_for_identifiers
+
+    ids = [value for scheme in ("issn", "isbn") for value in (work.identifiers or {}).get(scheme, [])]
+    seen: dict[int, dict[str, Any]] = {}
+    for title in titles_for_identifiers(ids):
+        seen.setdefault(title.resource_id, {"resource": title.resource, "title": title})
+    return list(seen.values())
 
 
 def _digital_copies(work: Work) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 LANGUAGES = ("fr", "ar", "en")
 
+
 @pytest.hookimpl(tryfirst=True)  # before -m "not browser" looks at the marks
 def pytest_collection_modifyitems(items):
     missing = not Path(CHROMIUM).exists()

@@ -29,6 +29,10 @@ def example_urls(page, base_url: str) -> dict[str, str]:
         "libraries": "/libraries/",
         "library": library,
         "help": "/help/",
+        "resources": "/resources/",
+        "resource": "/resources/scopus/",
+        "journals": "/resources/journals/?q=revue",
+        "free-resources": "/resources/free/",
         "not-found": "/no-such-page/",
     }
 

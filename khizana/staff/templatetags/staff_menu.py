@@ -32,6 +32,9 @@ MENU = [
         [
             ("digital-staff", _("Digital items"), None),
             ("digital-staff-alerts", _("Licence alerts"), None),
+            ("counter-staff:dashboard", _("Use of the digital library"), "manage_staff"),
+            ("counter-staff:reports", _("COUNTER reports"), "manage_staff"),
+            ("counter-staff:credentials", _("SUSHI credentials"), "manage_staff"),
         ],
     ),
     (
@@ -52,6 +55,25 @@ MENU = [
             ("harvest:index", _("Harvesting"), None),
             ("staff:members", _("Readers' memberships"), None),
             ("staff:users", _("Staff accounts"), "manage_staff"),
+        ],
+    ),
+    (
+        "ill",
+        _("Interlibrary loan"),
+        [
+            ("ill:staff-supplying", _("Requests to supply"), None),
+            ("ill:staff-requesting", _("Our requests"), None),
+            ("ill:stats", _("Interlibrary loan statistics"), None),
+            ("ill:policy", _("Routing policy"), "network_admin"),
+        ],
+    ),
+    (
+        "eresources",
+        _("Electronic resources"),
+        [
+            ("eresources:staff", _("Resources"), "manage_staff"),
+            ("eresources:staff-links", _("Link checks"), "manage_staff"),
+            ("federation:providers", _("Single sign-on"), "network_admin"),
         ],
     ),
 ]

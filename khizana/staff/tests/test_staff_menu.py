@@ -12,7 +12,13 @@ from khizana.testing import REPO
 
 GROUPS = {
     "catalog": ["staff:imports", "staff:import-upload", "staff:records", "staff:works", "staff:review-list"],
-    "digital": ["digital-staff", "digital-staff-alerts"],
+    "digital": [
+        "digital-staff",
+        "digital-staff-alerts",
+        "counter-staff:dashboard",
+        "counter-staff:reports",
+        "counter-staff:credentials",
+    ],
     "research": [
         "visibility:registry",
         "visibility:affiliations",
@@ -21,6 +27,8 @@ GROUPS = {
         "visibility:affiliations-offices",
     ],
     "network": ["harvest:index", "staff:members", "staff:users"],
+    "ill": ["ill:staff-supplying", "ill:staff-requesting", "ill:stats", "ill:policy"],
+    "eresources": ["eresources:staff", "eresources:staff-links", "federation:providers"],
 }
 
 
@@ -65,7 +73,8 @@ def test_the_menu_groups_the_links_by_task_under_headings(users):
     assert '<nav aria-label="Staff space" class="staff-nav">' in menu
     groups = groups_of(menu)
     assert list(groups) == list(GROUPS)
-    assert [g["heading"] for g in groups.values()] == ["Catalog", "Digital library", "Research", "Network"]
+    headings = ["Catalog", "Digital library", "Research", "Network", "Interlibrary loan", "Electronic resources"]
+    assert [g["heading"] for g in groups.values()] == headings
     for key, names in GROUPS.items():
         assert groups[key]["links"] == [reverse(name) for name in names]
     assert "<script" not in menu and "tabindex" not in menu and "style=" not in menu
@@ -82,6 +91,9 @@ PAGES = [
     ("staff:review-list", "catalog"),
     ("digital-staff", "digital"),
     ("digital-staff-alerts", "digital"),
+    ("counter-staff:dashboard", "digital"),
+    ("counter-staff:reports", "digital"),
+    ("counter-staff:credentials", "digital"),
     ("visibility:registry", "research"),
     ("visibility:affiliations", "research"),
     ("visibility:affiliations-progress", "research"),
@@ -90,6 +102,13 @@ PAGES = [
     ("harvest:index", "network"),
     ("staff:members", "network"),
     ("staff:users", "network"),
+    ("ill:staff-supplying", "ill"),
+    ("ill:staff-requesting", "ill"),
+    ("ill:stats", "ill"),
+    ("ill:policy", "ill"),
+    ("eresources:staff", "eresources"),
+    ("eresources:staff-links", "eresources"),
+    ("federation:providers", "eresources"),
 ]
 
 
@@ -172,7 +191,7 @@ def test_the_menu_in_arabic_and_french(users):
         assert f'lang="{language}" dir="{direction}"' in html
         menu = menu_of(html)
         assert current_links(menu) == [reverse("staff:review-list")]
-        assert len(groups_of(menu)) == 4
+        assert len(groups_of(menu)) == 5  # catalog, digital, research, network, interlibrary loan
 
 
 def test_the_staff_styles_use_logical_properties():

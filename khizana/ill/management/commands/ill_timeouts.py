@@ -1,0 +1,17 @@
+"""Send the requests a lender left unanswered too long to the next lender; delete expired copies."""
+
+from django.core.management.base import BaseCommand
+
+from khizana.ill.delivery import purge_expired
+from khizana.ill.services import route_timed_out
+
+
+class Command(BaseCommand):
+    help = (
+        "Send interlibrary requests unanswered for longer than the routing policy allows to the next lender."
+    )
+
+    def handle(self, *args, **options):
+        moved = route_timed_out()
+        self.stdout.write(f"{moved} request(s) sent to the next lender")
+        self.stdout.write(f"{purge_expired()} expired cop(y/ies) deleted")
