@@ -73,7 +73,14 @@ def test_the_menu_groups_the_links_by_task_under_headings(users):
     assert '<nav aria-label="Staff space" class="staff-nav">' in menu
     groups = groups_of(menu)
     assert list(groups) == list(GROUPS)
-    headings = ["Catalog", "Digital library", "Research", "Network", "Interlibrary loan", "Electronic resources"]
+    headings = [
+        "Catalog",
+        "Digital library",
+        "Research",
+        "Network",
+        "Interlibrary loan",
+        "Electronic resources",
+    ]
     assert [g["heading"] for g in groups.values()] == headings
     for key, names in GROUPS.items():
         assert groups[key]["links"] == [reverse(name) for name in names]
