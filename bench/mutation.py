@@ -77,6 +77,7 @@ TARGETS: dict[str, list[str]] = {
     ],
     "khizana/catalog/matching.py": [
         "khizana/catalog/tests/test_matching_exact.py",
+        "khizana/catalog/tests/test_matching_rules_exact.py",
         "khizana/catalog/tests/test_matching.py",
         "khizana/catalog/tests/test_matching_second_pass.py",
     ],
@@ -251,6 +252,152 @@ _EQUIVALENT_LIST: list[tuple[str, str, str, str, str]] = [
         "a manual split naming a record outside the set only adds to cannot[] a key that is never the "
         "member of a cluster",
     ),
+    *[
+        (_MATCHING, "MatchRecord", "constant", f"False -> True in repr=False{n}",
+         "repr() of a match record is never read: only debugging output changes")
+        for n in ("", " [2]", " [3]")
+    ],
+    (
+        _MATCHING, "_main_part", "number", "1 -> 2 in title.split(' : ', 1)",
+        "only the first piece is kept, and it is the same however many more splits follow it",
+    ),
+    (
+        _MATCHING, "_surname", "number", "1 -> 2 in name.replace('،', ',').split(',', 1)",
+        "only the first piece is kept, and it is the same however many more splits follow it",
+    ),
+    *[
+        (_MATCHING, "_word_keys", operator, description,
+         "two words each left out give each word alone, the same keys as the two-word branch; one word "
+         "gives itself either way")
+        for operator, description in [
+            ("comparison", "<= -> < in len(first) <= 2"),
+            ("number", "2 -> 1 in len(first) <= 2"),
+        ]
+    ],
+    *[
+        (_MATCHING, "title_similarity", operator, f"{description} [2]", _EARLY_100)
+        for operator, description in [
+            ("statement", "deleted: if best >= 100: return 100.0"),
+            ("comparison", ">= -> > in best >= 100"),
+            ("number", "100 -> 101 in best >= 100"),
+        ]
+    ],
+    (
+        _MATCHING, "_cross_script_names", "number", "0.0 -> -1.0 in best = 0.0",
+        "both callers take the maximum with _same_script_names, which is never below 0",
+    ),
+    (
+        _MATCHING, "_same_script_names", "number", "0.0 -> -1.0 in default=0.0",
+        "with no pair in one script every pair is in two, and both callers take the maximum with "
+        "_cross_script_names, which is then at least 0",
+    ),
+    *[
+        (_MATCHING, "_best", "number", f"0.0 -> {n} in default=0.0",
+         "its only caller tests the result >= 90: 1, 0 and -1 are all under it")
+        for n in ("1.0", "-1.0")
+    ],
+    *[
+        (_MATCHING, "author_similarity", operator, description,
+         "a same-script score of 100 is the most any score can be: the maximum with the cross-script "
+         "scores is the same 100")
+        for operator, description in [
+            ("comparison", "< -> <= in best < 100"),
+            ("number", "100 -> 101 in best < 100"),
+        ]
+    ],
+    (
+        _MATCHING, "_imprint_conflict", "return", "return None for return ''",
+        "its only caller tests the result for truth: None is as false as ''",
+    ),
+    (
+        _MATCHING, "_identifier_link", "statement",
+        "deleted: if not a.strong_ids & b.strong_ids: return None",
+        "a shortcut: with no strong identifier in common no scheme has a shared value, and the loop "
+        "returns None too",
+    ),
+    *[
+        (_MATCHING, "_keying_error", "number", f"0.0 -> -1.0 in return 0.0{n}",
+         "the caller takes the maximum with a title similarity (never negative) and tests keying > 0: "
+         "-1 acts as 0")
+        for n in ("", " [2]")
+    ],
+    *[
+        (_MATCHING, "_fuzzy", "number", f"0.0 -> {n} in _keying_error(a, b) if title < FUZZY_TITLE_MINI...",
+         "used only when the title is already at the minimum: the maximum keeps the title, and "
+         "corroboration only matters under the minimum")
+        for n in ("1.0", "-1.0")
+    ],
+    (
+        _MATCHING, "_fuzzy", "number", "0 -> 1 in keying > 0",
+        "keying is 0 or fuzz.ratio of two titles at most two edits apart: a ratio above 0 means a shared "
+        "letter, and at most 1 % would need titles of 100 letters, which two edits leave near 98 %",
+    ),
+    *[
+        (_MATCHING, "cluster", operator, description,
+         "a shortcut: without a shared identifier _identifier_link gives None and _fuzzy refuses pairs "
+         "whose years, volumes or editions differ")
+        for operator, description in [
+            ("statement", "deleted: if not a.strong_ids & b.strong_ids and (a.year != b.year ..."),
+            ("boolean", "and for or in a.year != b.year or a.volume != b.volume or (a.edition an..."),
+            ("statement", "deleted: continue"),
+        ]
+    ],
+    (
+        _MATCHING, "cluster", "statement", "deleted: continue [3]",
+        "a conflict is a shared identifier with years over a year apart or two different editions: "
+        "_fuzzy then refuses the pair (different years, or _editions_conflict)",
+    ),
+    *[
+        (_MATCHING, "cluster", "entry", description,
+         "the decided set never decides: a manually joined pair is in one cluster (roots[0] == roots[1]) "
+         "and a manually split pair is caught by the cannot-link test that follows")
+        for description in [
+            "removed *manual_same from list",
+            "removed *manual_different from list",
+            "removed item.a from tuple",
+            "removed item.b from tuple",
+        ]
+    ],
+    *[
+        (_MATCHING, "cluster", operator, description,
+         "a conflict's score is 1.0 and a near pair's under 0.95 (its title or its score under 90): "
+         "-r.score alone puts conflicts first")
+        for operator, description in [
+            ("entry", "removed r.kind != 'conflict' from tuple"),
+            ("string", "'conflict' -> \"\" in r.kind != 'conflict'"),
+        ]
+    ],
+    (
+        _MATCHING, "cluster", "entry", "removed r.b from tuple",
+        "reviews are appended in the (a, b) order of the candidate pairs and the sort is stable: ties on "
+        "a are already in b order",
+    ),
+    (
+        _MATCHING, "_fuzzy", "boolean", "or for and in a.author and b.author and a.publisher and b.publisher",
+        "a missing author scores 70 and a missing publisher 85, under the 95 and the 90 that the same "
+        "test asks for: both_named never decides alone",
+    ),
+    *[
+        (_MATCHING, "cluster", "entry", description,
+         "the edges are appended in the (a, b) order of the candidate pairs and the sort is stable: ties "
+         "on the earlier keys are already in b order")
+        for description in ["removed e.b from tuple", "removed e.b from tuple [2]"]
+    ],
+    (
+        _MATCHING, "_candidate_pairs", "slice", "upper bound -1 removed",
+        "the last member of a block has no later member to pair with",
+    ),
+    *[
+        (_MATCHING, "_candidate_pairs", operator, description,
+         "adds each record paired with itself (union() returns None: no edge, no refusal) and each "
+         "pair again reversed: strong edges and conflicts are built sorted, the (a, b) copy of a fuzzy "
+         "edge or near pair sorts before its (b, a) copy, and the second union or review of a pair is "
+         "dropped")
+        for operator, description in [
+            ("slice", "lower bound index + 1 removed"),
+            ("number", "1 -> 0 in index + 1"),
+        ]
+    ],
     (
         _ANALYSIS, "<module>", "entry", "removed 'يه' from tuple",
         "يه is ي + ه, both suffixes with the same 3-letter minimum and neither a pronoun before ت: "
