@@ -11,7 +11,9 @@ works, records and digital items in bulk, then the usage events of the last twel
 few items, some repeated within 30 seconds, 2% robots), a tenth downloads, half reads, the rest views.
 Then times the TR of random institution-months (services.make_report: query, robots, double clicks,
 sessions, metrics, JSON), the network's TR of one month, and SUSHI requests through Django's test
-client (/r51/reports/tr and pr, whole request cycle). Prints median and p95 in milliseconds.
+client (/r51/reports/tr and pr, whole request cycle). Prints median and p95 in milliseconds: first from
+the usage events, then after closing the twelve months (the monthly aggregate, issue 17), whose closing
+time is printed, with a check that the network's TR is the same both ways.
 """
 
 from __future__ import annotations
@@ -172,7 +174,6 @@ def main() -> None:
     from khizana.digital.models import SushiCredential
 
     libs, months = build(args.libraries, args.items, args.events)
-    rng = random.Random(5)
 
     def month_request(path: str, month: date) -> Request:
         end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -183,20 +184,6 @@ def main() -> None:
             months=[f"{month.year:04d}-{month.month:02d}"],
             attributes=["YOP", "Access_Type", "Access_Method"],
         )
-
-    timings = []
-    for _ in range(args.reports):
-        library, month = rng.choice(libs), rng.choice(months)
-        started = time.perf_counter()
-        services.make_report(services.customer_for(library), month_request("tr", month))
-        timings.append((time.perf_counter() - started) * 1000)
-    print(
-        f"TR per institution-month ({args.reports} reports): median {statistics.median(timings):.0f} ms, "
-        f"p95 {percentile(timings, 0.95):.0f} ms"
-    )
-    started = time.perf_counter()
-    services.make_report(services.network_customer(), month_request("tr", months[-1]))
-    print(f"TR of the whole network for one month: {(time.perf_counter() - started) * 1000:.0f} ms")
 
     SushiCredential.objects.create(
         library=libs[0],
@@ -210,28 +197,56 @@ def main() -> None:
     client = Client()
     warm = {"customer_id": libs[0].code, "requestor_id": "bench", "api_key": "bench-key"}
     client.get("/r51/reports/pr", {**warm, "begin_date": "2020-01", "end_date": "2020-01"})  # imports, caches
-    for path in ("tr", "pr"):
+
+    def measure_all(source: str, rng: random.Random) -> None:
+        print(f"-- reports from {source}")
         timings = []
-        for _ in range(args.requests):
-            month = rng.choice(months)
-            label = f"{month.year:04d}-{month.month:02d}"
+        for _ in range(args.reports):
+            library, month = rng.choice(libs), rng.choice(months)
             started = time.perf_counter()
-            response = client.get(
-                f"/r51/reports/{path}",
-                {
-                    "customer_id": libs[0].code,
-                    "requestor_id": "bench",
-                    "api_key": "bench-key",
-                    "begin_date": label,
-                    "end_date": label,
-                },
-            )
+            services.make_report(services.customer_for(library), month_request("tr", month))
             timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.content[:300]
         print(
-            f"SUSHI /r51/reports/{path}, one institution-month ({args.requests} requests): median "
-            f"{statistics.median(timings):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms"
+            f"  TR per institution-month ({args.reports} reports): "
+            f"median {statistics.median(timings):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms"
         )
+        started = time.perf_counter()
+        services.make_report(services.network_customer(), month_request("tr", months[-1]))
+        print(f"  TR of the whole network for one month: {(time.perf_counter() - started) * 1000:.0f} ms")
+
+        for path in ("tr", "pr"):
+            timings = []
+            for _ in range(args.requests):
+                month = rng.choice(months)
+                label = f"{month.year:04d}-{month.month:02d}"
+                started = time.perf_counter()
+                response = client.get(
+                    f"/r51/reports/{path}",
+                    {
+                        "customer_id": libs[0].code,
+                        "requestor_id": "bench",
+                        "api_key": "bench-key",
+                        "begin_date": label,
+                        "end_date": label,
+                    },
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.content[:300]
+            print(
+                f"  SUSHI /r51/reports/{path}, one institution-month ({args.requests} requests): median "
+                f"{statistics.median(timings):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms"
+            )
+
+    network_tr = month_request("tr", months[-1])
+    from_events = services.make_report(services.network_customer(), network_tr)["Report_Items"]
+    measure_all("the usage events", random.Random(5))
+    started = time.perf_counter()
+    for month in months:
+        services.close_month(f"{month.year:04d}-{month.month:02d}")
+    print(f"closing {len(months)} months (aggregate): {time.perf_counter() - started:.1f} s")
+    measure_all("the monthly aggregate", random.Random(5))
+    same = services.make_report(services.network_customer(), network_tr)["Report_Items"] == from_events
+    print(f"network TR of the last month identical from events and from the aggregate: {same}")
 
 
 if __name__ == "__main__":

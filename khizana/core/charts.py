@@ -1,26 +1,54 @@
-"""Accessible SVG charts drawn on the server (no Django import, no JavaScript, no inline style).
+"""Every chart of Khizana, as a Chart.js configuration built on the server (no Django import).
 
-:func:`column_chart_svg` draws one vertical bar per value, :func:`grouped_column_chart_svg` a group of
-bars per label, one per series (before and after, this year and last), told apart by colour and a
-legend: the ``<svg>`` is an image (``role="img"``)
-named by its ``<title>`` and described by its ``<desc>`` (every label with its value), each bar carries
-its own ``<title>`` (a tooltip), and the page shows the same figures in a table beside it. The chart is
-sized by the stylesheet (class ``bar-chart``): a Content-Security-Policy without inline styles allows it.
-Every text is escaped; the numbers are the caller's, already formatted for the reader's language.
+:func:`column_chart` makes one vertical bar per value, :func:`horizontal_bar_chart` the same lying
+down (long labels), :func:`grouped_column_chart` a group of bars per label, one per series (before and
+after, this year and last), and :func:`line_chart` one line per series (trends over months). Each
+returns a :class:`Chart`: its Chart.js configuration (``config``, a JSON-ready dict: type, labels,
+datasets, axis titles, colours from :data:`SERIES_COLOURS`, locale and direction), the text that names
+it with every label and its value (``label``) and its markup (``str(chart)``, safe in a template):
+
+- a ``<figure>`` holding a ``<canvas role="img" aria-label="title: every label with its value">``;
+- the configuration in a ``<script type="application/json">`` block, which browsers do not run: the
+  Content-Security-Policy without inline scripts allows it (``<``, ``>`` and ``&`` are written as
+  ``\\u003c``… so no ``</script>`` in a label can end it).
+
+The static file ``web/khizana-charts.js``, loaded after Chart.js (``web/vendor/chartjs/``, copied from
+npm by ``make vendor``) by the template include ``charts/scripts.html``, finds those blocks and draws
+them. The page shows the same figures in a table beside each chart (the callers' job): without
+JavaScript the table is what there is. :func:`standalone_page` writes charts, with their tables and
+the scripts inlined, as one HTML file that opens offline. The numbers in texts are the caller's,
+formatted for the reader's language by ``number``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
+
+# The static files that draw the charts (the template include charts/scripts.html loads both).
+CHART_JS = "web/vendor/chartjs/chart.umd.min.js"
+CHART_DRAWER = "web/khizana-charts.js"
+
+# Colours that stay apart for the common colour blindnesses and stand out from a white page at 3:1 or
+# more (WCAG 1.4.11); lines also differ by their point shape (the table says it all).
+SERIES_COLOURS = ("#1f5f8b", "#d17a00", "#5b8c2a", "#7a4e9c", "#b8336a", "#4a4a4a")
+POINT_STYLES = ("circle", "rect", "triangle", "rectRot", "crossRot", "star")
+
+Number = Callable[[float], str]
+
+
+def _plain_number(value: float) -> str:
+    return f"{value:g}"
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One column: ``label`` names it in full (its tooltip and the description), ``tick`` is the short
-    text under it (may be empty), ``group`` a second line under it, written where it changes (the year
-    under the months)."""
+    """One column: ``label`` names it in full (its tooltip and the text), ``tick`` is the short text
+    under it (the label when empty), ``group`` a second line under it, written where it changes (the
+    year under the months)."""
 
     label: str
     value: float
@@ -28,179 +56,356 @@ class Bar:
     group: str = ""
 
 
-def _nice_top(value: float, whole: bool = False) -> float:
-    """The top of the value axis: the first of 1, 2, 2.5, 5 × 10ⁿ at or above ``value``; for ``whole``
-    numbers (counts) the first of 1, 2, 4, 6, 8 × 10ⁿ whose half is whole too (the middle line)."""
-    if value <= 0:
-        return 2 if whole else 1
-    magnitude = 1.0
-    while magnitude * 10 <= value:
-        magnitude *= 10
-    while magnitude > value and not (whole and magnitude == 1):
-        magnitude /= 10
-    steps = ((1, 2, 4, 6, 8, 10) if magnitude >= 10 else (2, 4, 6, 8, 10)) if whole else (1, 2, 2.5, 5, 10)
-    for step in steps:
-        if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude  # pragma: no cover (the loop always returns)
+@dataclass(frozen=True)
+class Group:
+    """One group of columns (or one point of each line), a value per series: ``label`` names it in full,
+    ``tick`` is the short text under it (the label when empty), ``group`` as in :class:`Bar`."""
+
+    label: str
+    values: tuple[float, ...]
+    tick: str = ""
+    group: str = ""
 
 
-def _opening(
-    width: float, height: float, title: str, description: str, summary: str, chart_id: str, css_class: str
-) -> list[str]:
-    """The ``<svg>`` element with its title, and a description that ends with every value."""
-    desc = f"{description} {summary}".strip() if description else summary
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{escape(title_id)}" '
-        f'aria-describedby="{escape(desc_id)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" direction="ltr" '
-        f'class="{escape(css_class)}">',
-        f'<title id="{escape(title_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(desc_id)}">{escape(desc)}</desc>',
-    ]
+class Markup(str):
+    """Markup whose every text is already escaped: Django templates print it as it is (``__html__``)."""
+
+    def __html__(self) -> Markup:
+        return self
 
 
-def _value_axis(
-    left: float,
-    width: float,
-    base: float,
-    plot_height: float,
-    top_value: float,
-    whole: bool,
-    number: Callable[[float], str],
-) -> list[str]:
-    """The value axis: 0, half and top, with light grid lines."""
-    parts = []
-    for fraction in (0, 0.5, 1):
-        y = round(base - plot_height * fraction, 1)
-        stroke = "#4a4a4a" if fraction == 0 else "#c8ced6"
-        parts.append(
-            f'<line x1="{left}" y1="{y}" x2="{width - 4}" y2="{y}" stroke="{stroke}"/>'
-            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" fill="#1b1b1b">'
-            f"{escape(number(int(top_value * fraction) if whole else top_value * fraction))}</text>"
+@dataclass(frozen=True)
+class Chart:
+    """A chart: ``config`` for Chart.js, ``label`` the text of its canvas, ``chart_id`` the prefix of its
+    ids, and ``series``/``rows`` its figures as formatted texts (the table of :func:`standalone_page`)."""
+
+    chart_id: str
+    title: str
+    config: dict[str, Any]
+    label: str
+    series: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def config_json(self) -> str:
+        """The configuration as JSON that may stand inside a ``<script>`` element."""
+        text = json.dumps(self.config, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+    def markup(self) -> Markup:
+        chart_id = escape(self.chart_id)
+        return Markup(
+            f'<figure class="chart-figure" id="{chart_id}">'
+            f'<div class="chart-canvas"><canvas id="{chart_id}-canvas" role="img" '
+            f'aria-label="{escape(self.label)}" data-chart-config="{chart_id}-config"></canvas></div>'
+            f'<script type="application/json" id="{chart_id}-config">{self.config_json()}</script>'
+            "</figure>"
         )
-    return parts
+
+    __str__ = markup  # a template prints str(chart): the markup, as it is
+    __html__ = markup
 
 
-def column_chart_svg(
+def _ticks(items: Sequence[Bar | Group]) -> list[str | list[str]]:
+    """The text under each column: its tick (or label), with the group under it where the group changes."""
+    ticks: list[str | list[str]] = []
+    previous = None
+    for item in items:
+        tick = item.tick or item.label
+        ticks.append([tick, item.group] if item.group and item.group != previous else tick)
+        previous = item.group
+    return ticks
+
+
+def _check(values: Sequence[float], what: str) -> list[float]:
+    numbers = []
+    for value in values:
+        number = float(value)
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(f"{what}: {value!r} is not a finite number")
+        numbers.append(int(number) if number.is_integer() else number)
+    return numbers
+
+
+def _build(
+    kind: str,
+    items: Sequence[Bar | Group],
+    series: Sequence[str],
+    columns: list[list[float]],
+    *,
+    title: str,
+    description: str,
+    chart_id: str,
+    number: Number,
+    top: float | None,
+    value_title: str,
+    label_title: str,
+    language: str,
+    rtl: bool,
+    horizontal: bool = False,
+) -> Chart:
+    whole = all(float(value).is_integer() for column in columns for value in column)
+    texts = [[number(value) for value in column] for column in columns]
+    datasets = []
+    for index, (name, column) in enumerate(zip(series, columns, strict=True)):
+        colour = SERIES_COLOURS[index]
+        dataset: dict[str, Any] = {"label": name, "data": column, "borderColor": colour}
+        if kind == "line":
+            dataset |= {
+                "backgroundColor": colour,
+                "pointStyle": POINT_STYLES[index],
+                "pointRadius": 4,
+                "borderWidth": 2,
+                "tension": 0,
+            }
+        else:
+            dataset["backgroundColor"] = colour
+        datasets.append(dataset)
+    value_scale: dict[str, Any] = {"beginAtZero": True, "ticks": {"precision": 0} if whole else {}}
+    if top is not None:
+        value_scale["max"] = top
+    if value_title:
+        value_scale["title"] = {"display": True, "text": value_title}
+    label_scale: dict[str, Any] = {"grid": {"display": False}}
+    if label_title:
+        label_scale["title"] = {"display": True, "text": label_title}
+    if horizontal:  # labels read down, values grow towards the reading direction
+        label_scale["position"] = "right" if rtl else "left"
+        value_scale["reverse"] = rtl
+    else:  # time and order run in the reading direction; the value axis stands where reading starts
+        label_scale["reverse"] = rtl
+        value_scale["position"] = "right" if rtl else "left"
+    label_axis, value_axis = ("y", "x") if horizontal else ("x", "y")
+    options: dict[str, Any] = {
+        "responsive": True,
+        "maintainAspectRatio": False,
+        "animation": False,  # drawn at once: nothing moves for readers who asked for less motion
+        # Western digits in every language, as in the tables beside (Django's number formats)
+        "locale": f"{language or 'en'}-u-nu-latn",
+        "scales": {label_axis: label_scale, value_axis: value_scale},
+        "plugins": {
+            "title": {"display": False, "text": title},
+            "legend": {"display": len(series) > 1, "rtl": rtl, "textDirection": "rtl" if rtl else "ltr"},
+            "tooltip": {"rtl": rtl, "textDirection": "rtl" if rtl else "ltr"},
+            # read by web/khizana-charts.js, not by Chart.js: the short texts under the columns and
+            # the values as the page writes them (tooltips)
+            "khizana": {"ticks": _ticks(items), "texts": texts},
+        },
+    }
+    if horizontal:
+        options["indexAxis"] = "y"
+    config = {
+        "type": kind,
+        "data": {"labels": [item.label for item in items], "datasets": datasets},
+        "options": options,
+    }
+    rows = tuple((item.label, tuple(text[position] for text in texts)) for position, item in enumerate(items))
+    if len(series) == 1:
+        summary = "; ".join(f"{label}: {values[0]}" for label, values in rows)
+    else:
+        summary = "; ".join(
+            f"{label}: " + ", ".join(f"{name} {value}" for name, value in zip(series, values, strict=True))
+            for label, values in rows
+        )
+    text = ". ".join(part for part in (title, description.strip()) if part)
+    label = f"{text}: {summary}" if summary else text
+    return Chart(chart_id, title, config, label, tuple(series), rows)
+
+
+def column_chart(
     bars: Sequence[Bar],
     *,
     title: str,
     description: str = "",
     chart_id: str = "chart",
-    number: Callable[[float], str] = lambda value: f"{value:g}",
-    css_class: str = "bar-chart",
-) -> str:
-    """A vertical bar chart of ``bars`` as SVG markup. ``chart_id`` prefixes the ids of its title and
-    description (two charts on one page need two prefixes); ``number`` formats the values (the axis and
-    the texts)."""
-    bar_width, gap, plot_height = 22, 6, 160
-    left, top, bottom = 56, 28, 44
-    whole = all(float(bar.value).is_integer() for bar in bars)
-    top_value = _nice_top(max((bar.value for bar in bars), default=0), whole)
-    width = left + len(bars) * (bar_width + gap) + gap + 8
-    height = top + plot_height + bottom
-    base = top + plot_height
-    summary = "; ".join(f"{bar.label}: {number(bar.value)}" for bar in bars)
-    parts = _opening(width, height, title, description, summary, chart_id, css_class)
-    parts += _value_axis(left, width, base, plot_height, top_value, whole, number)
-    previous_group = None
-    for index, bar in enumerate(bars):
-        x = left + gap + index * (bar_width + gap)
-        length = round(plot_height * max(bar.value, 0) / top_value, 1)
-        y = round(base - length, 1)
-        parts.append(
-            f'<g class="bar"><title>{escape(bar.label)}: {escape(number(bar.value))}</title>'
-            f'<rect x="{x}" y="{y}" width="{bar_width}" height="{length}" fill="#1f5f8b"/></g>'
-        )
-        if bar.tick:
-            parts.append(
-                f'<text x="{x + bar_width / 2}" y="{base + 15}" text-anchor="middle" fill="#1b1b1b">'
-                f"{escape(bar.tick)}</text>"
+    number: Number = _plain_number,
+    value_title: str = "",
+    label_title: str = "",
+    series_name: str = "",
+    top: float | None = None,
+    language: str = "en",
+    rtl: bool = False,
+) -> Chart:
+    """A vertical bar chart of ``bars``. ``chart_id`` prefixes its ids (two charts on one page need two);
+    ``number`` formats the values in its texts; ``value_title``/``label_title`` name the axes;
+    ``series_name`` names the values in tooltips (the title when empty); ``top`` fixes the top of the
+    value axis (100 for percentages); ``language`` and ``rtl`` are the page's."""
+    return _build(
+        "bar",
+        bars,
+        [series_name or title],
+        [_check([bar.value for bar in bars], title)],
+        title=title,
+        description=description,
+        chart_id=chart_id,
+        number=number,
+        top=top,
+        value_title=value_title,
+        label_title=label_title,
+        language=language,
+        rtl=rtl,
+    )
+
+
+def horizontal_bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    description: str = "",
+    chart_id: str = "chart",
+    number: Number = _plain_number,
+    value_title: str = "",
+    label_title: str = "",
+    series_name: str = "",
+    top: float | None = None,
+    language: str = "en",
+    rtl: bool = False,
+) -> Chart:
+    """A bar chart of ``bars`` lying down, for long labels; the arguments as in :func:`column_chart`."""
+    return _build(
+        "bar",
+        bars,
+        [series_name or title],
+        [_check([bar.value for bar in bars], title)],
+        title=title,
+        description=description,
+        chart_id=chart_id,
+        number=number,
+        top=top,
+        value_title=value_title,
+        label_title=label_title,
+        language=language,
+        rtl=rtl,
+        horizontal=True,
+    )
+
+
+def _series_columns(groups: Sequence[Group], series: Sequence[str], title: str) -> list[list[float]]:
+    if not 1 <= len(series) <= len(SERIES_COLOURS):
+        raise ValueError(f"{title}: between 1 and {len(SERIES_COLOURS)} series, not {len(series)}")
+    for group in groups:
+        if len(group.values) != len(series):
+            raise ValueError(
+                f"{title}: “{group.label}” has {len(group.values)} values for {len(series)} series"
             )
-        if bar.group and bar.group != previous_group:
-            parts.append(
-                f'<text x="{x}" y="{base + 32}" fill="#1b1b1b" font-weight="bold">{escape(bar.group)}</text>'
-            )
-        previous_group = bar.group
-    parts.append("</svg>")
-    return "\n".join(parts)
+    return [_check([group.values[index] for group in groups], title) for index in range(len(series))]
 
 
-@dataclass(frozen=True)
-class Group:
-    """One group of columns, a value per series: ``label`` names it in full (the tooltips and the
-    description), ``tick`` is the short text under it (may be empty)."""
-
-    label: str
-    values: tuple[float, ...]
-    tick: str = ""
-
-
-# colours that stay apart for the common colour blindnesses, and from the grid (the table says it all)
-SERIES_COLOURS = ("#1f5f8b", "#d17a00", "#5b8c2a", "#7a4e9c")
-
-
-def grouped_column_chart_svg(
+def grouped_column_chart(
     groups: Sequence[Group],
     series: Sequence[str],
     *,
     title: str,
     description: str = "",
     chart_id: str = "chart",
-    number: Callable[[float], str] = lambda value: f"{value:g}",
+    number: Number = _plain_number,
+    value_title: str = "",
+    label_title: str = "",
     top: float | None = None,
-    css_class: str = "bar-chart",
-) -> str:
-    """A vertical bar chart of ``groups``, one column per series in each, as SVG markup, with a legend
-    naming the ``series`` (at most four). ``top`` fixes the top of the value axis (100 for
-    percentages), else it is the first round value above the largest; ``chart_id`` and ``number`` as in
-    :func:`column_chart_svg`."""
-    if not 1 <= len(series) <= len(SERIES_COLOURS):
-        raise ValueError(f"between 1 and {len(SERIES_COLOURS)} series, not {len(series)}")
-    if any(len(group.values) != len(series) for group in groups):
-        raise ValueError("every group has one value per series")
-    bar_width, inner_gap, gap, plot_height = 18, 2, 12, 160
-    left, legend_height, bottom = 56, 22, 28
-    top_margin = 16 + legend_height
-    values = [value for group in groups for value in group.values]
-    whole = top is None and all(float(value).is_integer() for value in values)
-    top_value = top if top and top > 0 else _nice_top(max(values, default=0), whole)
-    group_width = len(series) * (bar_width + inner_gap) - inner_gap
-    legend_width = sum(24 + 7 * len(name) + 16 for name in series)
-    width = max(left + len(groups) * (group_width + gap) + gap + 8, left + legend_width)
-    height = top_margin + plot_height + bottom
-    base = top_margin + plot_height
-    summary = "; ".join(
-        f"{group.label}: "
-        + ", ".join(f"{name} {number(value)}" for name, value in zip(series, group.values, strict=True))
-        for group in groups
+    language: str = "en",
+    rtl: bool = False,
+) -> Chart:
+    """A vertical bar chart of ``groups``, one column per series in each, with a legend naming the
+    ``series`` (one to six); the arguments as in :func:`column_chart`."""
+    return _build(
+        "bar",
+        groups,
+        series,
+        _series_columns(groups, series, title),
+        title=title,
+        description=description,
+        chart_id=chart_id,
+        number=number,
+        top=top,
+        value_title=value_title,
+        label_title=label_title,
+        language=language,
+        rtl=rtl,
     )
-    parts = _opening(width, height, title, description, summary, chart_id, css_class)
-    x = left
-    for index, name in enumerate(series):  # the legend, above the plot
-        parts.append(
-            f'<g class="legend"><rect x="{x}" y="4" width="14" height="14" fill="{SERIES_COLOURS[index]}"/>'
-            f'<text x="{x + 20}" y="15" fill="#1b1b1b">{escape(name)}</text></g>'
-        )
-        x += 24 + 7 * len(name) + 16
-    parts += _value_axis(left, width, base, plot_height, top_value, whole, number)
-    for index, group in enumerate(groups):
-        start = left + gap + index * (group_width + gap)
-        for position, (name, value) in enumerate(zip(series, group.values, strict=True)):
-            x = start + position * (bar_width + inner_gap)
-            length = round(plot_height * min(max(value, 0), top_value) / top_value, 1)
-            tooltip = f"{escape(group.label)}, {escape(name)}: {escape(number(value))}"
-            parts.append(
-                f'<g class="bar"><title>{tooltip}</title>'
-                f'<rect x="{x}" y="{round(base - length, 1)}" width="{bar_width}" height="{length}" '
-                f'fill="{SERIES_COLOURS[position]}"/></g>'
-            )
-        if group.tick:
-            parts.append(
-                f'<text x="{start + group_width / 2}" y="{base + 16}" text-anchor="middle" fill="#1b1b1b">'
-                f"{escape(group.tick)}</text>"
-            )
-    parts.append("</svg>")
+
+
+def line_chart(
+    points: Sequence[Group],
+    series: Sequence[str],
+    *,
+    title: str,
+    description: str = "",
+    chart_id: str = "chart",
+    number: Number = _plain_number,
+    value_title: str = "",
+    label_title: str = "",
+    top: float | None = None,
+    language: str = "en",
+    rtl: bool = False,
+) -> Chart:
+    """One line per series (one to six) through ``points`` (a :class:`Group` per month, say, holding a
+    value per series), told apart by colour and point shape, with a legend; the arguments as in
+    :func:`column_chart`."""
+    return _build(
+        "line",
+        points,
+        series,
+        _series_columns(points, series, title),
+        title=title,
+        description=description,
+        chart_id=chart_id,
+        number=number,
+        top=top,
+        value_title=value_title,
+        label_title=label_title,
+        language=language,
+        rtl=rtl,
+    )
+
+
+def data_table(chart: Chart, caption: str = "") -> str:
+    """The chart's figures as an accessible HTML table (one row per label, one column per series)."""
+    head = "".join(f'<th scope="col">{escape(name)}</th>' for name in chart.series)
+    body = "".join(
+        f'<tr><th scope="row">{escape(label)}</th>'
+        + "".join(f"<td>{escape(value)}</td>" for value in values)
+        + "</tr>"
+        for label, values in chart.rows
+    )
+    return (
+        f'<table class="chart-data"><caption>{escape(caption or chart.title)}</caption>'
+        f"<thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _inline_script(source: str) -> str:
+    return "<script>" + source.replace("</script", "<\\/script") + "</script>"
+
+
+STANDALONE_STYLE = """body { font-family: sans-serif; margin: 1.5rem; color: #1b1b1b; }
+.chart-canvas { position: relative; block-size: 22rem; max-inline-size: 60rem; }
+table { border-collapse: collapse; margin-block: 1rem; } th, td { padding: .25rem .6rem; }
+td { text-align: end; } caption { text-align: start; font-weight: bold; }"""
+
+
+def standalone_page(
+    charts: Sequence[Chart],
+    *,
+    title: str,
+    scripts: Sequence[str],
+    language: str = "en",
+    rtl: bool = False,
+    note: str = "",
+) -> str:
+    """One HTML document showing ``charts``, each with its table, that opens offline: ``scripts`` are the
+    texts of :data:`CHART_JS` and :data:`CHART_DRAWER`, written into it (no Content-Security-Policy
+    applies to a file opened from disk; without them the tables are still there)."""
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(language)}" dir="{"rtl" if rtl else "ltr"}">',
+        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{STANDALONE_STYLE}</style></head>",
+        f"<body><main><h1>{escape(title)}</h1>",
+    ]
+    if note:
+        parts.append(f"<p>{escape(note)}</p>")
+    for chart in charts:
+        parts += [f"<h2>{escape(chart.title)}</h2>", chart.markup(), data_table(chart)]
+    parts.append("</main>")
+    parts += [_inline_script(source) for source in scripts]
+    parts.append("</body></html>")
     return "\n".join(parts)

@@ -17,9 +17,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from khizana.accounts.permissions import is_network_admin, is_unverified_member, is_verified_member
+from khizana.accounts.permissions import can_write, is_network_admin, is_unverified_member, is_verified_member
 from khizana.accounts.ratelimit import client_ip
 
+from .extensions import access_restriction
 from .models import DigitalItem, Loan, OnSiteNetwork
 
 
@@ -27,6 +28,7 @@ from .models import DigitalItem, Loan, OnSiteNetwork
 class Decision:
     allowed: bool
     # open | member | on_site | loan | staff | login_required | not_member | unverified | off_site | no_loan
+    # | restricted
     reason: str
     loan: Loan | None = None
 
@@ -84,6 +86,8 @@ def current_loan(user, item: DigitalItem, now: datetime | None = None) -> Loan |
 def can_read(request: HttpRequest, item: DigitalItem) -> Decision:
     """May the reader of ``request`` read ``item`` online now?"""
     user = request.user
+    if access_restriction(item):  # e.g. a thesis under embargo (extensions.py): its library's staff only
+        return Decision(True, "staff") if can_write(user, item.library_id) else Decision(False, "restricted")
     if item.access == DigitalItem.Access.OPEN:
         return Decision(True, "open")
     authenticated = getattr(user, "is_authenticated", False)

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from khizana.catalog.models import SourceRecord, Work
+from khizana.digital.rights import BY_URI, RIGHTS, Rights
 from khizana.libraries.models import Library
+
+# The controlled list of rights: "CC BY 4.0 — Creative Commons Attribution 4.0", label translated.
+RIGHTS_CHOICES = [(entry.uri, format_lazy("{} — {}", entry.code, _(entry.label))) for entry in RIGHTS]
 
 
 class DigitalItem(models.Model):
@@ -69,7 +75,14 @@ class DigitalItem(models.Model):
         _("rights"),
         max_length=255,
         blank=True,
-        help_text=_("A rights statement URL or text, e.g. public domain."),
+        choices=RIGHTS_CHOICES,
+        help_text=_("A Creative Commons licence or tool, or a RightsStatements.org statement."),
+    )
+    rights_to_review = models.CharField(
+        _("rights to review"),
+        max_length=255,
+        blank=True,
+        help_text=_("Rights written before the controlled list that match none of its entries: choose one."),
     )
     text_status = models.CharField(max_length=12, choices=TextStatus.choices, default=TextStatus.NONE)
     text_error = models.TextField(blank=True)
@@ -81,7 +94,7 @@ class DigitalItem(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("digital item")
+        verbose_name = pgettext_lazy("model", "digital item")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.filename or self.label})"
@@ -89,6 +102,11 @@ class DigitalItem(models.Model):
     @property
     def work(self) -> Work | None:
         return self.record.work
+
+    @property
+    def rights_entry(self) -> Rights | None:
+        """The entry of the controlled list (URI, code, label), or None when the rights are not set."""
+        return BY_URI.get(self.rights)
 
     @property
     def display_title(self) -> str:
@@ -306,3 +324,47 @@ class SushiCredential(models.Model):
 
     def __str__(self) -> str:
         return f"SUSHI {self.customer_id} / {self.requestor_id}"
+
+
+class UsageMonth(models.Model):
+    """A month whose usage events were aggregated into :class:`UsageTotal` rows (it has ended): COUNTER
+    reports read its totals, not its events."""
+
+    month = models.CharField(max_length=7, unique=True, help_text="YYYY-MM, local time.")
+    events = models.PositiveIntegerField(default=0, help_text="Usage events of the month when closed.")
+    totals = models.PositiveIntegerField(default=0, help_text="Aggregate rows written.")
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"usage of {self.month}"
+
+
+class UsageTotal(models.Model):
+    """COUNTER counts of a closed month for one scope (the whole network, or one reader institution),
+    item or title, access type (or "*": all of them, unique counts do not add up) and access method.
+    Item rows hold the item metrics, title rows (no item) the Unique_Title ones."""
+
+    month = models.CharField(max_length=7)
+    network = models.BooleanField(help_text="The whole network's counts (else one institution's).")
+    library = models.ForeignKey(Library, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(DigitalItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title_id = models.IntegerField(help_text="The work at the time of the access, or minus the item.")
+    access_type = models.CharField(max_length=16)
+    access_method = models.CharField(max_length=8)
+    total_item_investigations = models.PositiveIntegerField(default=0)
+    total_item_requests = models.PositiveIntegerField(default=0)
+    unique_item_investigations = models.PositiveIntegerField(default=0)
+    unique_item_requests = models.PositiveIntegerField(default=0)
+    unique_title_investigations = models.PositiveIntegerField(default=0)
+    unique_title_requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "network", "library"], name="usage_total_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"usage totals {self.month} item {self.item_id} title {self.title_id}"

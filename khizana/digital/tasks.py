@@ -45,3 +45,14 @@ def end_overdue_loans() -> None:
     offered = loans.refresh_waitlists()
     if closed or offered:
         logger.info("loans: %s overdue closed, %s waitlist offers made", closed, offered)
+
+
+@db_periodic_task(crontab(day="1", hour="0", minute="23"))
+def close_usage_months() -> None:
+    """On the first of the month: aggregate the usage of the month that ended (and any not closed yet),
+    so its COUNTER reports read the totals, not the events."""
+    from khizana.digital.counter import services as counter
+
+    for month in counter.months_to_close():
+        closed = counter.close_month(month)
+        logger.info("usage %s closed: %s events, %s aggregate rows", month, closed.events, closed.totals)

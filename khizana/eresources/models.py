@@ -465,3 +465,169 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.via} {self.at}"
+
+
+# --- usage harvested from the providers (COUNTER reports, SUSHI) ------------------------------------------
+
+
+class UsageReportId(models.TextChoices):
+    TR = "TR", _("Title Report (TR)")
+    DR = "DR", _("Database Report (DR)")
+    PR = "PR", _("Platform Report (PR)")
+    IR = "IR", _("Item Report (IR)")
+
+
+class CounterRelease(models.TextChoices):
+    R5 = "5", "COUNTER R5"
+    R51 = "5.1", "COUNTER R5.1"
+
+
+class SushiAccount(models.Model):
+    """A provider's SUSHI endpoint and the credentials to harvest a resource's usage, for one member
+    institution or (no library) for the network. The provider moved to R5.1 at ``r51_from``: months before
+    are harvested as R5 (from ``r5_base_url`` when the R5 endpoint differs)."""
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="sushi_accounts"
+    )
+    library = models.ForeignKey(
+        Library,
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The member institution whose usage this is; empty: the whole network."),
+    )
+    base_url = models.URLField(_("SUSHI endpoint"), max_length=500, help_text=_("e.g. https://…/r51"))
+    r5_base_url = models.URLField(
+        _("R5 SUSHI endpoint"),
+        max_length=500,
+        blank=True,
+        help_text=_("For the months before the move to R5.1, when the provider's R5 endpoint differs."),
+    )
+    customer_id = models.CharField(_("customer ID"), max_length=255)
+    requestor_id = models.CharField(_("requestor ID"), max_length=255, blank=True)
+    api_key = models.CharField(_("API key"), max_length=255, blank=True)
+    platform = models.CharField(_("platform"), max_length=255, blank=True)
+    release = models.CharField(
+        _("COUNTER release"), max_length=3, choices=CounterRelease.choices, default=CounterRelease.R51
+    )
+    r51_from = models.DateField(
+        _("R5.1 from"),
+        null=True,
+        blank=True,
+        help_text=_("The month the provider moved to R5.1 (R5 before it); empty: the release above."),
+    )
+    reports = models.JSONField(_("reports to harvest"), default=list)
+    harvest_from = models.DateField(_("harvest from"), help_text=_("The first month to harvest."))
+    active = models.BooleanField(_("harvested every month"), default=True)
+    credentials_refused_at = models.DateTimeField(null=True, blank=True)
+    credentials_error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["resource__sort_name", "library__code"]
+        verbose_name = _("SUSHI account")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "library"], name="sushi_account_per_library"),
+            models.UniqueConstraint(
+                fields=["resource"], condition=Q(library__isnull=True), name="sushi_account_per_network"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} — {self.library.code if self.library_id else _('network')}"
+
+    @property
+    def masked_api_key(self) -> str:
+        """The key as staff see it: its last four characters only."""
+        if not self.api_key:
+            return ""
+        return "•" * 8 + self.api_key[-4:] if len(self.api_key) > 8 else "•" * 8
+
+
+class UsageHarvest(models.Model):
+    """One report of one month of a resource's usage for one institution (or the network): how it was
+    fetched or uploaded, how it went, the last error and the exceptions the provider gave."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("to harvest")
+        DONE = "done", _("harvested")
+        NO_USAGE = "no_usage", _("no usage (zero)")
+        QUEUED = "queued", _("queued by the provider, retried later")
+        FAILED = "failed", _("failed")
+
+    class Source(models.TextChoices):
+        SUSHI = "sushi", _("SUSHI")
+        UPLOAD = "upload", _("uploaded file")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="usage_harvests")
+    library = models.ForeignKey(Library, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        SushiAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="harvests"
+    )
+    report_id = models.CharField(max_length=8, choices=UsageReportId.choices)
+    month = models.DateField()  # the first day of the month
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.SUSHI)
+    release = models.CharField(max_length=3, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    exceptions = models.JSONField(default=list, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    harvested_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["resource__sort_name", "-month", "report_id"]
+        verbose_name = _("usage harvest")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "library", "report_id", "month"], name="usage_harvest_per_library"
+            ),
+            models.UniqueConstraint(
+                fields=["resource", "report_id", "month"],
+                condition=Q(library__isnull=True),
+                name="usage_harvest_per_network",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.report_id} {self.month:%Y-%m} {self.status}"
+
+
+class UsageCount(models.Model):
+    """One count of a harvested report: a metric of a title, database or platform in a month."""
+
+    harvest = models.ForeignKey(UsageHarvest, on_delete=models.CASCADE, related_name="counts")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    library = models.ForeignKey(Library, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    report_id = models.CharField(max_length=8)
+    month = models.DateField()
+    title = models.CharField(max_length=1000, blank=True)
+    platform = models.CharField(max_length=255, blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    isbn = models.CharField(max_length=32, blank=True)
+    print_issn = models.CharField(max_length=16, blank=True)
+    online_issn = models.CharField(max_length=16, blank=True)
+    proprietary_id = models.CharField(max_length=255, blank=True)
+    uri = models.CharField(max_length=1000, blank=True)
+    data_type = models.CharField(max_length=40, blank=True)
+    access_type = models.CharField(max_length=40, blank=True)
+    access_method = models.CharField(max_length=20, blank=True)
+    yop = models.CharField(max_length=9, blank=True)
+    metric_type = models.CharField(max_length=40)
+    count = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["resource", "month", "report_id", "metric_type"]),
+            models.Index(fields=["library", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.month:%Y-%m} {self.metric_type}={self.count}"

@@ -51,6 +51,7 @@ class Usage(NamedTuple):
     access_type: str = "Controlled"
     access_method: str = "Regular"
     user_agent: str | None = None
+    library: int | None = None  # the reader's institution (None: anonymous or none)
 
 
 def load_robot_patterns(path: Path = ROBOTS_FILE) -> list[str]:
@@ -135,3 +136,61 @@ def measure(
     return {
         key: {metric: dict(months) for metric, months in metrics.items()} for key, metrics in totals.items()
     }
+
+
+# -- the monthly aggregate ---------------------------------------------------------------------------------
+
+ALL_ACCESS_TYPES = "*"  # the access type of the aggregate rows that count across every access type
+NETWORK = None  # the scope of the aggregate rows of the whole network
+
+
+class MonthTotal(NamedTuple):
+    """One row of a closed month's aggregate. ``scope`` is a library id, or NETWORK for every event.
+    An item row (``item`` set) has the item metrics; a title row (``item`` None) the Unique_Title ones.
+    ``access_type`` is one access type, or ALL_ACCESS_TYPES for the counts across all of them (unique
+    counts do not add up across access types: the same session may open an item as Open and Controlled).
+    """
+
+    month: str
+    scope: int | None
+    item: int | None
+    title: int
+    access_type: str
+    access_method: str
+    metrics: dict[str, int]
+
+
+ITEM_METRICS = ALL_METRICS[:4]
+TITLE_METRICS = ALL_METRICS[4:]
+
+
+def month_totals(rows: Iterable[Usage]) -> list[MonthTotal]:
+    """The aggregate rows of counted usage (already :func:`counted`, month by month): per month and
+    scope (the network, each reader's institution), per item and per title, per access type and across
+    all access types, and access method. The reports built from them are those built from the rows.
+    One pass: with the item (or title) in the key, its unique counts are its distinct sessions."""
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    sessions: dict[tuple, set] = defaultdict(set)
+    for row in rows:
+        month, session = month_of(row.at), session_of(row)
+        scopes = (NETWORK,) if row.library is None else (NETWORK, row.library)
+        for scope in scopes:
+            for access in (row.access_type, ALL_ACCESS_TYPES):
+                item_key = (month, scope, row.item, row.title, access, row.access_method)
+                title_key = (month, scope, None, row.title, access, row.access_method)
+                counts = totals[item_key]
+                counts[0] += 1
+                sessions[(item_key, "Unique_Item_Investigations")].add(session)
+                sessions[(title_key, "Unique_Title_Investigations")].add(session)
+                if row.is_request:
+                    counts[1] += 1
+                    sessions[(item_key, "Unique_Item_Requests")].add(session)
+                    sessions[(title_key, "Unique_Title_Requests")].add(session)
+    metrics: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for key, (investigations, requests) in totals.items():
+        metrics[key]["Total_Item_Investigations"] = investigations
+        if requests:
+            metrics[key]["Total_Item_Requests"] = requests
+    for (key, name), found in sessions.items():
+        metrics[key][name] = len(found)
+    return [MonthTotal(*key, counts) for key, counts in metrics.items()]

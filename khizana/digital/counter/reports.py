@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from .metrics import ALL_METRICS, Usage, measure
+from .metrics import ALL_ACCESS_TYPES, ALL_METRICS, ITEM_METRICS, TITLE_METRICS, MonthTotal, Usage, measure
 
 PLATFORM = "Khizana"
 
@@ -163,17 +163,119 @@ def _performance(measured: dict[str, dict[str, int]], metrics: list[str]) -> dic
     return {m: dict(sorted(measured[m].items())) for m in metrics if measured.get(m)}
 
 
+def _shows_access_type(request: Request) -> bool:
+    if request.report in ("pr", "pr_p1", "tr_b1"):
+        return False
+    return request.report == "tr_b3" or "Access_Type" in request.attributes
+
+
+def _wanted_access_types(request: Request) -> list[str] | None:
+    return FIXED_FILTERS.get(request.report, {}).get("Access_Type") or request.access_types
+
+
+def totals_usable(request: Request) -> bool:
+    """Can the monthly aggregate answer this request? Not when the report merges some access types but
+    not all of them (unique counts of a subset are not kept; the raw events answer it)."""
+    wanted = _wanted_access_types(request)
+    if _shows_access_type(request) or not wanted or len(set(wanted)) == 1:
+        return True
+    return set(ACCESS_TYPES) <= set(wanted)
+
+
+def _select_totals(
+    totals: Iterable[MonthTotal], request: Request, titles: dict[int, Entry], items: dict[int, Entry]
+) -> list[MonthTotal]:
+    fixed = FIXED_FILTERS.get(request.report, {})
+    wanted = _wanted_access_types(request)
+    access_methods = fixed.get("Access_Method") or request.access_methods
+    data_types = fixed.get("Data_Type") or request.data_types
+    wanted_type = ITEM_DATA_TYPE if request.report == "ir" else TITLE_DATA_TYPE
+    if data_types and wanted_type not in data_types:
+        return []
+    shows_access_type = _shows_access_type(request)
+    single = wanted[0] if wanted and len(set(wanted)) == 1 else None
+
+    def keep(access: str) -> bool:
+        if shows_access_type:
+            return access != ALL_ACCESS_TYPES and (not wanted or access in wanted)
+        return access == (single or ALL_ACCESS_TYPES)
+
+    months = set(request.months)
+    selected = []
+    for total in totals:
+        if total.month not in months or not keep(total.access_type):
+            continue
+        if access_methods and total.access_method not in access_methods:
+            continue
+        if request.yops:
+            entry = items.get(total.item) if request.report == "ir" else titles.get(total.title)
+            if not _yop_ok(entry.yop if entry else "0001", request.yops):
+                continue
+        selected.append(total)
+    return selected
+
+
+def _add_totals(measured: dict, key, total: MonthTotal, names) -> None:
+    for name in names:
+        count = total.metrics.get(name, 0)
+        if count:
+            months = measured.setdefault(key, {}).setdefault(name, {})
+            months[total.month] = months.get(total.month, 0) + count
+
+
+def _measure_totals(totals: list[MonthTotal], level: str, by_type: bool, by_method: bool) -> dict:
+    """What :func:`~.metrics.measure` gives for the raw rows, from the aggregate rows: item metrics add
+    up over items (each session-item pair is one item's), Unique_Title ones come from the title rows."""
+    measured: dict = {}
+    for total in totals:
+        access = total.access_type if by_type else ""
+        method = total.access_method if by_method else ""
+        if level == "platform":
+            key = method
+        elif level == "item":
+            if total.item is None:
+                continue
+            key = (total.item, access, method)
+        else:
+            key = (total.title, access, method)
+        _add_totals(measured, key, total, ITEM_METRICS if total.item is not None else TITLE_METRICS)
+    return measured
+
+
+def _merged(first: dict, second: dict) -> dict:
+    """Two measures of different months, as one."""
+    merged = {key: {name: dict(months) for name, months in values.items()} for key, values in first.items()}
+    for key, values in second.items():
+        target = merged.setdefault(key, {})
+        for metric, months in values.items():
+            target.setdefault(metric, {}).update(months)
+    return merged
+
+
 def report_items(
-    rows: Iterable[Usage], request: Request, titles: dict[int, Entry], items: dict[int, Entry]
+    rows: Iterable[Usage],
+    request: Request,
+    titles: dict[int, Entry],
+    items: dict[int, Entry],
+    totals: Iterable[MonthTotal] = (),
 ) -> list[dict]:
-    """The ``Report_Items`` of the report asked for (rows already :func:`~.metrics.counted`)."""
+    """The ``Report_Items`` of the report asked for, from counted usage rows (rows already
+    :func:`~.metrics.counted`) and from the aggregate of closed months (``totals``, other months)."""
     selected = _select(rows, request, titles, items)
+    selected_totals = _select_totals(totals, request, titles, items)
     metrics = _metrics_for(request)
     report = request.report
     shown = set(request.attributes)
+
+    def measured_by(level: str, group, by_type: bool, by_method: bool) -> dict:
+        from_rows = measure(selected, group)
+        if not selected_totals:
+            return from_rows
+        return _merged(from_rows, _measure_totals(selected_totals, level, by_type, by_method))
+
     if report in ("pr", "pr_p1"):
         by_method = "Access_Method" in shown
-        measured = measure(selected, lambda r: r.access_method if by_method else "")
+        measured = measured_by("platform", lambda r: r.access_method if by_method else "", False, by_method)
         performances = []
         for method in sorted(measured):
             performance = _performance(measured[method], metrics)
@@ -185,31 +287,27 @@ def report_items(
             entry["Performance"] = performance
             performances.append(entry)
         return [{"Platform": PLATFORM, "Attribute_Performance": performances}] if performances else []
-    if report == "ir":
-        keys = ("YOP", "Access_Type", "Access_Method")
-        measured = measure(
-            selected,
-            lambda r: (
-                r.item,
-                r.access_type if "Access_Type" in shown else "",
-                r.access_method if "Access_Method" in shown else "",
-            ),
-        )
-        reported = _grouped(measured, metrics, items, keys, shown, data_type=ITEM_DATA_TYPE, name_key="Item")
-        # R5.1 groups items by their parent; without Include_Parent_Details, one group without a parent
-        return [{"Items": reported}] if reported else []
-    # title reports
     if report == "tr_b1":
         shown = {"YOP"}
     elif report == "tr_b3":
         shown = {"YOP", "Access_Type"}
-    measured = measure(
-        selected,
-        lambda r: (
-            r.title,
-            r.access_type if "Access_Type" in shown else "",
-            r.access_method if "Access_Method" in shown else "",
-        ),
+    by_type, by_method = "Access_Type" in shown, "Access_Method" in shown
+    if report == "ir":
+        keys = ("YOP", "Access_Type", "Access_Method")
+        measured = measured_by(
+            "item",
+            lambda r: (r.item, r.access_type if by_type else "", r.access_method if by_method else ""),
+            by_type,
+            by_method,
+        )
+        reported = _grouped(measured, metrics, items, keys, shown, data_type=ITEM_DATA_TYPE, name_key="Item")
+        # R5.1 groups items by their parent; without Include_Parent_Details, one group without a parent
+        return [{"Items": reported}] if reported else []
+    measured = measured_by(
+        "title",
+        lambda r: (r.title, r.access_type if by_type else "", r.access_method if by_method else ""),
+        by_type,
+        by_method,
     )
     return _grouped(
         measured,
@@ -294,11 +392,11 @@ def report_header(
     return header
 
 
-def build_report(rows: list[Usage], request: Request, titles, items, **header) -> dict:
-    """The report as COUNTER_SUSHI JSON."""
+def build_report(rows: list[Usage], request: Request, titles, items, totals=(), **header) -> dict:
+    """The report as COUNTER_SUSHI JSON (``totals``: the aggregate of the closed months asked for)."""
     return {
         "Report_Header": report_header(request, **header),
-        "Report_Items": report_items(rows, request, titles, items),
+        "Report_Items": report_items(rows, request, titles, items, totals),
     }
 
 

@@ -22,9 +22,9 @@ from khizana.accounts import permissions
 from khizana.accounts.audit import audit
 from khizana.libraries.models import Library
 
-from ..models import DigitalItem, SushiCredential, UsageEvent
-from .metrics import RobotFilter, Usage, counted
-from .reports import Entry, Request, build_report, months_between
+from ..models import DigitalItem, SushiCredential, UsageEvent, UsageMonth, UsageTotal
+from .metrics import ALL_METRICS, MonthTotal, RobotFilter, Usage, counted, month_of, month_totals
+from .reports import Entry, Request, build_report, months_between, totals_usable
 
 NETWORK_CUSTOMER_ID = "network"
 CREATED_BY = "Khizana"
@@ -124,6 +124,7 @@ def usage_rows(customer: Customer, begin: date, end: date) -> list[Usage]:
         "is_request",
         "access_type",
         "user_agent",
+        "user_library_id",
     )
     sql, params = events.order_by("occurred_at").values_list(*columns).query.sql_with_params()
     local = _local_times(tz)
@@ -131,7 +132,18 @@ def usage_rows(customer: Customer, begin: date, end: date) -> list[Usage]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(20000):
-            for at, user_id, session_key, item_id, work_id, action, is_request, access_type, agent in chunk:
+            for (
+                at,
+                user_id,
+                session_key,
+                item_id,
+                work_id,
+                action,
+                is_request,
+                access_type,
+                agent,
+                user_library,
+            ) in chunk:
                 rows.append(
                     Usage(
                         local(at),
@@ -143,6 +155,7 @@ def usage_rows(customer: Customer, begin: date, end: date) -> list[Usage]:
                         access_type,
                         "Regular",
                         agent,
+                        user_library,
                     )
                 )
     return rows
@@ -156,9 +169,19 @@ def _isbn(identifiers: dict) -> str:
     return ""
 
 
-def describe(rows: list[Usage]) -> tuple[dict[int, Entry], dict[int, Entry]]:
-    """What the reports say about the titles (works) and items of these rows."""
-    item_ids = {row.item for row in rows}
+def counted_by_month(rows: list[Usage]) -> list[Usage]:
+    """The rows that count, month by month: a month's counts do not depend on the months reported with it
+    (a double click across midnight at the end of a month counts in both, as the closed months do)."""
+    by_month: dict[str, list[Usage]] = {}
+    for row in rows:
+        by_month.setdefault(month_of(row.at), []).append(row)
+    robots = RobotFilter()
+    return [row for month in sorted(by_month) for row in counted(by_month[month], robots)]
+
+
+def describe(rows: list[Usage], totals: list[MonthTotal] = ()) -> tuple[dict[int, Entry], dict[int, Entry]]:
+    """What the reports say about the titles (works) and items of these rows and aggregate rows."""
+    item_ids = {row.item for row in rows} | {total.item for total in totals if total.item is not None}
     titles: dict[int, Entry] = {}
     items: dict[int, Entry] = {}
     found = DigitalItem.objects.filter(pk__in=item_ids).select_related("record__work", "library")
@@ -182,22 +205,102 @@ def describe(rows: list[Usage]) -> tuple[dict[int, Entry], dict[int, Entry]]:
     return titles, items
 
 
-def make_report(customer: Customer, request: Request) -> dict:
-    """The COUNTER_SUSHI JSON of the report asked for (its months already checked and set)."""
-    rows: list[Usage] = []
-    if request.months:
-        begin, end = (
-            date.fromisoformat(request.months[0] + "-01"),
-            date.fromisoformat(request.months[-1] + "-01"),
+# -- the monthly aggregate ----------------------------------------------------------------------------------
+
+_TOTAL_COLUMNS = [name.lower() for name in ALL_METRICS]
+
+
+def closed_months(months: list[str]) -> set[str]:
+    return set(UsageMonth.objects.filter(month__in=months).values_list("month", flat=True))
+
+
+def month_totals_of(customer: Customer, months: list[str]) -> list[MonthTotal]:
+    """The aggregate rows of these (closed) months for the customer."""
+    if not months:
+        return []
+    totals = UsageTotal.objects.filter(month__in=months)
+    if customer.library is None:
+        totals = totals.filter(network=True)
+    else:
+        totals = totals.filter(network=False, library=customer.library)
+    columns = ("month", "item_id", "title_id", "access_type", "access_method", *_TOTAL_COLUMNS)
+    scope = customer.library.pk if customer.library else None
+    found = []
+    for month, item, title, access, method, *counts in totals.values_list(*columns).iterator(chunk_size=5000):
+        metrics = {name: count for name, count in zip(ALL_METRICS, counts, strict=True) if count}
+        found.append(MonthTotal(month, scope, item, title, access, method, metrics))
+    return found
+
+
+def close_month(month: str, today: date | None = None) -> UsageMonth:
+    """Aggregate the usage events of an ended month ("YYYY-MM") into its totals, replacing any made
+    before (closing again after late events is safe). Raises ValueError for a month not ended."""
+    try:
+        first = date.fromisoformat(month + "-01")
+    except ValueError:
+        raise ValueError(_("%(month)s: not a month (YYYY-MM).") % {"month": month}) from None
+    if month > last_month_available(today):
+        raise ValueError(_("%(month)s: the month has not ended yet.") % {"month": month})
+    rows = usage_rows(network_customer(), first, first)
+    totals = month_totals(counted_by_month(rows))
+    with transaction.atomic():
+        UsageTotal.objects.filter(month=month).delete()
+        UsageTotal.objects.bulk_create(
+            (
+                UsageTotal(
+                    month=total.month,
+                    network=total.scope is None,
+                    library_id=total.scope,
+                    item_id=total.item,
+                    title_id=total.title,
+                    access_type=total.access_type,
+                    access_method=total.access_method,
+                    **{
+                        column: total.metrics.get(name, 0)
+                        for column, name in zip(_TOTAL_COLUMNS, ALL_METRICS, strict=True)
+                    },
+                )
+                for total in totals
+            ),
+            batch_size=5000,
         )
-        rows = counted(usage_rows(customer, begin, end), RobotFilter())
-    titles, items = describe(rows)
+        closed, _created = UsageMonth.objects.update_or_create(
+            month=month, defaults={"events": len(rows), "totals": len(totals), "closed_at": timezone.now()}
+        )
+    return closed
+
+
+def months_to_close(today: date | None = None) -> list[str]:
+    """The ended months with usage that are not closed yet, oldest first."""
+    first, last = first_month_available(), last_month_available(today)
+    if not UsageEvent.objects.exists():
+        return []
+    done = set(UsageMonth.objects.values_list("month", flat=True))
+    months = months_between(date.fromisoformat(first + "-01"), date.fromisoformat(last + "-01"))
+    return [month for month in months if month not in done]
+
+
+def make_report(customer: Customer, request: Request) -> dict:
+    """The COUNTER_SUSHI JSON of the report asked for (its months already checked and set): the closed
+    months from their aggregate, the others from the usage events."""
+    closed = closed_months(request.months) if totals_usable(request) else set()
+    raw_months = [month for month in request.months if month not in closed]
+    rows: list[Usage] = []
+    if raw_months:
+        begin, end = date.fromisoformat(raw_months[0] + "-01"), date.fromisoformat(raw_months[-1] + "-01")
+        wanted = set(raw_months)
+        rows = [
+            row for row in counted_by_month(usage_rows(customer, begin, end)) if month_of(row.at) in wanted
+        ]
+    totals = month_totals_of(customer, sorted(closed))
+    titles, items = describe(rows, totals)
     created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return build_report(
         rows,
         request,
         titles,
         items,
+        totals,
         institution_name=str(customer.name),
         institution_id=customer.institution_id,
         created=created,

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
-from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from khizana.accounts.decorators import int_or_404, staff_required
-from khizana.core.charts import Bar, column_chart_svg
+from khizana.core.charts import Bar, Chart, column_chart
 
 from ..models import DigitalItem, SushiCredential
 from . import services
@@ -135,12 +135,17 @@ def run_report(request: HttpRequest) -> HttpResponse:
     return render(request, "digital/counter/reports.html", context, status=400 if errors else 200)
 
 
-def _chart(rows: list[tuple[str, int]], title: str, chart_id: str) -> str:
+def _chart(rows: list[tuple[str, int]], title: str, chart_id: str) -> Chart:
     bars = [Bar(label=label, value=value, tick=label[:10]) for label, value in rows]
-    svg = column_chart_svg(
-        bars, title=title, chart_id=chart_id, number=lambda value: number_format(value, force_grouping=True)
+    return column_chart(
+        bars,
+        title=title,
+        chart_id=chart_id,
+        number=lambda value: number_format(value, force_grouping=True),
+        series_name=_("Requests"),
+        language=get_language(),
+        rtl=get_language_bidi(),
     )
-    return mark_safe(svg)  # built from numbers and escaped labels
 
 
 @require_GET
@@ -186,7 +191,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "title": title,
             "rows": data,
             "label": label,
-            "svg": _chart(data, title, key) if data else "",
+            "figure": _chart(data, title, key) if data else "",
         }
         for key, title, data, label in sections
     ]

@@ -35,6 +35,7 @@ from django.db.models import Count, Max
 from lxml import etree
 
 from khizana.catalog.signals import works_changed
+from khizana.digital.extensions import access_restriction
 from khizana.digital.fulltext import ocr
 from khizana.digital.fulltext.textclean import (
     clean_text,
@@ -443,11 +444,15 @@ def work_index_terms(work_ids: list[int]) -> dict[int, str]:
     at most :data:`MAX_WORK_TERMS`; only the works that have any. For the catalog's ``fulltext`` field."""
     if not work_ids:
         return {}
-    items = list(
-        DigitalItem.objects.filter(record__work_id__in=work_ids, text_status__in=TEXT_DONE)
+    # A closed item (a thesis under embargo) lends no words to search: its text is not to be found yet.
+    items = [
+        (item.pk, item.record.work_id)
+        for item in DigitalItem.objects.filter(record__work_id__in=work_ids, text_status__in=TEXT_DONE)
+        .select_related("record")
+        .only("id", "record__work_id")
         .order_by("id")
-        .values_list("id", "record__work_id")
-    )
+        if not access_restriction(item)
+    ]
     if not items:
         return {}
     stamps = _stamps([item_id for item_id, _ in items])

@@ -2,7 +2,8 @@
 
 One canvas per page image, each painted by its IIIF Image API service (level 2) with a thumbnail; labels and
 summaries as fr/ar/en language maps, the title tagged with the language of its script; the work's metadata;
-``rights`` when the item's rights are a URI; ``viewingDirection: right-to-left`` for right-to-left items.
+``rights``, the URI of the item's licence or rights statement (http://, as Presentation 3 requires);
+``viewingDirection: right-to-left`` for right-to-left items.
 """
 
 from __future__ import annotations
@@ -91,13 +92,10 @@ def _metadata(item: DigitalItem) -> list[KeyValueString]:
     if work and work.publisher:
         rows.append((lambda: gettext("Publisher"), {"none": [work.publisher]}))
     rows.append((lambda: gettext("Library"), _library_map(item)))
-    if item.rights and not _is_uri(item.rights):
-        rows.append((lambda: gettext("Rights"), {"none": [item.rights]}))
+    entry = item.rights_entry
+    if entry:  # the licence's name beside its URI in ``rights``, for the viewers that show metadata
+        rows.append((lambda: gettext("Rights"), {"none": [entry.code]}))
     return [KeyValueString(label=translated(label), value=value) for label, value in rows if value]
-
-
-def _is_uri(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
 
 
 def _image_body(service: str, page: PageImage, box: str | None = None) -> AnnotationBody:
@@ -159,7 +157,7 @@ def build_manifest(request: HttpRequest, item: DigitalItem) -> dict | None:
         items=[_canvas(request, base, page) for page in pages],
     )
     manifest.thumbnail = manifest.items[0].thumbnail
-    if _is_uri(item.rights):
+    if item.rights_entry:  # a URI of the controlled list, http:// as Presentation 3 requires
         manifest.rights = item.rights
     work = item.work
     if work is not None:

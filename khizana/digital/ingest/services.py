@@ -31,6 +31,7 @@ from khizana.digital import tasks
 from khizana.digital.ingest import formats
 from khizana.digital.ingest.formats import Msgid, RefusedFile, gettext_noop
 from khizana.digital.models import DigitalItem, PageImage
+from khizana.digital.rights import canonical_rights
 from khizana.digital.storage import StorageError, default_store
 from khizana.libraries.models import Library
 
@@ -187,6 +188,24 @@ def _check_access(access: str, name: str) -> None:
         )
 
 
+def checked_rights(rights: str, name: str) -> str:
+    """The canonical URI of the rights given (a URI of the controlled list in any of its forms, a code such
+    as "CC BY 4.0", or a known phrase), "" for none; raises :class:`IngestError` naming them otherwise."""
+    if not (rights or "").strip():
+        return ""
+    entry = canonical_rights(rights)
+    if entry is None:
+        raise IngestError(
+            name,
+            gettext_noop(
+                "unknown rights %(rights)r: give a Creative Commons or RightsStatements.org URI (e.g. "
+                "http://creativecommons.org/licenses/by/4.0/) or its code (e.g. CC BY 4.0, InC-EDU, PDM)"
+            ),
+            rights=rights.strip(),
+        )
+    return entry.uri
+
+
 def _working_folder() -> tempfile.TemporaryDirectory:
     root = Path(settings.KHIZANA_DIGITAL_STORE)
     root.mkdir(parents=True, exist_ok=True)
@@ -206,6 +225,7 @@ def add_digital_item(
     """One PDF or EPUB (a page image makes a one-page image item) as a digital item of ``record``.
     Raises :class:`IngestError` (:class:`AlreadyIngested` for the same bytes on the same record)."""
     _check_access(access, filename)
+    rights = checked_rights(rights, filename)
     with _working_folder() as folder:
         checked = check_file(file, filename, Path(folder))
         if checked.identified.kind == "image":
@@ -230,7 +250,7 @@ def add_digital_item(
             technical=identified.technical,
             page_count=identified.page_count,
             access=access,
-            rights=rights[:255],
+            rights=rights,
             created_by=_user_or_none(user),
         )
         with _stored([checked]) as keys:
@@ -253,6 +273,7 @@ def add_page_images(
     if not files:
         raise IngestError(label or str(record), gettext_noop("no page images given"))
     _check_access(access, files[0][1])
+    rights = checked_rights(rights, files[0][1])
     with _working_folder() as folder:
         pages = [check_file(file, name, Path(folder), images_only=True) for file, name in files]
         return _add_images(record, pages, access=access, user=user, label=label, rights=rights)
@@ -285,7 +306,7 @@ def _add_images(
         },
         page_count=len(pages),
         access=access,
-        rights=rights[:255],
+        rights=checked_rights(rights, pages[0].name),
         created_by=_user_or_none(user),
     )
     with _stored(pages) as keys:
@@ -550,6 +571,7 @@ def import_row(folder: Path, row: MapRow, *, library: Library | None = None, use
         record = resolve_record(row.key, scheme=row.scheme, library=library)
         access = row.access or DigitalItem.Access.MEMBERS
         _check_access(access, row.file)
+        checked_rights(row.rights, row.file)
         found = existing_item(record, _checksum_of(path))
         if found:
             return Outcome(row, "skipped", item=found)

@@ -23,7 +23,7 @@ from khizana.accounts import permissions
 from khizana.accounts.audit import audit
 from khizana.accounts.decorators import int_or_404, staff_required
 from khizana.digital.ingest import services as ingest
-from khizana.digital.models import DigitalItem
+from khizana.digital.models import RIGHTS_CHOICES, DigitalItem
 from khizana.libraries.models import Library
 
 UPLOAD_OVERHEAD = 1024 * 1024  # form fields and multipart boundaries around the files
@@ -64,7 +64,9 @@ class UploadForm(forms.Form):
     images = forms.BooleanField(label=_("The files are the pages of one digitised book"), required=False)
     access = forms.ChoiceField(label=_("Access"), choices=DigitalItem.Access.choices, initial="members")
     label = forms.CharField(label=_("Label"), max_length=255, required=False)
-    rights = forms.CharField(label=_("Rights"), max_length=255, required=False)
+    rights = forms.ChoiceField(
+        label=_("Rights"), choices=[("", "—"), *RIGHTS_CHOICES], required=False, initial=""
+    )
 
     def __init__(self, *args, libraries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,6 +180,8 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     form = ItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            if form.cleaned_data["rights"]:
+                item.rights_to_review = ""  # the staff chose an entry of the list
             form.save()
             after = {name: getattr(item, name) for name in before}
             changed = {name: [before[name], after[name]] for name in before if before[name] != after[name]}

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from khizana.catalog.models import Work
 from khizana.core.vocabularies import language_name
 from khizana.digital.access import Decision
+from khizana.digital.extensions import access_restriction
 from khizana.digital.models import DigitalItem
+from khizana.digital.rights import Rights
 
 READABLE_KINDS = {DigitalItem.Kind.PDF, DigitalItem.Kind.EPUB}
 
@@ -70,6 +72,8 @@ def refusal_in_words(item: DigitalItem, decision: Decision) -> str:
         }
     if reason == "no_loan":
         return _("This book is lent under licence: borrow it first, then read it for the time of the loan.")
+    if reason == "restricted":
+        return access_restriction(item) or _("You may not read this book.")
     return _("You may not read this book.")
 
 
@@ -110,9 +114,15 @@ def item_facts(item: DigitalItem) -> list[dict[str, Any]]:
     if item.direction == DigitalItem.Direction.RTL:
         facts.append({"label": _("Reading direction"), "value": str(item.get_direction_display())})
     facts.append({"label": _("Access"), "value": access_in_words(item)})
-    if item.rights:
-        facts.append({"label": _("Rights"), "value": item.rights, "link": item.rights.startswith("http")})
+    entry = item.rights_entry
+    if entry:
+        facts.append({"label": _("Rights"), "value": rights_label(entry), "link": entry.uri})
     return facts
+
+
+def rights_label(entry: Rights) -> str:
+    """ "CC BY 4.0 — Creative Commons Attribution 4.0", the label in the reader's language."""
+    return f"{entry.code} — {_(entry.label)}"
 
 
 def work_digital_copies(work: Work) -> list[dict[str, Any]]:
@@ -131,6 +141,8 @@ def work_digital_copies(work: Work) -> list[dict[str, Any]]:
             "language": language_name(item.language) if item.language else "",
             "library": item.library.name,
             "access": access_short(item),
+            "rights": rights_label(item.rights_entry) if item.rights_entry else "",
+            "rights_url": item.rights,
             "item_url": reverse("digital-item", args=[item.pk]),
             "read_url": reader_url(item),
         }

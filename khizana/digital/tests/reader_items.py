@@ -57,7 +57,7 @@ def add_item(
         sha256=stored.sha256,
         page_count=page_count,
         access=access,
-        rights="Public domain",
+        rights="http://creativecommons.org/publicdomain/mark/1.0/",
     )
 
 

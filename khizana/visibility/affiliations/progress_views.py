@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format, number_format
-from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from khizana.core.charts import Group, grouped_column_chart_svg
+from khizana.core.charts import Chart, Group, grouped_column_chart
 from khizana.visibility import permissions
 from khizana.visibility.models import AffiliationReport, Institution
 from khizana.visibility.registry.services import find_institution
@@ -29,16 +29,18 @@ def _percent(value: float) -> str:
     return f"{number_format(value, 1)} %"
 
 
-def _chart(groups: list[Group], title: str, chart_id: str) -> str:
-    svg = grouped_column_chart_svg(
+def _chart(groups: list[Group], title: str, chart_id: str) -> Chart:
+    return grouped_column_chart(
         groups,
         [_("before corrections"), _("after corrections")],
         title=title,
         chart_id=chart_id,
         number=_percent,
+        value_title="%",
         top=100,
+        language=get_language(),
+        rtl=get_language_bidi(),
     )
-    return mark_safe(svg)  # built from numbers and escaped labels
 
 
 @require_GET

@@ -6,20 +6,20 @@
 - ``summary``: the same over the whole analysis, with the author anomalies;
 - ``correction_rows``: what to send to the database providers, one row per affiliation or author
   anomaly;
-- writers: ``write_report_csv``, ``write_corrections_csv``, ``write_corrections_xlsx`` (openpyxl) and
-  ``anomaly_chart_svg``, an accessible bar chart (title, description, a label and the figure on each
-  bar) with ``chart_text`` as its text fallback.
+- writers: ``write_report_csv``, ``write_corrections_csv``, ``write_corrections_xlsx`` (openpyxl);
+- ``anomaly_chart``, the chart of the anomaly shares (:mod:`khizana.core.charts`), ``anomaly_page`` the
+  same with its table as a page that opens offline, and ``chart_text`` as plain text.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import IO
 
+from khizana.core.charts import Bar, Chart, horizontal_bar_chart, standalone_page
 from khizana.core.textnorm import normalise
 from khizana.visibility.anomalies import (
     AFFILIATION_ANOMALIES,
@@ -270,34 +270,35 @@ def chart_text(total: InstitutionRow) -> str:
     return "\n".join(lines)
 
 
-def anomaly_chart_svg(
+def anomaly_chart(
     total: InstitutionRow,
     title: str = "Share of affiliations with each anomaly",
     labels: Mapping[str, str] | None = None,
-) -> str:
-    """A horizontal bar chart of the anomaly shares, readable by screen readers (role img, title, desc)."""
-    shares = chart_shares(total, labels)
-    bar_width, bar_height, gap = 360, 22, 10
-    label_width = 16 + 7 * max(len(label) for _c, label, _s, _n in shares)  # about 7 px a character
-    height = 40 + len(shares) * (bar_height + gap)
-    width = label_width + bar_width + 70
-    description = "; ".join(f"{label}: {100 * share:.1f}% ({count})" for _c, label, share, count in shares)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title chart-desc" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-        f'direction="ltr" font-size="13" class="anomaly-chart">',  # sized by CSS: no inline style (CSP)
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">{escape(description)} ({total.affiliations} affiliations)</desc>',
-    ]
-    for index, (code, label, share, _count) in enumerate(shares):
-        y = 30 + index * (bar_height + gap)
-        length = round(bar_width * share, 1)
-        parts.append(
-            f'<g class="bar {code}"><text x="{label_width - 8}" y="{y + 16}" text-anchor="end" fill="#222">'
-            f"{escape(label)}</text>"
-            f'<rect x="{label_width}" y="{y}" width="{bar_width}" height="{bar_height}" fill="#eee"/>'
-            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="#1f5f8b"/>'
-            f'<text x="{label_width + bar_width + 6}" y="{y + 16}" fill="#222">{100 * share:.1f}%</text></g>'
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
+    *,
+    language: str = "en",
+    rtl: bool = False,
+) -> Chart:
+    """A bar chart (lying down: long labels) of the anomaly shares, in %, whose text lists every share."""
+    bars = [Bar(label, round(100 * share, 1)) for _code, label, share, _count in chart_shares(total, labels)]
+    return horizontal_bar_chart(
+        bars,
+        title=title,
+        description=f"{total.affiliations} affiliations",
+        chart_id="anomaly-shares",
+        number=lambda value: f"{value:.1f}%",
+        value_title="%",
+        top=100,
+        language=language,
+        rtl=rtl,
+    )
+
+
+def anomaly_page(total: InstitutionRow, scripts: Sequence[str]) -> str:
+    """anomalies.html: the chart and its table as one page that opens offline (``scripts``: Chart.js and
+    the drawer, written into it; see :func:`khizana.core.charts.standalone_page`)."""
+    return standalone_page(
+        [anomaly_chart(total)],
+        title="Affiliation anomalies",
+        scripts=scripts,
+        note=f"{total.affiliations} affiliations, of which {total.with_anomaly} with at least one anomaly.",
+    )

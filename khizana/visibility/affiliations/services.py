@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from khizana.core.charts import CHART_DRAWER, CHART_JS
 from khizana.visibility.affiliations import figures, reports
 from khizana.visibility.anomalies import (
     AFFILIATION_ANOMALIES,
@@ -35,7 +37,7 @@ from khizana.visibility.models import AffiliationReport, Institution, Institutio
 from khizana.visibility.registry.data import RegistryFormatError
 from khizana.visibility.registry.services import as_registry_institutions, shared_ror_dir
 
-REPORT_FILES = ("report.csv", "corrections.csv", "corrections.xlsx", "anomalies.svg")
+REPORT_FILES = ("report.csv", "corrections.csv", "corrections.xlsx", "anomalies.html")
 logger = logging.getLogger(__name__)
 
 
@@ -229,7 +231,7 @@ def summary_data(analysis: Analysis, registry: Registry, reading: Reading) -> di
 
 
 def write_report_files(analysis: Analysis, registry: Registry, out_dir: Path) -> dict[str, Path]:
-    """report.csv, corrections.csv, corrections.xlsx and anomalies.svg in ``out_dir``."""
+    """report.csv, corrections.csv, corrections.xlsx and anomalies.html in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = reports.institution_rows(analysis, registry.hierarchy)
     corrections = reports.correction_rows(analysis)
@@ -239,8 +241,19 @@ def write_report_files(analysis: Analysis, registry: Registry, out_dir: Path) ->
     with paths["corrections.csv"].open("w", encoding="utf-8", newline="") as out:
         reports.write_corrections_csv(corrections, out)
     reports.write_corrections_xlsx(corrections, rows, paths["corrections.xlsx"])
-    paths["anomalies.svg"].write_text(reports.anomaly_chart_svg(reports.summary(analysis)), encoding="utf-8")
+    page = reports.anomaly_page(reports.summary(analysis), _chart_scripts())
+    paths["anomalies.html"].write_text(page, encoding="utf-8")
     return paths
+
+
+def _chart_scripts() -> list[str]:
+    """Chart.js and the file that draws the charts, from the static files, to write into anomalies.html
+    (it opens offline); without them (no `make vendor`) the page still has the table."""
+    scripts = [finders.find(name) for name in (CHART_JS, CHART_DRAWER)]
+    if not all(scripts):
+        logger.warning("%s is missing (run `make vendor`): anomalies.html has its table only", CHART_JS)
+        return []
+    return [Path(path).read_text(encoding="utf-8") for path in scripts]
 
 
 def corrections_json(analysis: Analysis) -> str:

@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.affiliation_reports, name="affiliations"),
     path("<int:report_id>/", views.affiliation_report, name="affiliations-report"),
     re_path(
-        r"^(?P<report_id>\d+)/(?P<name>report\.csv|corrections\.csv|corrections\.xlsx|anomalies\.svg)$",
+        r"^(?P<report_id>\d+)/(?P<name>report\.csv|corrections\.csv|corrections\.xlsx|anomalies\.html)$",
         views.report_file,
         name="affiliations-file",
     ),

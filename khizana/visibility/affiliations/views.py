@@ -13,9 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from khizana.visibility import permissions
@@ -42,7 +41,7 @@ FILE_TYPES = {
     "report.csv": "text/csv; charset=utf-8",
     "corrections.csv": "text/csv; charset=utf-8",
     "corrections.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "anomalies.svg": "image/svg+xml",
+    "anomalies.html": "text/html; charset=utf-8",  # downloaded (attachment), opens offline
 }
 
 
@@ -104,7 +103,13 @@ def _report_context(request: HttpRequest, report: AffiliationReport) -> dict:
         {"label": LABELS[code], "share": 100 * total.share(code), "count": total.counts[code]}
         for code in AFFILIATION_ANOMALIES
     ]
-    chart = reports.anomaly_chart_svg(total, _("Share of affiliations with each anomaly"), LABELS)
+    chart = reports.anomaly_chart(
+        total,
+        _("Share of affiliations with each anomaly"),
+        LABELS,
+        language=get_language(),
+        rtl=get_language_bidi(),
+    )
     header, *rows = summary["institutions"]
     corrections = services.report_corrections(report.folder)
     page = Paginator(corrections, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -115,7 +120,7 @@ def _report_context(request: HttpRequest, report: AffiliationReport) -> dict:
     return {
         "summary": summary,
         "shares": shares,
-        "chart": mark_safe(chart),  # built from numbers and escaped labels
+        "chart": chart,
         "institutions": [_institution(row, header) for row in rows[:INSTITUTIONS_SHOWN]],
         "institutions_total": len(rows),
         "authors": [{"label": LABELS[code], "count": count} for code, count in summary["authors"].items()],

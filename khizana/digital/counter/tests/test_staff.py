@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from khizana.accounts.models import AuditEntry
 from khizana.digital.counter.tests.support import Network, member, month_id
 from khizana.digital.models import SushiCredential
+from khizana.testing import chart_on_page
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,9 @@ def test_dashboard_shows_charts_with_their_tables(network):
     assert page.status_code == 200
     html = page.content.decode()
     assert html.count('role="img"') == 4 and html.count('class="chart-data"') == 4
+    top_titles = chart_on_page(html, "top-titles")
+    assert top_titles["data"]["labels"] == ["Les Misérables", "Kitab al-Ibar"]
+    assert top_titles["data"]["datasets"][0]["data"] == [3, 2]
     charts = {chart["id"]: dict(chart["rows"]) for chart in page.context["charts"]}
     # robots out, the double click one: Rabat's reader 2 + Oran's 1 + anonymous 1, then 1 last month
     assert charts["by-month"] == {month: 4, month_id(network.last_month): 1}

@@ -165,7 +165,8 @@ def test_manifest_of_a_french_item(client, item):
         "en": ["Library A"],
     }
     labels = [row["label"]["en"][0] for row in manifest["metadata"]]
-    assert labels == ["Author", "Date", "Library"]
+    assert labels == ["Author", "Date", "Library", "Rights"]
+    assert manifest["metadata"][-1]["value"] == {"none": ["CC0"]}  # the licence's name beside its URI
     assert manifest["homepage"][0]["id"] == f"http://testserver/work/{item.record.work_id}/"
     assert "seeAlso" not in manifest  # a Dublin Core record has no MARCXML export
     canvases = manifest["items"]
@@ -187,16 +188,16 @@ def test_manifest_of_an_arabic_right_to_left_item(client, library, settings, tmp
         record,
         [validator_image()],
         direction=DigitalItem.Direction.RTL,
-        rights="Domaine public",
+        rights="http://creativecommons.org/publicdomain/mark/1.0/",
         language="ara",
     )
     manifest = client.get(f"/iiif/manifest/{item.pk}.json").json()
     validate_manifest(manifest)
     assert manifest["label"] == {"ar": ["كتاب المربعات"]}
     assert manifest["viewingDirection"] == "right-to-left"
-    assert "rights" not in manifest  # not a URI: shown as metadata instead
+    assert manifest["rights"] == "http://creativecommons.org/publicdomain/mark/1.0/"
     rows = {row["label"]["fr"][0]: row["value"] for row in manifest["metadata"]}
-    assert rows["Droits"] == {"none": ["Domaine public"]} and rows["Éditeur"] == {"none": ["دار النشر"]}
+    assert rows["Droits"] == {"none": ["PDM"]} and rows["Éditeur"] == {"none": ["دار النشر"]}
     assert manifest["summary"]["ar"][0] != manifest["summary"]["en"][0]
 
 

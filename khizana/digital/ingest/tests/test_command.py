@@ -38,7 +38,16 @@ def folder(tmp_path, catalog):
     rows = [
         ["file", "isbn", "local_id", "work", "library", "access", "label", "rights"],
         ["habibi.pdf", "978-977-7185-90-5", "", "", "LIBA", "open", "", "CC BY-SA 4.0"],
-        ["scan", "", "REROILS:93", "", "LIBB", "on_site", "manuscrit", ""],
+        [
+            "scan",
+            "",
+            "REROILS:93",
+            "",
+            "LIBB",
+            "on_site",
+            "manuscrit",
+            "https://rightsstatements.org/page/InC-EDU/1.0/",
+        ],
         ["locked.pdf", "", "REROILS:93", "", "LIBA", "", "", ""],
         ["missing.pdf", ISBN, "", "", "LIBA", "", "", ""],
         ["habibi.pdf", "", "", "", "LIBA", "", "", ""],
@@ -46,6 +55,7 @@ def folder(tmp_path, catalog):
         ["habibi.pdf", ISBN, "", "", "NOPE", "", "", ""],
         ["../secret.pdf", ISBN, "", "", "LIBA", "", "", ""],
         ["habibi.pdf", ISBN, "", "", "LIBB", "borrowed", "", ""],
+        ["habibi.pdf", ISBN, "", "", "LIBB", "open", "", "all rights to the reader"],
     ]
     with open(root / "map.csv", "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
@@ -57,15 +67,20 @@ def test_import_adds_what_it_can_and_reports_every_refused_file(folder, tmp_path
     output = run(
         "import", str(folder), "--map", str(folder / "map.csv"), "--report", str(report), "--no-progress"
     )
-    assert "2 added, 0 skipped (already there), 7 refused" in output
+    assert "2 added, 0 skipped (already there), 8 refused" in output
     pdf = DigitalItem.objects.get(kind="pdf")
-    assert (pdf.record, pdf.access, pdf.rights) == (catalog.record_a, "open", "CC BY-SA 4.0")
+    assert (pdf.record, pdf.access, pdf.rights) == (
+        catalog.record_a,
+        "open",
+        "http://creativecommons.org/licenses/by-sa/4.0/",  # the code, as the controlled list's URI
+    )
     scan = DigitalItem.objects.get(kind="images")
-    assert (scan.record, scan.access, scan.label, scan.page_count) == (
+    assert (scan.record, scan.access, scan.label, scan.page_count, scan.rights) == (
         catalog.record_b,
         "on_site",
         "manuscrit",
         2,
+        "http://rightsstatements.org/vocab/InC-EDU/1.0/",  # the https page, as the canonical URI
     )
     # Natural order: page-2 before page-10.
     assert list(PageImage.objects.filter(item=scan).values_list("filename", flat=True)) == [
@@ -90,6 +105,13 @@ def test_import_adds_what_it_can_and_reports_every_refused_file(folder, tmp_path
             "habibi.pdf",
             "habibi.pdf: unknown access policy 'borrowed' (one of: open, members, on_site, licensed)",
         ),
+        (
+            "11",
+            "habibi.pdf",
+            "habibi.pdf: unknown rights 'all rights to the reader': give a Creative Commons or "
+            "RightsStatements.org URI (e.g. http://creativecommons.org/licenses/by/4.0/) or its code "
+            "(e.g. CC BY 4.0, InC-EDU, PDM)",
+        ),
     ]
     assert refused[1]["record"] == f"isbn:{ISBN}"
     assert "line 5: missing.pdf: missing.pdf: no such file in the folder" in output
@@ -98,7 +120,7 @@ def test_import_adds_what_it_can_and_reports_every_refused_file(folder, tmp_path
 def test_import_run_again_skips_what_is_there(folder, catalog):
     run("import", str(folder), "--map", str(folder / "map.csv"), "--no-progress")
     output = run("import", str(folder), "--map", str(folder / "map.csv"), "--no-progress")
-    assert "0 added, 2 skipped (already there), 7 refused" in output
+    assert "0 added, 2 skipped (already there), 8 refused" in output
     assert DigitalItem.objects.count() == 2
 
 

@@ -24,6 +24,10 @@ def catalog(db, settings, tmp_path):
         yield make_catalog()
 
 
+BY_SA = "http://creativecommons.org/licenses/by-sa/4.0/"
+IN_COPYRIGHT = "http://rightsstatements.org/vocab/InC/1.0/"
+
+
 def upload(client, library, path, name=None, **fields):
     data = {"library": library.pk, "record": ISBN, "access": "members", "label": "", "rights": "", **fields}
     data["files"] = SimpleUploadedFile(name or path.name, path.read_bytes())
@@ -51,20 +55,31 @@ def test_staff_of_another_library_cannot_upload_or_edit(client, catalog):
 
 def test_staff_upload_lists_and_edits_an_item(client, catalog):
     client.force_login(make_user("cat", Role.CATALOGUER, catalog.library_a))
-    response = upload(client, catalog.library_a, PDF, rights="CC BY-SA 4.0")
+    response = upload(client, catalog.library_a, PDF, rights=BY_SA)
     assert response.status_code == 302
     item = DigitalItem.objects.get()
-    assert (item.record, item.created_by.username, item.rights) == (catalog.record_a, "cat", "CC BY-SA 4.0")
+    assert (item.record, item.created_by.username, item.rights) == (catalog.record_a, "cat", BY_SA)
     page = client.get(URL).content.decode()
     assert f'href="{URL}{item.pk}/"' in page and "Added digital item" in page
     detail = client.get(f"{URL}{item.pk}/").content.decode()
     assert "WeasyPrint 54.1" in detail
+    # rights outside the controlled list are refused, naming the field; nothing is saved
     response = client.post(
         f"{URL}{item.pk}/", {"access": "licensed", "rights": "Licence PNB", "label": "t. 1"}
     )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.access, item.rights) == ("members", BY_SA)
+    item.rights, item.rights_to_review = "", "Licence PNB (old text)"
+    item.save()
+    assert "Licence PNB (old text)" in client.get(f"{URL}{item.pk}/").content.decode()  # flagged
+    response = client.post(
+        f"{URL}{item.pk}/", {"access": "licensed", "rights": IN_COPYRIGHT, "label": "t. 1"}
+    )
     assert response.status_code == 302
     item.refresh_from_db()
-    assert (item.access, item.rights, item.label) == ("licensed", "Licence PNB", "t. 1")
+    assert (item.access, item.rights, item.label) == ("licensed", IN_COPYRIGHT, "t. 1")
+    assert item.rights_to_review == ""
     edit = AuditEntry.objects.get(action="digital-edit")
     assert edit.details["access"] == ["members", "licensed"] and edit.library_id == catalog.library_a.pk
     assert AuditEntry.objects.filter(action="digital-add", user__username="cat").count() == 1
@@ -101,3 +116,11 @@ def test_the_upload_still_needs_its_csrf_token(catalog):
     client.force_login(make_user("cat", Role.CATALOGUER, catalog.library_a))
     assert upload(client, catalog.library_a, PDF).status_code == 403
     assert not DigitalItem.objects.exists()
+
+
+def test_upload_with_rights_outside_the_list_is_refused(client, catalog, settings):
+    client.force_login(make_user("cat", Role.CATALOGUER, catalog.library_a))
+    response = upload(client, catalog.library_a, PDF, rights="https://creativecommons.org/licenses/by/4.0/")
+    assert response.status_code == 400  # a forged value: only the list's canonical URIs are offered
+    assert "Select a valid choice" in response.content.decode()
+    assert not DigitalItem.objects.exists() and stored_files(settings.KHIZANA_DIGITAL_STORE) == []

@@ -317,4 +317,3 @@ def test_every_forged_link_gets_the_same_answer_over_a_live_server(live_server, 
     served = session.get(live_server.url + genuine, timeout=30)
     assert served.status_code == 200 and served.content == PDF.read_bytes()
     assert Loan.objects.get(pk=other_loan.pk).returned_at is None  # no forgery touched the other loan
-

@@ -23,11 +23,12 @@ class Command(BaseCommand):
         "of one digitised item. 'import FOLDER --map MAP.csv' adds the files a CSV maps to records (columns "
         "file, work | local_id | isbn, library, access, label, rights; a 'file' may be a folder of page "
         "images); files already there are skipped, so an interrupted import can be run again; "
-        "--report FILE.csv writes every refused file and why."
+        "--report FILE.csv writes every refused file and why. 'close-months [MONTH...]' aggregates the "
+        "usage of ended months (YYYY-MM; by default those not closed yet) for the COUNTER reports."
     )
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="add|import")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="add|import|close-months")
         add = actions.add_parser("add", help="Add files to the record of a work.")
         add.add_argument("work", metavar="WORK", help="Work id, ISBN or local id (work:, isbn:, local:).")
         add.add_argument("files", nargs="+", metavar="FILE")
@@ -35,21 +36,39 @@ class Command(BaseCommand):
         add.add_argument("--access", choices=DigitalItem.Access.values, default=DigitalItem.Access.MEMBERS)
         add.add_argument("--images", action="store_true", help="The files are the pages of one item.")
         add.add_argument("--label", default="", help="E.g. volume 2.")
-        add.add_argument("--rights", default="", help="Rights statement URL or text.")
+        add.add_argument(
+            "--rights",
+            default="",
+            help="Creative Commons or RightsStatements.org URI, or its code (CC BY 4.0).",
+        )
         bulk = actions.add_parser("import", help="Add the files of a folder, as a CSV map says.")
         bulk.add_argument("folder", metavar="FOLDER")
         bulk.add_argument("--map", required=True, metavar="MAP.csv", dest="map_file")
         bulk.add_argument("--library", metavar="CODE", help="For rows that name no library.")
         bulk.add_argument("--report", metavar="REFUSED.csv", help="Write the refused files and why.")
         bulk.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        close = actions.add_parser("close-months", help="Aggregate the usage of ended months (COUNTER).")
+        close.add_argument("months", nargs="*", metavar="MONTH", help="YYYY-MM; default: those not closed.")
 
     def handle(self, *args, **options):
         with translation.override(None):  # messages in English, as the other commands write them
             library = self._library(options.get("library"))
             if options["action"] == "add":
                 self._add(options, library)
+            elif options["action"] == "close-months":
+                self._close_months(options["months"])
             else:
                 self._import(options, library)
+
+    def _close_months(self, months: list[str]) -> None:
+        from khizana.digital.counter import services as counter
+
+        for month in months or counter.months_to_close():
+            try:
+                closed = counter.close_month(month)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"{month}: {closed.events} usage events, {closed.totals} aggregate rows")
 
     def _library(self, code: str | None) -> Library | None:
         if not code:

@@ -16,7 +16,7 @@ from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
 from khizana.accounts.models import AuditEntry
-from khizana.testing import make_library, make_user
+from khizana.testing import chart_on_page, make_library, make_user
 from khizana.visibility.affiliations import services as analysis_services
 from khizana.visibility.affiliations import views as analysis_views
 from khizana.visibility.affiliations.services import run_report_now
@@ -85,7 +85,12 @@ def test_upload_and_read_the_report(users, registry):
     assert report.summary["registry"].startswith("database registry")
     page = client.get(response["Location"]).content.decode()
     assert "6 publications, 7 affiliations, of which 5 with at least one anomaly" in page
-    assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
+    chart = chart_on_page(page, "anomaly-shares")
+    assert (
+        chart["data"]["labels"][0] == "institution not found"
+        and chart["data"]["datasets"][0]["data"][0] == 14.3
+    )
+    assert 'src="/static/web/khizana-charts.js" defer' in page
     assert "Mohammed V University" in page and "University of Sfax" in page
     assert "write “Mohammed V University” instead of “Univ Mohammed 5”" in page
     assert "Univ Mohammed 5, Rabat, Morocco" in page
@@ -108,7 +113,10 @@ def test_downloads(users, registry):
     response = client.get(f"{HOME}{report.pk}/corrections.xlsx")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["Affiliations", "Authors", "Institutions"]
-    assert client.get(f"{HOME}{report.pk}/anomalies.svg")["Content-Type"] == "image/svg+xml"
+    page = client.get(f"{HOME}{report.pk}/anomalies.html")
+    assert page["Content-Type"] == "text/html; charset=utf-8" and "attachment" in page["Content-Disposition"]
+    assert b'<canvas id="anomaly-shares-canvas" role="img"' in b"".join(page.streaming_content)
+    assert client.get(f"{HOME}{report.pk}/anomalies.svg").status_code == 404  # the SVG of before
     assert client.get(f"{HOME}{report.pk}/report.csv").status_code == 200
     assert client.get(f"{HOME}{report.pk}/export.upload").status_code == 404
     assert client.get(f"{HOME}{report.pk + 1}/corrections.csv").status_code == 404

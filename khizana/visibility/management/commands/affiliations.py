@@ -22,8 +22,8 @@ class Command(BaseCommand):
     help = (
         "Affiliation anomalies of Scopus (CSV, BibTeX, RIS) and Web of Science (plain text, tab-delimited) "
         "exports. 'report FILE... --out DIR' writes report.csv (per institution), corrections.csv and "
-        "corrections.xlsx (what to send to the providers) and anomalies.svg (the chart), and prints a "
-        "summary. "
+        "corrections.xlsx (what to send to the providers) and anomalies.html (the chart and its table, "
+        "a page that opens offline), and prints a summary. "
         "The registry is the database's, else ../shared/data/ror; --registry DIR names a ROR extract. "
         "'office add USER INSTITUTION' gives USER (created when missing: password from "
         "$KHIZANA_OFFICE_PASSWORD, asked for, or --no-password) the research office account of the "
