@@ -1,10 +1,16 @@
 """Copies delivered digitally: the supplying library uploads a PDF, the reader downloads it through a
 signed link valid ``KHIZANA_ILL_COPY_DAYS`` days and ``KHIZANA_ILL_COPY_DOWNLOADS`` times, then the file
-is deleted (and so are the files whose time ran out, by ``khizana ill_timeouts``)."""
+is deleted (and so are the files whose time ran out, by ``khizana ill_timeouts``).
+
+For a reader of this installation the link works once signed in, for that reader only. For an external
+ISO 18626 peer the supplier keeps the copy itself and sends the signed link in the supplyingAgencyMessage
+(``deliveryInfo/itemId``, repeated in the note): whoever holds the link downloads it, within the same
+limits."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from .models import CopyDelivery, IllRequest
 from .states import Service, Status, may_change
 
 SALT = "khizana.ill.copy"
+PEER_SALT = "khizana.ill.peer-copy"
 
 
 def _folder() -> Path:
@@ -28,9 +35,12 @@ def _folder() -> Path:
     return folder
 
 
-def upload_copy(user, request_id: int, upload) -> CopyDelivery:
+def upload_copy(
+    user, request_id: int, upload, *, peer_link: Callable[[str], str] | None = None
+) -> CopyDelivery:
     """The supplying library's staff sends the scan of a copy request: kept for the reader, then the
-    request becomes CopyCompleted on both sides."""
+    request becomes CopyCompleted on both sides. ``peer_link``: the absolute URL of a peer's download
+    token (required when the requester is an external peer)."""
     incoming = (
         IllRequest.objects.filter(pk=request_id, side=IllRequest.Side.SUPPLIER)
         .select_related("requester_agency", "supplier_agency")
@@ -44,13 +54,16 @@ def upload_copy(user, request_id: int, upload) -> CopyDelivery:
         incoming.status, Status.COPY_COMPLETED, Service.COPY
     ):
         raise services.IllError(_("File: this request does not wait for a copy."))
-    if not incoming.requester_agency.is_local:
-        raise services.IllError(_("File: copies are delivered digitally to libraries of this network only."))
-    outgoing = IllRequest.objects.filter(
-        side=IllRequest.Side.REQUESTER,
-        requester_agency=incoming.requester_agency,
-        requester_request_id=incoming.requester_request_id,
-    ).first()
+    if incoming.requester_agency.is_local:
+        outgoing = IllRequest.objects.filter(
+            side=IllRequest.Side.REQUESTER,
+            requester_agency=incoming.requester_agency,
+            requester_request_id=incoming.requester_request_id,
+        ).first()
+    else:
+        if peer_link is None:
+            raise services.IllError(_("File: the link for the external library cannot be made here."))
+        outgoing = incoming  # the copy stays here, the peer gets its link
     if outgoing is None or CopyDelivery.objects.filter(request=outgoing).exists():
         raise services.IllError(_("File: this request does not wait for a copy."))
     if upload is None or upload.size == 0:
@@ -76,7 +89,16 @@ def upload_copy(user, request_id: int, upload) -> CopyDelivery:
                 expires_at=timezone.now() + timedelta(days=settings.KHIZANA_ILL_COPY_DAYS),
                 max_downloads=settings.KHIZANA_ILL_COPY_DOWNLOADS,
             )
-        services.supply(user, incoming.pk, Status.COPY_COMPLETED)
+        if outgoing.pk == incoming.pk:
+            link = peer_link(signing.dumps(delivery.pk, salt=PEER_SALT))
+            note = _("The copy: %(link)s (%(downloads)s downloads, until %(date)s)") % {
+                "link": link,
+                "downloads": delivery.max_downloads,
+                "date": f"{delivery.expires_at:%Y-%m-%d}",
+            }
+            services.supply(user, incoming.pk, Status.COPY_COMPLETED, item_id=link, note=note)
+        else:
+            services.supply(user, incoming.pk, Status.COPY_COMPLETED)
     except Exception:
         path.unlink(missing_ok=True)
         CopyDelivery.objects.filter(stored_name=stored_name).delete()
@@ -90,8 +112,17 @@ def link_token(delivery: CopyDelivery) -> str:
 
 def open_copy(user, token: str):
     """The file of the reader's copy, opened (and already unlinked when it was its last download)."""
+    return _open(token, SALT, lambda delivery: delivery.request.reader_id == getattr(user, "pk", None))
+
+
+def open_peer_copy(token: str):
+    """The file of a copy sent to an external peer, for whoever holds its signed link."""
+    return _open(token, PEER_SALT, lambda delivery: delivery.request.side == IllRequest.Side.SUPPLIER)
+
+
+def _open(token: str, salt: str, may_read: Callable[[CopyDelivery], bool]):
     try:
-        pk = signing.loads(token, salt=SALT, max_age=timedelta(days=settings.KHIZANA_ILL_COPY_DAYS))
+        pk = signing.loads(token, salt=salt, max_age=timedelta(days=settings.KHIZANA_ILL_COPY_DAYS))
     except signing.SignatureExpired:
         raise services.IllError(_("This link has expired.")) from None
     except signing.BadSignature:
@@ -100,7 +131,7 @@ def open_copy(user, token: str):
         delivery = CopyDelivery.objects.select_for_update().filter(pk=pk).select_related("request").first()
         if delivery is None:
             raise services.NotFound(token)
-        if delivery.request.reader_id != getattr(user, "pk", None):
+        if not may_read(delivery):
             raise PermissionDenied(_("This copy is for the reader who asked for it."))
         if (
             delivery.deleted_at

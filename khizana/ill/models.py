@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from khizana.catalog.models import Work
 from khizana.libraries.models import Library
 
-from .states import Action, Service, Status
+from .states import Action, Condition, ConditionState, Service, Status
 
 
 class Agency(models.Model):
@@ -127,6 +127,24 @@ class IllRequest(models.Model):
     exhausted = models.BooleanField(default=False, help_text=_("Every lender of the rota refused."))
     sent_at = models.DateTimeField(null=True, blank=True)
     filled_at = models.DateTimeField(null=True, blank=True, help_text=_("When a lender loaned or copied it."))
+    overdue_noticed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the supplier last sent an Overdue notice.")
+    )
+    delivery_url = models.URLField(
+        _("link to the copy"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Sent by a lender outside this network."),
+    )
+    condition = models.CharField(
+        _("condition"), max_length=32, blank=True, choices=[(c.value, c.value) for c in Condition]
+    )
+    condition_note = models.TextField(_("condition details"), blank=True)
+    condition_cost = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, null=True, blank=True)
+    condition_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    condition_state = models.CharField(
+        max_length=16, blank=True, choices=[(c.value, c.value) for c in ConditionState]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,8 +190,9 @@ class IllMessage(models.Model):
 
 
 class CopyDelivery(models.Model):
-    """A scanned copy (PDF) for the reader of a requesting library of this installation: downloaded
-    through a signed link, a limited number of times, then deleted."""
+    """A scanned copy (PDF): for the reader of a requesting library of this installation (on the
+    requester's row), or for an external peer (on the supplier's row: the signed link goes in the
+    message); downloaded through a signed link, a limited number of times, then deleted."""
 
     request = models.OneToOneField(IllRequest, on_delete=models.CASCADE, related_name="delivery")
     stored_name = models.CharField(max_length=80)

@@ -121,6 +121,8 @@ class SupplyingAgencyMessage:
     due_date: datetime | None = None
     date_sent: datetime | None = None
     item_id: str = ""
+    offered_cost: str = ""  # messageInfo/offeredCosts/monetaryValue, a decimal
+    offered_currency: str = ""  # its ISO 4217 currencyCode
     kind: str = field(default=SUPPLYING_AGENCY_MESSAGE, init=False)
 
 
@@ -258,6 +260,10 @@ def _build_supplying(root: etree._Element, message: SupplyingAgencyMessage) -> N
     _opt(info, "note", message.note)
     _scheme(info, "reasonUnfilled", message.reason_unfilled)
     _scheme(info, "reasonRetry", message.reason_retry)
+    if message.offered_cost:
+        costs = _sub(info, "offeredCosts")
+        _sub(costs, "currencyCode", message.offered_currency)
+        _sub(costs, "monetaryValue", message.offered_cost)
     status = _sub(element, "statusInfo")
     _sub(status, "status", message.status)
     if message.due_date:
@@ -466,6 +472,8 @@ def _read_supplying(element: etree._Element, header: Header) -> SupplyingAgencyM
         last_change=_datetime(_text(element, "i:statusInfo/i:lastChange")) or now(),
         date_sent=_datetime(_text(element, "i:deliveryInfo/i:dateSent")),
         item_id=_text(element, "i:deliveryInfo/i:itemId"),
+        offered_cost=_text(element, "i:messageInfo/i:offeredCosts/i:monetaryValue"),
+        offered_currency=_text(element, "i:messageInfo/i:offeredCosts/i:currencyCode"),
     )
 
 
@@ -517,6 +525,27 @@ def parse(data: bytes) -> Message:
             header=header, action=_text(child, "i:action"), note=_text(child, "i:note")
         )
     return _read_confirmation(child, kind)
+
+
+# Conditions travel in the notes (ISO 18626 v1.2 has no element for a condition asked before delivery;
+# ReShare marks its notes the same way): the supplier's note starts with ``#Condition:<code>#``, the
+# requester answers with a Notification whose note starts with ``#ConditionAccepted#`` or a Cancel whose
+# note starts with ``#ConditionRejected#``.
+CONDITION_MARK = "#Condition:"
+CONDITION_ACCEPTED = "#ConditionAccepted#"
+CONDITION_REJECTED = "#ConditionRejected#"
+
+
+def condition_note(code: str, text: str = "") -> str:
+    return f"{CONDITION_MARK}{code}# {text}".strip()
+
+
+def read_condition(note: str) -> tuple[str, str] | None:
+    """``(code, text)`` of a supplier's condition note, None when the note sets no condition."""
+    if not note.startswith(CONDITION_MARK):
+        return None
+    code, sep, text = note[len(CONDITION_MARK) :].partition("#")
+    return (code, text.strip()) if sep and code else None
 
 
 def with_supplying_request_id(header: Header, supplying_request_id: str) -> Header:

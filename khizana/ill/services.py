@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 import requests
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from khizana.accounts import permissions
+from khizana.accounts.models import STAFF_ROLES
 from khizana.catalog.models import Holding, Work
 from khizana.catalog.records import HoldingStatus
 from khizana.core.outgoing.conf import outgoing_session
@@ -30,9 +34,21 @@ from khizana.core.outgoing.policy import OutgoingRequestRefused
 from khizana.libraries.models import Library
 
 from . import protocol as p
+from .labels import label, refusal
 from .models import Agency, IllMessage, IllRequest, RotaPolicy
 from .openurl import page_count
-from .states import TERMINAL, Action, Service, Status, may_act, may_change
+from .states import (
+    TERMINAL,
+    Action,
+    Condition,
+    ConditionState,
+    Service,
+    Status,
+    may_act,
+    may_answer_condition,
+    may_change,
+    may_set_condition,
+)
 
 log = logging.getLogger(__name__)
 HTTP_TIMEOUT = 20
@@ -178,8 +194,9 @@ def send(agency: Agency, message: p.Message, request: IllRequest | None = None) 
     return confirmation
 
 
-def receive(data: bytes) -> bytes:
-    """Read a message sent to one of this network's agencies, apply it, and answer its confirmation."""
+def receive(data: bytes, *, over_http: bool = False) -> bytes:
+    """Read a message sent to one of this network's agencies, apply it, and answer its confirmation.
+    ``over_http``: it came to the ISO 18626 endpoint (from an external peer, never from a local agency)."""
     received_at = p.now()
     entry = IllMessage(direction=IllMessage.Direction.IN, raw=data.decode("utf-8", "replace"))
     follow_up = None
@@ -204,7 +221,7 @@ def receive(data: bytes) -> bytes:
         else:
             try:
                 with transaction.atomic():
-                    entry.request, follow_up = _apply(message)
+                    entry.request, follow_up = _apply(message, over_http=over_http)
                 answer = p.confirm(message, received_at=received_at)
             except p.ProtocolError as error:
                 answer = p.confirm(message, received_at=received_at, error=error)
@@ -228,8 +245,11 @@ def _refuse(text: str, error_type: str = p.UNRECOGNISED_VALUE) -> p.ProtocolErro
     return p.ProtocolError(error_type, text)
 
 
-def _check_sender(message: p.Message) -> None:
-    """A peer registered with a shared secret must send it with every message (forged messages refused)."""
+def _check_sender(message: p.Message, *, over_http: bool = False) -> None:
+    """A peer registered with a shared secret must send it with every message (forged messages refused).
+    Over HTTP, the sender must be a registered external peer (local agencies hand their messages over in
+    the process), and a new request, which names no request the two agencies already share, is taken
+    only from a peer with a shared secret, and only with that secret."""
     header = message.header
     isil = (
         header.supplying_agency.value
@@ -237,16 +257,22 @@ def _check_sender(message: p.Message) -> None:
         else header.requesting_agency.value
     )
     sender = Agency.objects.filter(isil=isil).first()
+    wrong_secret = _refuse(f"requestingAgencyAuthentication: wrong or missing securityCode for {isil}")
+    if over_http:
+        if sender is None or sender.is_local:
+            raise _refuse(f"{isil} is not an external peer registered here")
+        if isinstance(message, p.Request) and not sender.shared_secret:
+            raise wrong_secret
     if (
         sender is not None
         and sender.shared_secret
         and not hmac.compare_digest(sender.shared_secret.encode(), header.security_code.encode())
     ):
-        raise _refuse(f"requestingAgencyAuthentication: wrong or missing securityCode for {isil}")
+        raise wrong_secret
 
 
-def _apply(message: p.Message):
-    _check_sender(message)
+def _apply(message: p.Message, *, over_http: bool = False):
+    _check_sender(message, over_http=over_http)
     if isinstance(message, p.Request):
         return _apply_request(message), None
     if isinstance(message, p.SupplyingAgencyMessage):
@@ -326,6 +352,9 @@ def _apply_supplying(message: p.SupplyingAgencyMessage):
         )
     answering = ANSWERING.get(message.reason_for_message)
     current = request.status or Status.REQUEST_RECEIVED
+    condition = p.read_condition(message.note)
+    if condition:
+        _take_condition(request, current, condition, message)
     if message.status == current:
         if message.reason_for_message not in (
             "StatusRequestResponse",
@@ -335,9 +364,16 @@ def _apply_supplying(message: p.SupplyingAgencyMessage):
         ):
             raise _refuse(f"status {message.status}: the request is already {current}")
     else:
-        verdict = may_change(current, message.status, request.service_type, answering=answering)
+        verdict = may_change(
+            current,
+            message.status,
+            request.service_type,
+            answering=answering,
+            condition_pending=request.condition_state == ConditionState.PENDING,
+        )
         if not verdict:
             raise _refuse(f"status {message.status}: {verdict.text}")
+    rejected_here = message.status == Status.CANCELLED and request.condition_state == ConditionState.REJECTED
     request.status = message.status
     if message.status in FILLED and request.filled_at is None:
         request.filled_at = timezone.now()
@@ -346,11 +382,13 @@ def _apply_supplying(message: p.SupplyingAgencyMessage):
         request.due_date = message.due_date
     if message.reason_unfilled:
         request.reason_unfilled = message.reason_unfilled[:64]
+    if message.item_id.startswith("https://") or message.item_id.startswith("http://"):
+        request.delivery_url = message.item_id[:1000]
     if answering:
         request.last_action = ""
     request.save()
     follow_up = None
-    if message.status in (Status.UNFILLED, Status.RETRY_POSSIBLE):
+    if message.status in (Status.UNFILLED, Status.RETRY_POSSIBLE) or rejected_here:
         request_pk = request.pk
         request.rota_position += 1
         request.save(update_fields=["rota_position", "updated_at"])
@@ -358,13 +396,49 @@ def _apply_supplying(message: p.SupplyingAgencyMessage):
         def follow_up():
             route(IllRequest.objects.get(pk=request_pk))
 
-    elif message.status in NOTICES and request.reader_id and message.status != current:
+    elif message.status in NOTICES and (
+        message.status != current or message.reason_for_message == "Notification"
+    ):
         request_pk = request.pk
 
         def follow_up():
-            notify_reader(IllRequest.objects.select_related("reader").get(pk=request_pk))
+            notify(
+                IllRequest.objects.select_related("reader", "requester_agency__library").get(pk=request_pk)
+            )
 
     return request, follow_up
+
+
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _take_condition(request: IllRequest, current: str, condition: tuple[str, str], message) -> None:
+    """The supplier's condition, kept on the requester's row until its staff (or reader) answers."""
+    code, text = condition
+    verdict = may_set_condition(current, request.service_type, code, request.condition_state)
+    if not verdict:
+        raise _refuse(f"condition {code}: {verdict.text}")
+    if message.status != Status.EXPECT_TO_SUPPLY:
+        raise _refuse(f"condition {code}: the status of a condition is ExpectToSupply, not {message.status}")
+    cost = None
+    if code == Condition.FEE:
+        cost = _fee(message.offered_cost)
+        if cost is None or not CURRENCY.fullmatch(message.offered_currency):
+            raise _refuse(f"condition {code}: offeredCosts must give a positive amount and its currency")
+    request.condition, request.condition_note = code, text[:2000]
+    request.condition_cost = cost
+    request.condition_currency = message.offered_currency if cost is not None else ""
+    request.condition_state = ConditionState.PENDING
+
+
+def _fee(value: str) -> Decimal | None:
+    try:
+        amount = Decimal(value.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("100000000"):
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 NOTICES = {
@@ -374,6 +448,12 @@ NOTICES = {
     Status.RECALLED: gettext_noop(
         "The lending library recalls the document you borrowed: please return it soon."
     ),
+}
+
+
+STAFF_NOTICES = {
+    Status.OVERDUE: gettext_noop("A document lent to one of your readers is overdue at %(lender)s."),
+    Status.RECALLED: gettext_noop("%(lender)s recalls a document lent to one of your readers."),
 }
 
 
@@ -389,6 +469,45 @@ def notify_reader(request: IllRequest) -> bool:
         _("Interlibrary loan: %(title)s") % {"title": request.title[:80]}, body, None, [request.reader.email]
     )
     return True
+
+
+def staff_addresses(library_id: int | None) -> list[str]:
+    """Where the staff of a library are reached: its contact address and its staff members' addresses."""
+    if library_id is None:
+        return []
+    library = Library.objects.filter(pk=library_id).first()
+    found = [library.contact_email] if library and library.contact_email else []
+    found += (
+        get_user_model()
+        .objects.filter(membership__library_id=library_id, membership__role__in=STAFF_ROLES, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    return list(dict.fromkeys(found))
+
+
+def notify_staff(request: IllRequest) -> bool:
+    """E-mail the requesting library's staff an overdue or recall notice of one of their loans."""
+    text = STAFF_NOTICES.get(request.status)
+    addresses = staff_addresses(request.requester_agency.library_id)
+    if not text or not addresses:
+        return False
+    lender = request.supplier_agency.name or request.supplier_agency.isil if request.supplier_agency else ""
+    body = f"{_(text) % {'lender': lender}}\n\n{request.title}\n{_('Status')}: {label(request.status)}"
+    if request.due_date:
+        body += f"\n{_('Due date')}: {request.due_date:%Y-%m-%d}"
+    if request.patron_id:
+        body += f"\n{_('Reader')}: {request.patron_id}"
+    send_mail(_("Interlibrary loan: %(title)s") % {"title": request.title[:80]}, body, None, addresses)
+    return True
+
+
+def notify(request: IllRequest) -> None:
+    """An overdue or recall notice to the reader and to the staff of the requesting library."""
+    if request.reader_id:
+        notify_reader(request)
+    notify_staff(request)
 
 
 def _apply_requesting(message: p.RequestingAgencyMessage) -> IllRequest:
@@ -412,6 +531,14 @@ def _apply_requesting(message: p.RequestingAgencyMessage) -> IllRequest:
             f"action {message.action}: {verdict.text}",
             p.UNSUPPORTED_ACTION if verdict.code == "wrong-service" else p.UNRECOGNISED_VALUE,
         )
+    if message.note.startswith(p.CONDITION_ACCEPTED) or message.note.startswith(p.CONDITION_REJECTED):
+        accepted = message.note.startswith(p.CONDITION_ACCEPTED)
+        expected = Action.NOTIFICATION if accepted else Action.CANCEL
+        verdict = may_answer_condition(request.status, request.condition_state)
+        if not verdict or message.action != expected:
+            why = verdict.text if not verdict else f"a condition is answered with {expected}"
+            raise _refuse(f"action {message.action}: {why}")
+        request.condition_state = ConditionState.ACCEPTED if accepted else ConditionState.REJECTED
     if message.action not in (Action.STATUS_REQUEST, Action.NOTIFICATION):
         request.last_action = message.action
     if message.note:
@@ -577,6 +704,9 @@ def route(request: IllRequest) -> IllRequest:
             request.status = ""
             request.supplier_request_id = ""
             request.reason_unfilled = ""
+            request.delivery_url = request.condition = request.condition_note = ""
+            request.condition_state = request.condition_currency = ""
+            request.condition_cost = None
             request.save()
             confirmation = send(agency, message, request)
             if confirmation is not None and confirmation.ok:
@@ -614,7 +744,9 @@ def act(user, request_id: int, action: str, note: str = "") -> IllRequest:
         raise IllError(_("No lender has this request."))
     verdict = may_act(action, request.status, request.service_type)
     if not verdict:
-        raise IllError(_("%(action)s is not possible now: %(why)s") % {"action": action, "why": verdict.text})
+        raise IllError(
+            _("%(action)s is not possible now: %(why)s") % {"action": label(action), "why": refusal(verdict)}
+        )
     message = p.RequestingAgencyMessage(
         header=_header(request, request.supplier_agency), action=action, note=note
     )
@@ -694,7 +826,100 @@ def statistics(user) -> list[MonthFigures]:
     return [figures[key] for key in sorted(figures)]
 
 
+def library_totals(rows: list[MonthFigures]) -> list[MonthFigures]:
+    """The month figures summed per library (``month`` empty), turnaround weighted by the filled."""
+    totals: dict[str, MonthFigures] = {}
+    weighted: dict[str, float] = {}
+    for row in rows:
+        total = totals.setdefault(row.library, MonthFigures("", row.library))
+        total.requests += row.requests
+        total.filled += row.filled
+        if row.turnaround_days is not None:
+            weighted[row.library] = weighted.get(row.library, 0.0) + row.turnaround_days * row.filled
+    for library, days in weighted.items():
+        totals[library].turnaround_days = round(days / totals[library].filled, 1)
+    return [totals[key] for key in sorted(totals)]
+
+
+def month_totals(rows: list[MonthFigures]) -> list[MonthFigures]:
+    """The month figures summed over the libraries (``library`` empty), for the charts."""
+    by_month: dict[str, list[MonthFigures]] = {}
+    for row in rows:
+        by_month.setdefault(row.month, []).append(row)
+    totals = []
+    for month in sorted(by_month):
+        summed = library_totals(
+            [MonthFigures(month, "", r.requests, r.filled, r.turnaround_days) for r in by_month[month]]
+        )[0]
+        summed.month = month
+        totals.append(summed)
+    return totals
+
+
+# ---------------------------------------------------------------- pick lists
+
+
+PICK_STATUSES = (Status.WILL_SUPPLY,)
+PICK_SORTS = ("location", "call_number", "date")
+
+
+@dataclass
+class PickLine:
+    request: IllRequest
+    library: str
+    location: str = ""
+    call_number: str = ""
+    barcode: str = ""
+
+
+def pick_list(user, sort: str = "location") -> list[PickLine]:
+    """The requests the staff's libraries will supply and have not shipped yet, with the shelf place of
+    an available copy (any copy when none is available), sorted by ``sort`` (location, call_number,
+    date)."""
+    if sort not in PICK_SORTS:
+        raise IllError(_("Sort: choose location, call number or date."))
+    rows = queue(user, IllRequest.Side.SUPPLIER).filter(status__in=PICK_STATUSES).order_by("created_at")
+    rows = list(rows.select_related("supplier_agency__library"))
+    shelves: dict[tuple[int, int], tuple[str, str, str]] = {}
+    wanted = {(row.supplier_agency.library_id, row.work_id) for row in rows if row.work_id}
+    if wanted:
+        holdings = Holding.objects.filter(
+            library_id__in={library for library, _work in wanted},
+            record__work_id__in={work for _library, work in wanted},
+            record__deleted=False,
+        ).values_list("library_id", "record__work_id", "status", "location", "call_number", "barcode")
+        for library_id, work_id, _status, location, call_number, barcode in sorted(
+            holdings, key=lambda h: (h[2] != HoldingStatus.AVAILABLE, h[4], h[5])
+        ):
+            shelves.setdefault((library_id, work_id), (location, call_number, barcode))
+    lines = []
+    for row in rows:
+        location, call_number, barcode = shelves.get(
+            (row.supplier_agency.library_id, row.work_id), ("", "", "")
+        )
+        library = row.supplier_agency.library
+        lines.append(PickLine(row, library.code if library else "", location, call_number, barcode))
+    if sort == "location":
+        lines.sort(key=lambda line: (line.library, line.location or "\uffff", line.call_number))
+    elif sort == "call_number":
+        lines.sort(key=lambda line: (line.library, line.call_number or "\uffff"))
+    return lines
+
+
 REASON_FOR = {Action.CANCEL: "CancelResponse", Action.RENEW: "RenewResponse"}
+
+
+def _supplier_row(user, request_id: int) -> IllRequest:
+    request = (
+        IllRequest.objects.filter(pk=request_id, side=IllRequest.Side.SUPPLIER)
+        .select_related("requester_agency", "supplier_agency")
+        .first()
+    )
+    if request is None:
+        raise NotFound(request_id)
+    if not can_manage(user, request.supplier_agency):
+        raise PermissionDenied(_("Only the staff of the supplying library may answer this request."))
+    return request
 
 
 def supply(
@@ -706,18 +931,32 @@ def supply(
     note: str = "",
     answer: str = "",
     due_date: datetime | None = None,
+    item_id: str = "",
 ) -> IllRequest:
     """The supplying library's staff moves its request to ``status`` (or answers a Cancel or Renew with
     ``answer`` Y/N); the requester is told first, and the change is kept only if it accepted it."""
-    request = (
-        IllRequest.objects.filter(pk=request_id, side=IllRequest.Side.SUPPLIER)
-        .select_related("requester_agency", "supplier_agency")
-        .first()
+    return change(
+        _supplier_row(user, request_id),
+        status,
+        reason=reason,
+        note=note,
+        answer=answer,
+        due_date=due_date,
+        item_id=item_id,
     )
-    if request is None:
-        raise NotFound(request_id)
-    if not can_manage(user, request.supplier_agency):
-        raise PermissionDenied(_("Only the staff of the supplying library may answer this request."))
+
+
+def change(
+    request: IllRequest,
+    status: str,
+    *,
+    reason: str = "",
+    note: str = "",
+    answer: str = "",
+    due_date: datetime | None = None,
+    item_id: str = "",
+) -> IllRequest:
+    """:func:`supply` once the permission is checked (the daily overdue run calls it for the supplier)."""
     pending = request.last_action if request.last_action in REASON_FOR else ""
     if answer == "N" and pending:
         status = request.status
@@ -729,10 +968,17 @@ def supply(
             days=LOAN_DAYS
         )
     verdict = may_change(
-        request.status, status, request.service_type, answering=pending or None, reason=reason
+        request.status,
+        status,
+        request.service_type,
+        answering=pending or None,
+        reason=reason,
+        condition_pending=request.condition_state == ConditionState.PENDING,
     )
     if not verdict and not (answer == "N" and pending):
-        raise IllError(_("%(status)s is not possible now: %(why)s") % {"status": status, "why": verdict.text})
+        raise IllError(
+            _("%(status)s is not possible now: %(why)s") % {"status": label(status), "why": refusal(verdict)}
+        )
     if status == Status.UNFILLED and not reason:
         raise IllError(_("Reason: say why the request cannot be filled."))
     if status == Status.LOANED and due_date is None and request.status != Status.LOANED:
@@ -753,20 +999,134 @@ def supply(
         date_sent=now
         if status in (Status.LOANED, Status.COPY_COMPLETED) and request.status != status
         else None,
+        item_id=item_id,
     )
-    confirmation = send(request.requester_agency, message, request)
-    if confirmation is None or not confirmation.ok:
-        why = confirmation.error_value if confirmation else _("it could not be reached")
-        raise IllError(_("The requesting library refused the message: %(why)s") % {"why": why})
+    _tell_requester(request, message)
     IllRequest.objects.filter(pk=request.pk).update(
         status=status,
         reason_unfilled=reason if status == Status.UNFILLED else request.reason_unfilled,
         due_date=due_date or request.due_date,
         last_action="" if (pending and answer) else request.last_action,
+        overdue_noticed_at=timezone.now() if status == Status.OVERDUE else request.overdue_noticed_at,
         updated_at=timezone.now(),
     )
     request.refresh_from_db()
     return request
+
+
+def _tell_requester(request: IllRequest, message: p.SupplyingAgencyMessage) -> None:
+    confirmation = send(request.requester_agency, message, request)
+    if confirmation is None or not confirmation.ok:
+        why = confirmation.error_value if confirmation else _("it could not be reached")
+        raise IllError(_("The requesting library refused the message: %(why)s") % {"why": why})
+
+
+def set_condition(
+    user, request_id: int, condition: str, *, note: str = "", cost: str = "", currency: str = ""
+) -> IllRequest:
+    """The supplying library's staff asks a condition (a fee with its currency, library use only, no
+    reproduction) before it supplies; the request becomes ExpectToSupply until the requester answers."""
+    request = _supplier_row(user, request_id)
+    verdict = may_set_condition(request.status, request.service_type, condition, request.condition_state)
+    if not verdict:
+        raise IllError(_("Condition: %(why)s") % {"why": refusal(verdict)})
+    amount, currency = None, currency.strip().upper()
+    if condition == Condition.FEE:
+        amount = _fee(cost)
+        if amount is None:
+            raise IllError(_("Fee: give a positive amount, e.g. 12.50."))
+        if not CURRENCY.fullmatch(currency):
+            raise IllError(_("Currency: give its three-letter ISO 4217 code, e.g. EUR or MAD."))
+    message = p.SupplyingAgencyMessage(
+        header=_header(request, request.supplier_agency, to=request.requester_agency),
+        reason_for_message="Notification" if request.status == Status.EXPECT_TO_SUPPLY else "StatusChange",
+        status=Status.EXPECT_TO_SUPPLY,
+        last_change=p.now(),
+        note=p.condition_note(condition, note[:2000]),
+        offered_cost=str(amount) if amount is not None else "",
+        offered_currency=currency if amount is not None else "",
+    )
+    _tell_requester(request, message)
+    IllRequest.objects.filter(pk=request.pk).update(
+        status=Status.EXPECT_TO_SUPPLY,
+        condition=condition,
+        condition_note=note[:2000],
+        condition_cost=amount,
+        condition_currency=currency if amount is not None else "",
+        condition_state=ConditionState.PENDING,
+        updated_at=timezone.now(),
+    )
+    request.refresh_from_db()
+    return request
+
+
+def answer_condition(user, request_id: int, accept: bool) -> IllRequest:
+    """The requesting library's staff (or, for a fee, the reader who asked) accepts or rejects the
+    lender's condition. Rejecting it cancels the request at this lender; once the lender agrees, the
+    request goes on to the next lender of its rota."""
+    request = (
+        IllRequest.objects.filter(pk=request_id, side=IllRequest.Side.REQUESTER)
+        .select_related("requester_agency", "supplier_agency")
+        .first()
+    )
+    if request is None:
+        raise NotFound(request_id)
+    staff = can_manage(user, request.requester_agency)
+    reader = request.condition == Condition.FEE and request.reader_id == getattr(user, "pk", None)
+    if not (staff or reader):
+        raise PermissionDenied(_("Only the staff of your library may answer this condition."))
+    verdict = may_answer_condition(request.status, request.condition_state)
+    if not verdict:
+        raise IllError(_("Condition: %(why)s") % {"why": refusal(verdict)})
+    action = Action.NOTIFICATION if accept else Action.CANCEL
+    mark = p.CONDITION_ACCEPTED if accept else p.CONDITION_REJECTED
+    message = p.RequestingAgencyMessage(
+        header=_header(request, request.supplier_agency), action=action, note=f"{mark} {request.condition}"
+    )
+    confirmation = send(request.supplier_agency, message, request)
+    if confirmation is None or not confirmation.ok:
+        why = confirmation.error_value if confirmation else _("it could not be reached")
+        raise IllError(_("The lending library refused the message: %(why)s") % {"why": why})
+    IllRequest.objects.filter(pk=request.pk).update(
+        condition_state=ConditionState.ACCEPTED if accept else ConditionState.REJECTED,
+        last_action=request.last_action if accept else Action.CANCEL,
+        updated_at=timezone.now(),
+    )
+    request.refresh_from_db()
+    return request
+
+
+def mark_overdue(now: datetime | None = None) -> int:
+    """Daily, at the supplier: loans past their due date become Overdue, and the requester is told
+    (which e-mails its reader and its staff). A loan already Overdue is reminded once a week. How many."""
+    now = now or timezone.now()
+    rows = IllRequest.objects.filter(
+        side=IllRequest.Side.SUPPLIER, supplier_agency__library__isnull=False, due_date__lt=now
+    ).select_related("requester_agency", "supplier_agency")
+    late = rows.filter(status=Status.LOANED) | rows.filter(
+        status=Status.OVERDUE, overdue_noticed_at__lt=now - timedelta(days=7)
+    )
+    told = 0
+    for request in late:
+        try:
+            if request.status == Status.OVERDUE:
+                message = p.SupplyingAgencyMessage(
+                    header=_header(request, request.supplier_agency, to=request.requester_agency),
+                    reason_for_message="Notification",
+                    status=Status.OVERDUE,
+                    last_change=p.now(),
+                    due_date=request.due_date,
+                    note=_("Reminder: this loan is overdue."),
+                )
+                _tell_requester(request, message)
+                IllRequest.objects.filter(pk=request.pk).update(overdue_noticed_at=now)
+            else:
+                change(request, Status.OVERDUE, due_date=request.due_date)
+        except IllError as error:
+            log.warning("overdue notice for request %s not delivered: %s", request.pk, error)
+            continue
+        told += 1
+    return told
 
 
 def queue(user, side: str, library: Library | None = None):

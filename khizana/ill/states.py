@@ -41,6 +41,22 @@ class Service(StrEnum):
     COPY = "Copy"
 
 
+class Condition(StrEnum):
+    """What a supplier may ask before it supplies: a fee (with its amount and currency), or that the
+    loan stays in the requesting library's reading room, or that nothing of it is reproduced (codes of
+    the ISO 18626 loanCondition list, and the fee carried in ``messageInfo/offeredCosts``)."""
+
+    FEE = "Fee"
+    LIBRARY_USE_ONLY = "LibraryUseOnly"
+    NO_REPRODUCTION = "NoReproduction"
+
+
+class ConditionState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 S = Status
 
 # The end of a request at this supplier (RetryPossible and Unfilled send the requester to the next
@@ -95,6 +111,13 @@ REQUESTER_ACTIONS: dict[Action, frozenset[Status]] = {
 }
 # Actions meaningful for one kind of service only.
 LOAN_ACTIONS = frozenset({Action.RENEW, Action.SHIPPED_RETURN})
+
+# Conditions: the supplier sets one while it has not decided (the request becomes ExpectToSupply); while
+# the requester has not accepted it, the supplier may not supply. Rejecting one cancels the request at
+# this lender (a Cancel the supplier answers), and the requester's rota goes on to the next lender.
+CONDITION_FROM = frozenset({S.REQUEST_RECEIVED, S.EXPECT_TO_SUPPLY})
+CONDITION_BLOCKS = frozenset({S.WILL_SUPPLY, S.LOANED, S.COPY_COMPLETED})
+LOAN_CONDITIONS = frozenset({Condition.LIBRARY_USE_ONLY, Condition.NO_REPRODUCTION})
 
 # What needs a person: at the supplier, a new request, a cancel or renew to answer, a returned item to
 # check in; at the requester, an item arriving, a refusal to route on, an overdue or recalled loan, a copy
@@ -170,9 +193,11 @@ def may_change(
     *,
     answering: str | Action | None = None,
     reason: str = "",
+    condition_pending: bool = False,
 ) -> Allowed | Refusal:
     """May the supplier move a request from ``current`` (None: not yet received) to ``target``?
-    ``answering``: the requester's action this change answers (Cancel, Renew)."""
+    ``answering``: the requester's action this change answers (Cancel, Renew); ``condition_pending``: a
+    condition of the supplier waits for the requester's answer."""
     target_status = _status(target)
     if target_status is None:
         return Refusal("unknown-status", f"{target!r} is not an ISO 18626 status")
@@ -191,6 +216,11 @@ def may_change(
     current_status = _status(current)
     if current_status is None:
         return Refusal("unknown-status", f"{current!r} is not an ISO 18626 status")
+    if condition_pending and target_status in CONDITION_BLOCKS:
+        return Refusal(
+            "condition-pending",
+            f"the requester has not accepted the condition: it cannot become {target_status}",
+        )
     if target_status == S.UNFILLED and reason and reason not in REASONS_UNFILLED:
         return Refusal("unknown-reason", f"{reason!r} is not a reason for Unfilled")
     if answering:
@@ -229,14 +259,49 @@ def may_act(action: str | Action, current: str | Status | None, service: str | S
     return Refusal("not-allowed", f"{action} is not possible while the request is {current_status}")
 
 
-def supplier_needs_attention(status: str | Status, pending_action: str | Action | None = None) -> bool:
-    return _status(status) in SUPPLIER_ATTENTION_STATUSES or (
+def may_set_condition(
+    current: str | Status | None,
+    service: str | Service,
+    condition: str | Condition,
+    condition_state: str = "",
+) -> Allowed | Refusal:
+    """May the supplier ask ``condition`` of the requester now?"""
+    try:
+        condition = Condition(condition)
+    except ValueError:
+        return Refusal(
+            "unknown-condition", f"{condition!r} is not a condition (Fee, LibraryUseOnly, NoReproduction)"
+        )
+    if service == Service.COPY and condition in LOAN_CONDITIONS:
+        return Refusal("wrong-service", f"{condition} is a condition of loans, this request is for a copy")
+    if condition_state == ConditionState.PENDING:
+        return Refusal("condition-pending", "a condition already waits for the requester's answer")
+    if _status(current) not in CONDITION_FROM:
+        return Refusal("not-allowed", f"a condition can be set before the supplier decides, not at {current}")
+    return ALLOWED
+
+
+def may_answer_condition(current: str | Status | None, condition_state: str) -> Allowed | Refusal:
+    """May the requester accept or reject the supplier's condition now?"""
+    if condition_state != ConditionState.PENDING:
+        return Refusal("no-condition", "no condition waits for an answer")
+    if _status(current) not in CONDITION_FROM:
+        return Refusal("not-allowed", f"the request is {current}: the condition no longer applies")
+    return ALLOWED
+
+
+def supplier_needs_attention(
+    status: str | Status, pending_action: str | Action | None = None, condition_state: str = ""
+) -> bool:
+    """A request to decide on (not while its condition waits for the requester), or an action to answer."""
+    return (_status(status) in SUPPLIER_ATTENTION_STATUSES and condition_state != ConditionState.PENDING) or (
         bool(pending_action) and pending_action in SUPPLIER_ATTENTION_ACTIONS
     )
 
 
-def requester_needs_attention(status: str | Status | None) -> bool:
-    return _status(status) in REQUESTER_ATTENTION_STATUSES
+def requester_needs_attention(status: str | Status | None, condition_state: str = "") -> bool:
+    """An item arriving, a refusal, a loan to bring back, a copy, or a condition to answer."""
+    return _status(status) in REQUESTER_ATTENTION_STATUSES or condition_state == ConditionState.PENDING
 
 
 def is_terminal(status: str | Status | None) -> bool:

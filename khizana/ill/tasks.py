@@ -8,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from .delivery import purge_expired
-from .services import route_timed_out
+from .services import mark_overdue, route_timed_out
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +20,12 @@ def route_unanswered_requests() -> None:
     moved, deleted = route_timed_out(), purge_expired()
     if moved or deleted:
         logger.info("%s request(s) sent to the next lender, %s expired copies deleted", moved, deleted)
+
+
+@db_periodic_task(crontab(hour="6", minute="5"))
+def notify_overdue_loans() -> None:
+    """Daily: loans past their due date at a supplying library of this network become Overdue, and the
+    requesting library is told (its reader and its staff get an e-mail)."""
+    told = mark_overdue()
+    if told:
+        logger.info("%s overdue loan(s) notified", told)

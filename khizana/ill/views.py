@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,12 +19,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from khizana.accounts import permissions
 from khizana.accounts.decorators import int_or_404, staff_required
 from khizana.catalog.models import Work
-from khizana.core.charts import Bar, column_chart_svg
+from khizana.core.charts import Bar, column_chart
 
 from . import delivery, services
+from .labels import CONDITION, REASON
 from .models import IllRequest, RotaPolicy
 from .openurl import OpenUrlError, parse_openurl
-from .states import REASONS_UNFILLED, Action, Status, may_act, may_change
+from .states import (
+    REASONS_UNFILLED,
+    Action,
+    Condition,
+    ConditionState,
+    Status,
+    may_act,
+    may_answer_condition,
+    may_change,
+    may_set_condition,
+    requester_needs_attention,
+    supplier_needs_attention,
+)
 
 MAX_BODY = 1_000_000
 
@@ -34,7 +51,9 @@ def iso18626(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(
             _("The message is too large."), content_type="text/plain; charset=utf-8"
         )
-    return HttpResponse(services.receive(request.body), content_type="application/xml; charset=utf-8")
+    return HttpResponse(
+        services.receive(request.body, over_http=True), content_type="application/xml; charset=utf-8"
+    )
 
 
 @login_required
@@ -87,7 +106,29 @@ def mine(request: HttpRequest) -> HttpResponse:
         row.may_cancel = bool(may_act(Action.CANCEL, row.status, row.service_type))
         copy = getattr(row, "delivery", None)
         row.copy_token = delivery.link_token(copy) if copy and not copy.deleted_at else ""
+        row.may_answer_fee = row.condition == Condition.FEE and bool(
+            may_answer_condition(row.status, row.condition_state)
+        )
     return render(request, "ill/mine.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def answer_condition(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The requester accepts or rejects the lender's condition (staff, or the reader for a fee)."""
+    answer = request.POST.get("answer", "")
+    if answer not in ("accept", "reject"):
+        messages.error(request, _("Answer: accept or reject the condition."))
+    else:
+        try:
+            services.answer_condition(request.user, request_id, answer == "accept")
+        except services.NotFound:
+            raise Http404 from None
+        except services.IllError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("The lending library was told."))
+    return redirect("ill:staff-requesting" if request.POST.get("back") == "staff" else "ill:mine")
 
 
 @login_required
@@ -109,9 +150,81 @@ def staff_supplying(request: HttpRequest) -> HttpResponse:
     rows = list(services.queue(request.user, IllRequest.Side.SUPPLIER))
     for row in rows:
         pending = row.last_action if row.last_action in services.REASON_FOR else None
-        row.choices = [s for s in Status if may_change(row.status, s, row.service_type, answering=pending)]
+        condition_pending = row.condition_state == ConditionState.PENDING
+        row.choices = [
+            s
+            for s in Status
+            if may_change(
+                row.status, s, row.service_type, answering=pending, condition_pending=condition_pending
+            )
+        ]
         row.pending = pending
-    return render(request, "ill/staff_supplying.html", {"rows": rows, "reasons": REASONS_UNFILLED})
+        row.conditions = [
+            c for c in Condition if may_set_condition(row.status, row.service_type, c, row.condition_state)
+        ]
+        row.attention = supplier_needs_attention(row.status, row.last_action, row.condition_state)
+    rows.sort(key=lambda row: not row.attention)  # what needs someone first, newest first within
+    context = {
+        "rows": rows,
+        "reasons": [(code, REASON[code]) for code in REASONS_UNFILLED],
+        "condition_labels": CONDITION,
+    }
+    return render(request, "ill/staff_supplying.html", context)
+
+
+@staff_required
+@require_POST
+def set_condition(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        services.set_condition(
+            request.user,
+            request_id,
+            request.POST.get("condition", ""),
+            note=request.POST.get("note", ""),
+            cost=request.POST.get("cost", ""),
+            currency=request.POST.get("currency", ""),
+        )
+    except services.NotFound:
+        raise Http404 from None
+    except services.IllError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("The requesting library was told."))
+    return redirect("ill:staff-supplying")
+
+
+PICK_COLUMNS = ("library", "location", "call_number", "barcode", "title", "pages", "service", "requester")
+
+
+@staff_required
+def pick_list(request: HttpRequest) -> HttpResponse:
+    """What to pull from the shelves: the requests to supply not shipped yet, by shelf place (CSV too)."""
+    sort = request.GET.get("sort", "location")
+    try:
+        lines = services.pick_list(request.user, sort)
+    except services.IllError as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="ill-pick-list.csv"'
+        writer = csv.writer(response)
+        writer.writerow(PICK_COLUMNS)
+        for line in lines:
+            row = line.request
+            writer.writerow(
+                [
+                    line.library,
+                    line.location,
+                    line.call_number,
+                    line.barcode,
+                    row.title,
+                    row.pages,
+                    row.service_type,
+                    row.requester_agency.isil,
+                ]
+            )
+        return response
+    return render(request, "ill/pick_list.html", {"lines": lines, "sort": sort})
 
 
 @staff_required
@@ -144,6 +257,9 @@ def staff_requesting(request: HttpRequest) -> HttpResponse:
             for a in (Action.RECEIVED, Action.SHIPPED_RETURN, Action.RENEW, Action.CANCEL)
             if may_act(a, row.status, row.service_type)
         ]
+        row.may_answer_condition = bool(may_answer_condition(row.status, row.condition_state))
+        row.attention = requester_needs_attention(row.status, row.condition_state) or row.exhausted
+    rows.sort(key=lambda row: not row.attention)
     return render(request, "ill/staff_requesting.html", {"rows": rows})
 
 
@@ -167,28 +283,75 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def stats(request: HttpRequest) -> HttpResponse:
+    """Requests of the staff's libraries, fill rate and turnaround, per month and per library: charts
+    with their tables, and the same figures in CSV."""
     rows = services.statistics(request.user)
-    by_month: dict[str, int] = {}
-    for row in rows:
-        by_month[row.month] = by_month.get(row.month, 0) + row.requests
-    chart = column_chart_svg(
-        [
-            Bar(label=month, value=count, tick=month[5:], group=month[:4])
-            for month, count in sorted(by_month.items())
-        ],
-        title=_("Interlibrary requests per month"),
-        chart_id="ill-requests",
-    )
-    return render(
-        request, "ill/stats.html", {"rows": rows, "chart": mark_safe(chart)}
-    )  # built from escaped labels
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="ill-statistics.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["month", "library", "requests", "filled", "fill_rate_percent", "mean_days_to_fill"])
+        for row in rows:
+            days = "" if row.turnaround_days is None else row.turnaround_days
+            writer.writerow([row.month, row.library, row.requests, row.filled, row.fill_rate, days])
+        return response
+    months, libraries = services.month_totals(rows), services.library_totals(rows)
+    page = {"language": get_language(), "rtl": get_language_bidi()}
+
+    def by_month(value):
+        return [Bar(label=m.month, value=value(m), tick=m.month[5:], group=m.month[:4]) for m in months]
+
+    def by_library(value):
+        return [Bar(label=t.library, value=value(t), tick=t.library) for t in libraries]
+
+    charts = {
+        "requests": column_chart(
+            by_month(lambda m: m.requests),
+            title=_("Interlibrary requests per month"),
+            chart_id="ill-requests",
+            series_name=_("Requests"),
+            **page,
+        ),
+        "fill_rate": column_chart(
+            by_month(lambda m: m.fill_rate),
+            title=_("Share of the requests a lender filled, per month (%)"),
+            chart_id="ill-fill-rate",
+            series_name=_("Fill rate (%)"),
+            top=100,
+            **page,
+        ),
+        "turnaround": column_chart(
+            by_month(lambda m: m.turnaround_days or 0),
+            title=_("Mean days from the request to the loan or the copy, per month"),
+            chart_id="ill-turnaround",
+            series_name=_("Mean days to fill"),
+            **page,
+        ),
+        "libraries": column_chart(
+            by_library(lambda t: t.fill_rate),
+            title=_("Share of the requests a lender filled, per library (%)"),
+            chart_id="ill-libraries",
+            series_name=_("Fill rate (%)"),
+            top=100,
+            **page,
+        ),
+    }
+    # str(chart) is its markup, every text in it escaped (Django's {{ }} would escape a non-str again)
+    charts = {name: mark_safe(str(chart)) for name, chart in charts.items()}
+    context = {"rows": rows, "months": months, "libraries": libraries, "charts": charts}
+    return render(request, "ill/stats.html", context)
 
 
 @staff_required
 @require_POST
 def upload_copy(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
-        delivery.upload_copy(request.user, request_id, request.FILES.get("file"))
+        delivery.upload_copy(
+            request.user,
+            request_id,
+            request.FILES.get("file"),
+            peer_link=lambda token: request.build_absolute_uri(reverse("ill:peer-copy", args=[token])),
+        )
     except services.NotFound:
         raise Http404 from None
     except services.IllError as problem:
@@ -202,6 +365,18 @@ def upload_copy(request: HttpRequest, request_id: int) -> HttpResponse:
 def download_copy(request: HttpRequest, token: str) -> HttpResponse:
     try:
         handle = delivery.open_copy(request.user, token)
+    except services.NotFound:
+        raise Http404 from None
+    except services.IllError as problem:
+        return render(request, "ill/copy_gone.html", {"error": str(problem)}, status=410)
+    return FileResponse(handle, content_type="application/pdf", as_attachment=True, filename="copy.pdf")
+
+
+def download_peer_copy(request: HttpRequest, token: str) -> HttpResponse:
+    """A copy sent to an external ISO 18626 peer: the signed link is the permission (limited in time
+    and in downloads like a reader's)."""
+    try:
+        handle = delivery.open_peer_copy(token)
     except services.NotFound:
         raise Http404 from None
     except services.IllError as problem:

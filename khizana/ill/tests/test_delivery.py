@@ -1,6 +1,8 @@
 """Copies delivered digitally, over HTTP: upload by the supplier, signed link, download limit, deletion."""
 
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from khizana.ill import delivery, services
-from khizana.ill.models import CopyDelivery, IllRequest
+from khizana.ill import protocol as p
+from khizana.ill.models import Agency, CopyDelivery, IllRequest
 from khizana.ill.services import Citation
 from khizana.testing import make_user
 
@@ -112,3 +115,84 @@ def test_loan_requests_take_no_file(world):
         )
     assert "does not wait for a copy" in response.content.decode()
     assert client_for(world["staff_b"]).post(reverse("ill:upload-copy", args=[999999])).status_code == 404
+
+
+class PeerEndpoint(BaseHTTPRequestHandler):
+    """An external ISO 18626 peer on loopback: reads each message with the protocol module, keeps it,
+    and answers its OK confirmation (what any conforming peer does)."""
+
+    received: list = []
+
+    def do_POST(self):
+        message = p.parse(self.rfile.read(int(self.headers["Content-Length"])))
+        self.received.append(message)
+        answer = p.to_xml(p.confirm(message))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def peer(settings):
+    settings.KHIZANA_OUTGOING_ALLOWED_HOSTS = ["127.0.0.1"]
+    PeerEndpoint.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PeerEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/iso18626", PeerEndpoint.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_copy_for_an_external_peer_goes_as_a_signed_link(world, peer, settings):
+    url, received = peer
+    Agency.objects.create(isil="FR-PEER", peer_url=url, shared_secret="s3cret")
+    header = p.Header(
+        supplying_agency=p.AgencyId("ISIL", "MA-RBT-B"),
+        requesting_agency=p.AgencyId("ISIL", "FR-PEER"),
+        requesting_request_id="peer-copy-1",
+        timestamp=p.now(),
+        security_code="s3cret",
+    )
+    asked = p.Request(
+        header=header,
+        bibliographic=p.Bibliographic(title="Hespéris", pages_requested="1-9"),
+        service_type="Copy",
+    )
+    answer = Client().post(reverse("ill:iso18626"), p.to_xml(asked), content_type="application/xml")
+    assert p.parse(answer.content).ok
+    incoming = IllRequest.objects.get(side="supplier", requester_agency__isil="FR-PEER")
+
+    response = client_for(world["staff_b"]).post(
+        reverse("ill:upload-copy", args=[incoming.pk]), {"file": SimpleUploadedFile("s.pdf", PDF)}
+    )
+    assert response.status_code == 302
+    (sent,) = received
+    assert (sent.kind, sent.status, sent.header.security_code) == (
+        "supplyingAgencyMessage",
+        "CopyCompleted",
+        "s3cret",
+    )
+    link = sent.item_id
+    assert link.startswith("http://testserver/ill/peer-copies/") and link in sent.note
+    assert IllRequest.objects.get(pk=incoming.pk).status == "CopyCompleted"
+    copy = CopyDelivery.objects.get()
+    assert copy.request_id == incoming.pk and copy.max_downloads == 2
+    path = link.removeprefix("http://testserver")
+    anonymous = Client()  # whoever holds the link: the peer hands it to its reader
+    assert anonymous.get(path[:-3] + "xyz").status_code == 404  # forged
+    assert anonymous.get(reverse("ill:peer-copy", args=[delivery.link_token(copy)])).status_code == 404
+    for _download in range(2):
+        got = anonymous.get(path)
+        assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    assert not (Path(settings.KHIZANA_ILL_COPY_DIR) / copy.stored_name).exists()
+    assert anonymous.get(path).status_code == 410  # the limit
+    # the reader's link of a local copy does not open at the peers' address, and the reverse
+    assert (
+        client_for(world["reader"]).get(reverse("ill:copy", args=[path.rsplit("/", 1)[1]])).status_code == 404
+    )

@@ -102,7 +102,7 @@ def test_copy_request_and_cancel(world):
     )
     incoming = supplier_row(copy)
     assert incoming.pages == "10-20" and incoming.article_title == "Livre I"
-    with pytest.raises(IllError, match="Loaned"):
+    with pytest.raises(IllError, match="Lent is not possible now: it does not apply to this kind"):
         services.supply(world["staff_b"], incoming.pk, "Loaned")
     services.supply(world["staff_b"], incoming.pk, "CopyCompleted")
     copy.refresh_from_db()
@@ -220,9 +220,11 @@ def test_overdue_and_recall_notices_by_email(world, mailoutbox):
     with translation.override("en"):
         services.supply(world["staff_b"], incoming.pk, "Overdue")
         services.supply(world["staff_b"], incoming.pk, "Recalled")
-    assert [m.to for m in mailoutbox] == [["amina@example.org"]] * 2
+    # the reader and the staff of the requesting library, for each notice
+    assert [m.to for m in mailoutbox] == [["amina@example.org"], ["staff_a@example.org"]] * 2
     assert "overdue" in mailoutbox[0].body and "Muqaddima" in mailoutbox[0].body
-    assert "recalls" in mailoutbox[1].body
+    assert "overdue at MA-RBT-B" in mailoutbox[1].body and "Reader: " in mailoutbox[1].body
+    assert "recalls" in mailoutbox[2].body and "MA-RBT-B recalls" in mailoutbox[3].body
 
 
 def test_copy_share_limit_of_the_requesting_library(world):

@@ -112,3 +112,34 @@ def test_attention():
     assert supplier_needs_attention(S.LOANED, "ShippedReturn")
     assert requester_needs_attention(S.UNFILLED) and requester_needs_attention(S.LOANED)
     assert not requester_needs_attention(S.WILL_SUPPLY) and not requester_needs_attention(None)
+
+
+def test_conditions_in_the_machine():
+    from khizana.ill.states import ConditionState, may_answer_condition, may_set_condition
+
+    assert may_set_condition(S.REQUEST_RECEIVED, "Loan", "LibraryUseOnly")
+    assert may_set_condition(S.EXPECT_TO_SUPPLY, "Copy", "Fee")
+    assert may_set_condition(S.WILL_SUPPLY, "Loan", "Fee").code == "not-allowed"
+    assert may_set_condition(S.REQUEST_RECEIVED, "Copy", "NoReproduction").code == "wrong-service"
+    assert may_set_condition(S.REQUEST_RECEIVED, "Loan", "Fee", "pending").code == "condition-pending"
+    assert may_set_condition(S.REQUEST_RECEIVED, "Loan", "Beer").code == "unknown-condition"
+    assert may_set_condition(S.EXPECT_TO_SUPPLY, "Loan", "Fee", "rejected")  # asked again, another one
+    for target in (S.WILL_SUPPLY, S.LOANED):
+        assert (
+            may_change(S.EXPECT_TO_SUPPLY, target, "Loan", condition_pending=True).code == "condition-pending"
+        )
+        assert may_change(S.EXPECT_TO_SUPPLY, target, "Loan")
+    assert may_change(S.EXPECT_TO_SUPPLY, S.COPY_COMPLETED, "Copy", condition_pending=True).code == (
+        "condition-pending"
+    )
+    # refusing stays possible while a condition waits
+    assert may_change(S.EXPECT_TO_SUPPLY, S.UNFILLED, "Loan", condition_pending=True, reason="InUse")
+    assert may_answer_condition(S.EXPECT_TO_SUPPLY, ConditionState.PENDING)
+    assert may_answer_condition(S.EXPECT_TO_SUPPLY, "accepted").code == "no-condition"
+    assert may_answer_condition(S.UNFILLED, "pending").code == "not-allowed"
+    # who must act: the requester while it waits, the supplier once answered
+    assert requester_needs_attention(S.EXPECT_TO_SUPPLY, "pending")
+    assert not requester_needs_attention(S.EXPECT_TO_SUPPLY, "accepted")
+    assert not supplier_needs_attention(S.EXPECT_TO_SUPPLY, "", "pending")
+    assert supplier_needs_attention(S.EXPECT_TO_SUPPLY, "", "accepted")
+    assert supplier_needs_attention(S.EXPECT_TO_SUPPLY, "Cancel", "rejected")

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from khizana.ill import protocol as p
 from khizana.ill.models import Agency, IllMessage, IllRequest, RotaPolicy
-from khizana.testing import make_user
+from khizana.testing import chart_on_page, make_user
 
 from .factories import network
 
@@ -43,15 +43,27 @@ def post_message(data: bytes):
     return p.parse(response.content)
 
 
+def with_secret(sample: bytes, secret: str) -> bytes:
+    """A CrossLink sample with the requesting agency's securityCode (the samples carry none)."""
+    end = b"</tag0:requestingAgencyRequestId>"
+    code = f"<tag0:requestingAgencyAuthentication><tag0:securityCode>{secret}</tag0:securityCode>"
+    return sample.replace(end, end + code.encode() + b"</tag0:requestingAgencyAuthentication>", 1)
+
+
 def test_endpoint_answers_samples(world):
-    request = (DATA / "crosslink_req.xml").read_bytes()
+    sample = (DATA / "crosslink_req.xml").read_bytes()
+    request = with_secret(sample, "req-secret")
     answer = post_message(request)
     assert answer.kind == "requestConfirmation" and not answer.ok
-    assert answer.error_type == p.UNRECOGNISED_VALUE and "BROKER" in answer.error_value
+    assert answer.error_type == p.UNRECOGNISED_VALUE and "REQ is not an external peer" in answer.error_value
     assert not IllRequest.objects.exists()
 
     Agency.objects.filter(pk=world["agency_a"].pk).update(isil="BROKER")
     Agency.objects.create(isil="REQ", peer_url="https://peer.example.org/iso18626")
+    unsigned = post_message(sample)  # a new request from a peer without a shared secret: refused
+    assert not unsigned.ok and "securityCode" in unsigned.error_value
+    Agency.objects.filter(isil="REQ").update(shared_secret="req-secret")
+    assert not post_message(sample).ok and not IllRequest.objects.exists()
     answer = post_message(request)
     assert answer.ok and answer.requesting_request_id == "js-test-1017"
     row = IllRequest.objects.get(side="supplier")
@@ -64,15 +76,18 @@ def test_endpoint_answers_samples(world):
     empty = post_message((DATA / "crosslink_msg-invalid.xml").read_bytes())
     assert empty.error_type == p.BADLY_FORMED
     unknown = post_message((DATA / "crosslink_supmsg-ok.xml").read_bytes())
+    assert "SUP_B is not an external peer" in unknown.error_value
+    Agency.objects.create(isil="SUP_B", peer_url="https://sup.example.org/iso18626")
+    unknown = post_message((DATA / "crosslink_supmsg-ok.xml").read_bytes())
     assert unknown.error_type == p.UNRECOGNISED_VALUE and "6ad1ff2e" in unknown.error_value
-    assert IllMessage.objects.filter(direction="in").count() == 6
+    assert IllMessage.objects.filter(direction="in").count() == 9
     assert Client().get(reverse("ill:iso18626")).status_code == 405
 
 
 def test_peer_cannot_jump_states(world):
     Agency.objects.filter(pk=world["agency_a"].pk).update(isil="BROKER")
-    Agency.objects.create(isil="REQ", peer_url="https://peer.example.org/iso18626")
-    post_message((DATA / "crosslink_req.xml").read_bytes())
+    Agency.objects.create(isil="REQ", peer_url="https://peer.example.org/iso18626", shared_secret="s")
+    post_message(with_secret((DATA / "crosslink_req.xml").read_bytes(), "s"))
     row = IllRequest.objects.get(side="supplier")
     header = p.Header(
         supplying_agency=p.AgencyId("ISIL", "BROKER"),
@@ -80,6 +95,7 @@ def test_peer_cannot_jump_states(world):
         requesting_request_id="js-test-1017",
         timestamp=p.now(),
         supplying_request_id=row.supplier_request_id,
+        security_code="s",
     )
     answer = post_message(p.to_xml(p.RequestingAgencyMessage(header=header, action="ShippedReturn")))
     assert (
@@ -192,7 +208,10 @@ def test_statistics_fill_rate_and_turnaround_scoped(world):
     filled_at = IllRequest.objects.get(pk=filled.pk).filled_at
     IllRequest.objects.filter(side="requester").update(created_at=filled_at - timedelta(days=2))
     page = client_for(world["staff_a"]).get(reverse("ill:stats")).content.decode()
-    assert "<svg" in page
+    chart = chart_on_page(page, "ill-requests")
+    month = filled_at.strftime("%Y-%m")
+    assert chart["data"]["labels"] == [month] and chart["data"]["datasets"][0]["data"] == [2]
+    assert chart["aria-label"].endswith(f"{month}: 2")
     (row,) = services.statistics(world["staff_a"])
     assert (row.library, row.requests, row.filled, row.fill_rate) == ("MA-RBT-A", 2, 1, 50.0)
     assert row.turnaround_days == 2.0
