@@ -21,8 +21,14 @@ item is cannotDisseminateFormat; list requests in a MARC format list the items t
 record the MARCXML conversion cannot read is left out of MARC lists (and logged); GetRecord answers
 cannotDisseminateFormat for it.
 
-**Sets**: ``library`` with one ``library:<code>`` per member library, and ``type`` with one
-``type:<material type>`` per material type (the record's own type, as extracted from it). An unknown
+``oai_etdms`` (ETD-MS 1.1, :mod:`khizana.heritage.theses.etdms`) for the records that are theses of
+:mod:`khizana.heritage.theses` (deposited or loaded): degree name, level, discipline and grantor, and
+the embargo end as ``info:eu-repo/date/embargoEnd/…`` rights; asking it of another record is
+cannotDisseminateFormat.
+
+**Sets**: ``library`` with one ``library:<code>`` per member library, ``type`` with one
+``type:<material type>`` per material type (the record's own type, as extracted from it), and
+``theses`` (the records of the theses above, deposited or loaded by the schools). An unknown
 set gives noRecordsMatch; a catalog without any library has no sets (noSetHierarchy).
 
 **Resumption tokens** page on (datestamp, id), the order of the list, not on offsets: a token holds
@@ -39,9 +45,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db.models import Min, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext
 from lxml import etree
 
@@ -49,6 +57,9 @@ from khizana.catalog.models import SourceRecord
 from khizana.catalog.records import MaterialType, RecordFormat, RecordKind
 from khizana.catalog.serializers.marcxml import record_element as marcxml_record
 from khizana.core.vocabularies import MATERIAL_TYPES
+from khizana.heritage.theses.etdms import ETDMS_11, ETDMS_11_SCHEMA, EtdmsError, thesis_element
+from khizana.heritage.theses.models import Thesis
+from khizana.heritage.theses.services import etd_record
 from khizana.libraries.models import Library
 
 from . import responses as xml
@@ -58,9 +69,13 @@ from .protocol import split_identifier as split_oai_identifier
 OAI_DC = xml.MetadataFormat("oai_dc", xml.OAI_DC_SCHEMA, xml.OAI_DC)
 MARC21 = xml.MetadataFormat("marc21", xml.MARC_SLIM_SCHEMA, xml.MARC_SLIM)
 UNIMARC = xml.MetadataFormat("unimarc", xml.MARCXCHANGE_SCHEMA, xml.MARCXCHANGE)
-METADATA_FORMATS = {f.prefix: f for f in (OAI_DC, MARC21, UNIMARC)}
+OAI_ETDMS = xml.MetadataFormat("oai_etdms", ETDMS_11_SCHEMA, ETDMS_11)
+METADATA_FORMATS = {f.prefix: f for f in (OAI_DC, MARC21, UNIMARC, OAI_ETDMS)}
 # The record formats each metadata prefix can be given for (None: every format).
-_RECORD_FORMATS: dict[str, str | None] = {"oai_dc": None, "marc21": "marc21", "unimarc": "unimarc"}
+_RECORD_FORMATS: dict[str, str | None] = {"oai_dc": None, "marc21": "marc21", "unimarc": "unimarc",
+                                          "oai_etdms": None}  # fmt: skip
+THESES_SET = "theses"
+_NO_THESIS = object()
 # What a header and oai_dc need (the raw bytes are only read for MARC metadata).
 _ITEM_COLUMNS = ("id", "local_id", "library__code", "format", "serialisation", "updated_at", "deleted",
                  "fields")  # fmt: skip
@@ -153,6 +168,7 @@ def _sets() -> list[tuple[str, str]]:
         *((f"library:{library.code}", f"{library.code} — {library.name}") for library in libraries),
         ("type", gettext("Material types")),
         *((f"type:{kind.value}", str(MATERIAL_TYPES.get(kind.value, kind.value))) for kind in MaterialType),
+        (THESES_SET, gettext("Theses deposited or loaded by the doctoral schools (also as oai_etdms)")),
     ]
 
 
@@ -165,7 +181,7 @@ def get_record(request: OaiRequest, base_url: str) -> list[etree._Element]:
             f"{request.identifier} is a {record.format} record, not available as {request.metadata_prefix}",
         )
     try:
-        found = _record(record, request.metadata_prefix)
+        found = _record(record, request.metadata_prefix, base_url)
     except MetadataUnavailable as problem:
         raise OaiError("cannotDisseminateFormat", f"{request.identifier}: {problem}") from None
     element = etree.Element(f"{{{xml.OAI}}}GetRecord")
@@ -178,13 +194,15 @@ def list_identifiers(request: OaiRequest, base_url: str) -> list[etree._Element]
 
 
 def list_records(request: OaiRequest, base_url: str) -> list[etree._Element]:
-    return _list(request, "ListRecords", lambda record: _listed_record(record, request.metadata_prefix))
+    return _list(
+        request, "ListRecords", lambda record: _listed_record(record, request.metadata_prefix, base_url)
+    )
 
 
-def _listed_record(record: SourceRecord, prefix: str) -> etree._Element | None:
+def _listed_record(record: SourceRecord, prefix: str, base_url: str) -> etree._Element | None:
     """The record, or None (it is left out of the list, and logged) when its metadata cannot be made."""
     try:
-        return _record(record, prefix)
+        return _record(record, prefix, base_url)
     except MetadataUnavailable as problem:
         logger.warning("OAI-PMH: %s:%s left out of a %s list: %s", record.library.code, record.local_id,
                        prefix, problem)  # fmt: skip
@@ -222,6 +240,7 @@ def _list(request: OaiRequest, verb: str, element_of) -> list[etree._Element]:
         raise OaiError("noRecordsMatch", "the rest of this list has changed; harvest again")
     more = len(page) > size
     page = page[:size]
+    _load_theses(page)
     cursor = position.cursor if position else 0
     complete = position.complete_list_size if position else selected.count()
     complete = max(complete, cursor + len(page))
@@ -254,6 +273,8 @@ def _selected_items(request: OaiRequest) -> QuerySet[SourceRecord]:
     record_format = _RECORD_FORMATS[request.metadata_prefix]
     if record_format is not None:
         selected = selected.filter(format=record_format)
+    if request.metadata_prefix == OAI_ETDMS.prefix:
+        selected = selected.filter(thesis__isnull=False)
     if request.dates.start is not None:
         selected = selected.filter(updated_at__gte=request.dates.start)
     if request.dates.end is not None:
@@ -266,6 +287,8 @@ def _selected_items(request: OaiRequest) -> QuerySet[SourceRecord]:
 def _set_filter(set_spec: str) -> Q:
     if not Library.objects.exists():
         raise OaiError("noSetHierarchy", "this repository has no member library yet, so no sets")
+    if set_spec == THESES_SET:
+        return Q(thesis__isnull=False)
     kind, _, value = set_spec.partition(":")
     if kind in {"library", "type"} and not value:
         return Q()
@@ -288,6 +311,8 @@ def _check_prefix(prefix: str) -> None:
 
 
 def _offers(record: SourceRecord, prefix: str) -> bool:
+    if prefix == OAI_ETDMS.prefix:
+        return _thesis_of(record) is not None
     record_format = _RECORD_FORMATS[prefix]
     return record_format is None or record.format == record_format
 
@@ -308,21 +333,53 @@ def _header(record: SourceRecord) -> xml.ItemHeader:
     return xml.ItemHeader(
         identifier=make_identifier(repository_identifier(), record.library.code, record.local_id),
         datestamp=record.updated_at,
-        set_specs=[f"library:{record.library.code}", f"type:{material_type}"],
+        set_specs=[f"library:{record.library.code}", f"type:{material_type}"]
+        + ([THESES_SET] if _thesis_of(record) is not None else []),
         deleted=record.deleted,
     )
 
 
-def _record(record: SourceRecord, prefix: str) -> etree._Element:
+def _record(record: SourceRecord, prefix: str, base_url: str = "") -> etree._Element:
     header = _header(record)
     if record.deleted:
         return xml.record_element(header, None)
-    return xml.record_element(header, _metadata(record, prefix))
+    return xml.record_element(header, _metadata(record, prefix, base_url))
 
 
-def _metadata(record: SourceRecord, prefix: str) -> etree._Element:
+def _load_theses(page: list[SourceRecord]) -> None:
+    """The theses of a page of records, in one query (headers name the theses set; oai_etdms needs them)."""
+    found = {
+        thesis.record_id: thesis
+        for thesis in Thesis.objects.filter(record__in=page).select_related("library", "institution", "item")
+    }
+    for record in page:
+        record._oai_thesis = found.get(record.pk)
+
+
+def _thesis_of(record: SourceRecord) -> Thesis | None:
+    thesis = getattr(record, "_oai_thesis", _NO_THESIS)
+    if thesis is _NO_THESIS:
+        thesis = Thesis.objects.select_related("library", "institution", "item").filter(record=record).first()
+        record._oai_thesis = thesis
+    return thesis
+
+
+def _etdms(record: SourceRecord, base_url: str) -> etree._Element:
+    thesis = _thesis_of(record)
+    if thesis is None:
+        raise MetadataUnavailable("this record is not a thesis")
+    page = urljoin(base_url, reverse("theses:thesis", args=[thesis.pk])) if base_url else ""
+    try:
+        return thesis_element(etd_record(thesis, url=page))
+    except EtdmsError as problem:
+        raise MetadataUnavailable(str(problem)) from None
+
+
+def _metadata(record: SourceRecord, prefix: str, base_url: str = "") -> etree._Element:
     if prefix == "oai_dc":
         return xml.oai_dc_element(record.fields or {})
+    if prefix == OAI_ETDMS.prefix:
+        return _etdms(record, base_url)
     try:
         marc = marcxml_record(bytes(record.raw), record.serialisation, RecordFormat(record.format))
     except Exception as error:  # a stored record the MARCXML conversion cannot read

@@ -7,7 +7,7 @@ namespace when they came in another one (marcxchange, no namespace).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pymarc
@@ -26,6 +26,26 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 MARC_FORMATS = {"marc21", "unimarc"}
 
 
+# What a capability adds to the export of records, without the catalog importing it: ``fields_of(record
+# ids)`` answers record id -> datafields (tag, indicators, [(code, value)]), e.g. the subject headings a
+# library accepted from suggestions (khizana.ai), marked as such by their $2. The record as sent is unchanged.
+ExportField = tuple[str, str, list[tuple[str, str]]]
+_export_fields: dict[str, Callable[[list[int]], dict[int, list[ExportField]]]] = {}
+
+
+def register_export_fields(name: str, fields_of: Callable[[list[int]], dict[int, list[ExportField]]]) -> None:
+    _export_fields[name] = fields_of
+
+
+def _add_export_fields(element: etree._Element, fields: list[ExportField]) -> None:
+    for tag, indicators, subfields in fields:
+        datafield = etree.SubElement(
+            element, f"{{{MARC_NS}}}datafield", tag=tag, ind1=indicators[0], ind2=indicators[1]
+        )
+        for code, value in subfields:
+            etree.SubElement(datafield, f"{{{MARC_NS}}}subfield", code=code).text = value
+
+
 def marc_records(records: Iterable[SourceRecord]) -> list[SourceRecord]:
     """The records of ``records`` that are MARC (21 or UNIMARC) and not deleted."""
     return [r for r in records if r.format in MARC_FORMATS and not r.deleted]
@@ -39,13 +59,19 @@ def marcxml_collection(records: Iterable[SourceRecord]) -> bytes:
         nsmap={None: MARC_NS, "xsi": XSI},
         attrib={f"{{{XSI}}}schemaLocation": f"{MARC_NS} {MARC_SCHEMA}"},
     )
-    for record in marc_records(records):
+    records = marc_records(records)
+    extra: dict[int, list[ExportField]] = {}
+    for fields_of in _export_fields.values():
+        for record_id, fields in fields_of([r.pk for r in records]).items():
+            extra.setdefault(record_id, []).extend(fields)
+    for record in records:
         label = f" {record.library.code}:{record.local_id} ({record.format}) "
         try:
             element = record_element(bytes(record.raw), record.serialisation, RecordFormat(record.format))
         except Exception as error:  # one bad record must not spoil the export
             collection.append(etree.Comment(_comment(f"{label}not exported: {type(error).__name__}")))
             continue
+        _add_export_fields(element, extra.get(record.pk, []))
         collection.append(etree.Comment(_comment(label)))
         collection.append(element)
     return etree.tostring(collection, xml_declaration=True, encoding="UTF-8", pretty_print=True)

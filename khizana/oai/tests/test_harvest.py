@@ -300,7 +300,8 @@ def test_get_record_and_metadata_formats_per_item(site):
         for prefix in prefixes:
             record = sickle.GetRecord(identifier=identifier, metadataPrefix=prefix)
             assert record.header.identifier == identifier and not record.deleted and record.metadata
-    assert [f.metadataPrefix for f in sickle.ListMetadataFormats()] == ["oai_dc", "marc21", "unimarc"]
+    offered_anywhere = ["oai_dc", "marc21", "unimarc", "oai_etdms"]  # oai_etdms: the theses (heritage.theses)
+    assert [f.metadataPrefix for f in sickle.ListMetadataFormats()] == offered_anywhere
     deleted = next(i for i, item in items.items() if item["deleted"] and item["format"] == "marc21")
     record = sickle.GetRecord(identifier=deleted, metadataPrefix="marc21")
     assert record.deleted and record.xml.find(f".//{{{OAI}}}metadata") is None

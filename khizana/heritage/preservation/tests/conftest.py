@@ -1,0 +1,1 @@
+from .support import setting, stores  # noqa: F401  (fixtures)
