@@ -194,11 +194,14 @@ def documents_from_rows(
     rows: list[tuple],
     fulltext: Mapping[int, str] | None = None,
     original_script: Mapping[int, Mapping[str, list[str]]] | None = None,
+    languages: Mapping[int, list[str]] | None = None,
 ) -> list[str]:
     """Index documents (JSON) of database rows holding :data:`INDEX_COLUMNS` in order. JSON columns
     come as text from SQLite and as objects from PostgreSQL. ``fulltext``: work id -> the analysed words
     inside its digital copies, for the works that have any. ``original_script``: work id -> the
-    original-script forms of its member records (role -> values), for the works that have any."""
+    original-script forms of its member records (role -> values), for the works that have any.
+    ``languages``: work id -> languages for the language facet besides the records' codes (a language
+    detected from the title, khizana.ai), for the works that have any."""
     documents = []
     for row in rows:
         values = list(row)
@@ -210,5 +213,8 @@ def documents_from_rows(
             work["fulltext"] = fulltext.get(work["id"], "")
         if original_script:
             work["original_script"] = original_script.get(work["id"])
+        if languages and work["id"] in languages:
+            coded = list(work["languages"] or [])
+            work["languages"] = coded + [code for code in languages[work["id"]] if code not in coded]
         documents.append(work_document_json(work))
     return documents

@@ -111,8 +111,9 @@ def _register(index: tantivy.Index) -> tantivy.Index:
 class IndexLocation:
     """The index directory of one data directory, with its generations and its writer lock."""
 
-    def __init__(self, data_dir: Path | str):
-        self.root = Path(data_dir) / "search"
+    def __init__(self, data_dir: Path | str | None = None, *, root: Path | str | None = None):
+        # ``root``: the index directory itself (KHIZANA_INDEX_DIR), else ``<data_dir>/search``
+        self.root = Path(root) if root is not None else Path(data_dir) / "search"
         self.root.mkdir(parents=True, exist_ok=True)
         self.current_file = self.root / "CURRENT"
         self.lock_file = self.root / "writer.lock"

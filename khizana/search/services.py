@@ -38,6 +38,7 @@ from . import engine
 from .documents import INDEX_COLUMNS, documents_from_rows, title_key
 from .models import IndexQueue
 from .query import Note, ParsedQuery, Term, parse_query
+from .signals import search_finished
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class _IndexHandle:
         self.version: tuple = ()  # changes whenever the index this process reads changes
 
     def location(self) -> engine.IndexLocation:
-        return engine.IndexLocation(settings.DATA_DIR)
+        return engine.IndexLocation(root=index_root())
 
     def get(self) -> tantivy.Index | None:
         now = time.monotonic()
@@ -180,6 +181,25 @@ def _generation_version(generation: Path | None) -> tuple:
 
 
 _handle = _IndexHandle()
+
+
+def index_root() -> Path:
+    """This node's index directory: KHIZANA_INDEX_DIR, else ``<data dir>/search``."""
+    if settings.KHIZANA_INDEX_DIR:
+        return Path(settings.KHIZANA_INDEX_DIR)
+    return Path(settings.DATA_DIR) / "search"
+
+
+class IndexReadOnly(RuntimeError):
+    """This node only reads an index published to it (KHIZANA_INDEX_READ_ONLY): it never writes one."""
+
+
+def _refuse_if_read_only() -> None:
+    if settings.KHIZANA_INDEX_READ_ONLY:
+        raise IndexReadOnly(
+            f"this node reads a published search index ({index_root()}, KHIZANA_INDEX_READ_ONLY=1): "
+            "index on the indexer node, then publish with `khizana index_publish --to DIR`"
+        )
 
 
 class _CostlyResultCache:
@@ -266,7 +286,7 @@ def search(
     )
     if index is None:
         results.notes.append(Note("index_missing"))
-        return results
+        return _finished(results, started)
     searcher = index.searcher()
     schema = index.schema
     text_query = _text_query(schema, parsed, fuzzy=False)
@@ -284,7 +304,14 @@ def search(
     results.total = total
     results.facets = counts
     results.hits = _hydrate(hits, parsed)
-    results.elapsed_ms = (time.perf_counter() - started) * 1000
+    return _finished(results, started)
+
+
+def _finished(results: SearchResults, started: float) -> SearchResults:
+    """``results`` with their time, told to whoever listens to :data:`signals.search_finished`."""
+    seconds = time.perf_counter() - started
+    results.elapsed_ms = seconds * 1000
+    search_finished.send(sender=SearchResults, seconds=seconds, results=results)
     return results
 
 
@@ -740,7 +767,8 @@ def queue_works(sender, work_ids: Iterable[int], **kwargs) -> None:
             f"INSERT INTO {IndexQueue._meta.db_table} (work_id, queued_at) VALUES (%s, %s)",
             [(work_id, stamp) for work_id in sorted(work_ids)],
         )
-    if settings.KHIZANA_SYNC_INDEX_ON_COMMIT:
+    # A read-only node leaves the queued works to the indexer's next sync.
+    if settings.KHIZANA_SYNC_INDEX_ON_COMMIT and not settings.KHIZANA_INDEX_READ_ONLY:
         transaction.on_commit(_sync_after_commit)
 
 
@@ -755,6 +783,12 @@ def _fulltext_terms(rows: list[tuple]) -> dict[int, str]:
     """The words the capabilities give for these works (the digital copies' text; the first column of a
     row is the work id), through the catalog's hook."""
     return extensions.work_texts([row[0] for row in rows])
+
+
+def _more_languages(rows: list[tuple]) -> dict[int, list[str]]:
+    """The languages the capabilities add to these works' language facet (a language detected from the
+    title of a work whose records code none), through the catalog's hook."""
+    return extensions.work_languages([row[0] for row in rows])
 
 
 def _original_script(rows: list[tuple]) -> dict[int, dict[str, list[str]]]:
@@ -788,7 +822,9 @@ def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[st
     """Index documents of the row batches, built on ``workers`` processes when there are several."""
     if workers <= 1:
         for rows in batches:
-            yield documents_from_rows(rows, _fulltext_terms(rows), _original_script(rows))
+            yield documents_from_rows(
+                rows, _fulltext_terms(rows), _original_script(rows), _more_languages(rows)
+            )
         return
     pending: deque[Future] = deque()
     # spawn, not fork (the parent holds a database connection and tantivy's threads); the workers end
@@ -796,7 +832,13 @@ def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[st
     with worker_pool(workers) as pool:
         for rows in batches:
             pending.append(
-                pool.submit(documents_from_rows, rows, _fulltext_terms(rows), _original_script(rows))
+                pool.submit(
+                    documents_from_rows,
+                    rows,
+                    _fulltext_terms(rows),
+                    _original_script(rows),
+                    _more_languages(rows),
+                )
             )
             if len(pending) > workers * 3:
                 yield pending.popleft().result()
@@ -806,6 +848,7 @@ def _documents(batches: Iterable[list[tuple]], workers: int) -> Iterator[list[st
 
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Build a new index generation from the database and switch to it; returns the works indexed."""
+    _refuse_if_read_only()
     with _handle.location().writer_lock():
         count = _write_new_generation(progress)
     sync_index()  # works changed while the new generation was being written
@@ -836,6 +879,7 @@ def _write_new_generation(progress: Callable[[int], None] | None = None) -> int:
 
 def sync_index(batch_size: int = 5000) -> int:
     """Re-index the queued works (the whole catalog when there is no index yet); returns how many."""
+    _refuse_if_read_only()
     location = _handle.location()
     done = 0
     with location.writer_lock():
@@ -854,7 +898,9 @@ def sync_index(batch_size: int = 5000) -> int:
             for work_id in work_ids:
                 writer.delete_documents_by_term("id", work_id)
             for rows in work_row_batches(INDEX_COLUMNS, work_ids):
-                for document in documents_from_rows(rows, _fulltext_terms(rows), _original_script(rows)):
+                for document in documents_from_rows(
+                    rows, _fulltext_terms(rows), _original_script(rows), _more_languages(rows)
+                ):
                     writer.add_json(document)
             writer.commit()
             IndexQueue.objects.filter(id__lte=queued[-1][0]).delete()

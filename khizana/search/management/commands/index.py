@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from khizana.catalog.models import Work
@@ -17,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, **options):
+        try:
+            self._run(options)
+        except services.IndexReadOnly as error:
+            raise CommandError(str(error)) from None
+
+    def _run(self, options) -> None:
         if options["action"] == "rebuild":
             with tqdm(
                 total=Work.objects.count(), unit="works", disable=options["no_progress"] or None
