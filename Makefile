@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint lock bench bench-dedup mutation clean system-deps vendor
+.PHONY: run annif test test-sqlite test-postgres lint lock bench bench-dedup mutation clean system-deps vendor
 
 $(BIN)/khizana: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,23 +22,46 @@ $(SUSHI_BIN)/python: requirements-sushi.lock
 	$(SUSHI_BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-sushi.lock
 	@touch $@
 
-run: $(BIN)/khizana vendor
+# Annif (subject suggestions, khizana/ai) pins its own stack (Flask, connexion, scikit-learn): a venv of its
+# own too, driven through its CLI (setting KHIZANA_ANNIF_BIN).
+ANNIF_BIN := .venv-annif/bin
+annif: $(ANNIF_BIN)/annif
+$(ANNIF_BIN)/annif: requirements-annif.lock
+	$(PYTHON) -m venv .venv-annif
+	$(ANNIF_BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-annif.lock
+	@touch $@
+
+run: $(BIN)/khizana $(ANNIF_BIN)/annif vendor
 	$(BIN)/khizana migrate --noinput
 	$(BIN)/khizana demo
 	$(BIN)/khizana eresources demo
+	$(BIN)/khizana conservation demo
 	$(BIN)/khizana digital import demo/digital --map demo/digital/map.csv --no-progress
 	$(BIN)/khizana registry load --demo
 	$(BIN)/khizana members load BNRM demo/members/BNRM.csv
+	$(BIN)/khizana languages detect
+	$(BIN)/khizana similar compute
+	@# the demo's subject-suggestion models, trained on its own records (about a minute), and one library's
+	@# suggestions made in advance (the others' are made when a cataloguer asks)
+	$(BIN)/khizana ai train
+	$(BIN)/khizana ai suggest --library BNRM
 	$(BIN)/khizana index rebuild --no-progress
+	$(BIN)/khizana labelling demo
 	$(BIN)/khizana collectstatic --noinput --verbosity 0
 	@echo "Khizana is serving on http://$(HOST):$(PORT)/ (staff space: /staff/, administration: /admin/). Ctrl-C stops it."
 	@# The job queue (staff uploads) runs beside the web server and stops with it.
+	@# 16 threads per worker: more than the requests each runs at once (KHIZANA_SHED_MAX_INFLIGHT), so the
+	@# ones beyond get a quick 503 instead of waiting unseen in the socket's queue (khizana/operations/shedding.py).
+	@# /metrics adds up the two workers' counts (prometheus_client's multiprocess mode, a fresh directory at
+	@# each start); the access lines are Khizana's own (logger khizana.access, with the request id).
 	$(BIN)/khizana run_huey --workers 1 & queue=$$!; trap 'kill $$queue 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	metrics=$${KHIZANA_DATA_DIR:-var}/prometheus; rm -rf "$$metrics"; mkdir -p "$$metrics"; \
+	PROMETHEUS_MULTIPROC_DIR="$$metrics" \
+	$(BIN)/gunicorn khizana.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 16 --log-level warning
 
 # The SQLite and PostgreSQL runs go side by side: much of each is spent waiting on the servers and
 # command-line processes its tests start, so together they take little more than the longer one.
-test: $(BIN)/khizana $(SUSHI_BIN)/python system-deps vendor lint
+test: $(BIN)/khizana $(SUSHI_BIN)/python $(ANNIF_BIN)/annif system-deps vendor lint
 	@echo "== running the suite on SQLite and on PostgreSQL side by side (each prints when it ends) =="
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -71,7 +94,15 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp -r node_modules/openseadragon/build/openseadragon/openseadragon.min.js node_modules/openseadragon/build/openseadragon/openseadragon.min.js.map node_modules/openseadragon/build/openseadragon/images $(VENDOR)/openseadragon/
 	cp node_modules/openseadragon/LICENSE.txt $(VENDOR)/openseadragon/
 	@touch $@
-vendor: $(VENDOR)/.installed
+# Chart.js (khizana/core/charts.py's charts, drawn by web/khizana-charts.js) in the web app's static
+# files, which every page can load; the source map too (the manifest storage follows its reference).
+CHARTS_VENDOR := khizana/web/static/web/vendor
+$(CHARTS_VENDOR)/.installed: $(VENDOR)/.installed
+	rm -rf $(CHARTS_VENDOR) && mkdir -p $(CHARTS_VENDOR)/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+		node_modules/chart.js/LICENSE.md $(CHARTS_VENDOR)/chartjs/
+	@touch $@
+vendor: $(VENDOR)/.installed $(CHARTS_VENDOR)/.installed
 
 # ruff, and the layer contracts of docs/architecture.md (.importlinter): an import that breaks them fails.
 lint: $(BIN)/khizana
@@ -112,4 +143,4 @@ mutation: $(BIN)/khizana
 	$(BIN)/python bench/mutation.py --minimum 0.85
 
 clean:
-	rm -rf $(VENV) .venv-sushi var node_modules $(VENDOR)
+	rm -rf $(VENV) .venv-sushi .venv-annif var node_modules $(VENDOR)

@@ -3,6 +3,7 @@
 - ``SECRET_KEY``: required when ``DEBUG`` is off; a development key is made up otherwise.
 - ``DEBUG``: "1" to turn on Django's debug pages (never in production).
 - ``DATABASE_URL``: e.g. ``postgres://user@host:5432/name``; SQLite in ``$KHIZANA_DATA_DIR`` by default.
+- ``DATABASE_REPLICA_URL``: a PostgreSQL streaming standby of it, read by public pages (unset: none).
 - ``KHIZANA_DATA_DIR``: where the database, the kept import files and the search index live (``var/``).
 - ``ALLOWED_HOSTS``: comma-separated host names (default: localhost names).
 - ``KHIZANA_HTTPS``: "1" when the site is served over HTTPS only: secure cookies, HTTP redirected to
@@ -24,7 +25,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 
-from khizana.core.config import env
+from khizana.core.config import ConfigurationError, env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env("KHIZANA_DATA_DIR", (BASE_DIR / "var").resolve())
@@ -45,10 +46,21 @@ if not SECRET_KEY:
     def _installation_secret_key() -> str:
         key_file = DATA_DIR / "secret_key"
         if not key_file.exists():
+            import tempfile
+
             from django.core.management.utils import get_random_secret_key
 
-            key_file.write_text(get_random_secret_key())
-            key_file.chmod(0o600)
+            # Written whole under another name, then linked: a process starting at the same moment
+            # (gunicorn's workers) never reads a half-written key; the first link wins.
+            with tempfile.NamedTemporaryFile("w", dir=DATA_DIR, prefix=".secret_key.", delete=False) as tmp:
+                tmp.write(get_random_secret_key())
+            os.chmod(tmp.name, 0o600)
+            try:
+                os.link(tmp.name, key_file)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp.name)
         return key_file.read_text().strip()
 
     SECRET_KEY = lazy(_installation_secret_key, str)()
@@ -78,24 +90,47 @@ INSTALLED_APPS = [
     "khizana.digital",
     "khizana.eresources",
     "khizana.ill",
+    "khizana.ai",
+    "khizana.heritage.conservation",
+    "khizana.heritage.digitisation",
+    "khizana.heritage.preservation",
+    "khizana.heritage.theses",
+    "khizana.programmes.calls",
+    "khizana.programmes.labelling",
+    "khizana.programmes.events",
+    "khizana.programmes.portal",
+    "khizana.programmes.surveys",
     "khizana.federation",
+    "khizana.operations",
     "oauth2_provider",  # Khizana as an OpenID Connect provider (khizana/federation)
     "djangosaml2",  # Khizana as a SAML service provider of the institutions (khizana/federation)
     "huey.contrib.djhuey",
+    "health_check",  # /health/ (khizana/operations/health.py): its page's template, `khizana health_check`
+    "django_prometheus",  # /metrics (khizana/operations/metrics.py)
 ]
 
 MIDDLEWARE = [
+    # Health and metrics (khizana/operations): Prometheus's request timing around everything, then the
+    # request id every log line of the request carries (and one access line per request).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "khizana.operations.logs.RequestIdMiddleware",
+    "khizana.operations.health.ProbeMiddleware",  # /health/ and /metrics, before host checks and redirects
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "khizana.operations.replica.ReplicaMiddleware",  # public reads to the read replica (unused without one)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Fair use and load shedding (khizana/operations/shedding.py, KHIZANA_RATE_* and KHIZANA_SHED_* below)
+    "khizana.operations.shedding.RateLimitMiddleware",
+    "khizana.operations.shedding.ConcurrencyGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: answers a throttled sign-in with ratelimit.locked_out
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # counts responses by view and status
 ]
 
 # Sign-in throttling (khizana/accounts/ratelimit.py, django-axes): failures counted in the database for
@@ -158,6 +193,44 @@ else:
             },
         }
     }
+
+# --- read replica (khizana/operations/replica.py) ---
+# DATABASE_REPLICA_URL: a PostgreSQL streaming standby of DATABASE_URL (e.g. postgres://user@replica:5432/name),
+# same engine and options; it serves the reads of public pages (GET/HEAD outside staff, admin, account and
+# sign-on pages) and search results' rows, the primary everything else. Empty: no replica, nothing changes.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+# A client that wrote (POST…) reads the primary for this many seconds (read-your-own-writes): keep it above
+# KHIZANA_REPLICA_MAX_LAG + KHIZANA_REPLICA_CHECK_SECONDS.
+KHIZANA_REPLICA_PIN_SECONDS = env("KHIZANA_REPLICA_PIN_SECONDS", 10.0)
+# The replica behind by more than this (seconds), the primary serves; its lag is measured at most every
+# KHIZANA_REPLICA_CHECK_SECONDS per process; unreachable, it is left alone KHIZANA_REPLICA_RETRY_SECONDS
+# (connecting gives up after KHIZANA_REPLICA_CONNECT_TIMEOUT seconds).
+KHIZANA_REPLICA_MAX_LAG = env("KHIZANA_REPLICA_MAX_LAG", 5.0)
+KHIZANA_REPLICA_CHECK_SECONDS = env("KHIZANA_REPLICA_CHECK_SECONDS", 2.0)
+KHIZANA_REPLICA_RETRY_SECONDS = env("KHIZANA_REPLICA_RETRY_SECONDS", 15.0)
+KHIZANA_REPLICA_CONNECT_TIMEOUT = env("KHIZANA_REPLICA_CONNECT_TIMEOUT", 2)
+# Pages read from the primary even by GET (besides any path with a "staff" segment).
+KHIZANA_REPLICA_PRIMARY_PATHS = env("KHIZANA_REPLICA_PRIMARY_PATHS", ["/admin/", "/account/", "/sso/"])
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    if "postgresql" not in DATABASES["default"]["ENGINE"] or "postgresql" not in _replica["ENGINE"]:
+        raise ConfigurationError(
+            "DATABASE_REPLICA_URL: a read replica is a PostgreSQL standby of a PostgreSQL DATABASE_URL"
+            f" (here {DATABASES['default']['ENGINE']} and {_replica['ENGINE']})"
+        )
+    DATABASES["replica"] = {
+        **_replica,
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "OPTIONS": {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **_replica.get("OPTIONS", {}),
+            "connect_timeout": KHIZANA_REPLICA_CONNECT_TIMEOUT,
+        },
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["khizana.operations.replica.ReplicaRouter"]
+# --- end of read replica ---
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -241,6 +314,25 @@ KHIZANA_SEARCH_CACHE = env("KHIZANA_SEARCH_CACHE", 4096)
 KHIZANA_SEARCH_CACHE_MIN_MS = env("KHIZANA_SEARCH_CACHE_MIN_MS", 5.0)
 # Index the works a transaction changed as soon as it commits (off: only `khizana index sync` does).
 KHIZANA_SYNC_INDEX_ON_COMMIT = env("KHIZANA_SYNC_INDEX_ON_COMMIT", True)
+# Several web nodes (docs/deploy.md): this node's index directory ("": <data dir>/search), and "1" on the
+# web nodes that only read the index the indexer node publishes to them (`khizana index_publish --to DIR`):
+# they never write it (changed works wait in the database queue for the indexer's next sync) and
+# `khizana index rebuild|sync` refuse to run there.
+KHIZANA_INDEX_DIR = env("KHIZANA_INDEX_DIR", "")
+KHIZANA_INDEX_READ_ONLY = env("KHIZANA_INDEX_READ_ONLY", False)
+# On the indexer: the index directories of the web nodes `khizana index_publish` copies to when given no
+# --to (comma-separated paths, local or mounted).
+KHIZANA_INDEX_PUBLISH_TO = env("KHIZANA_INDEX_PUBLISH_TO", [])
+
+# AI, language detection (khizana/ai/language.py): the languages a title may be detected as (MARC codes;
+# "ber": Tifinagh script), and the confidence from which the language facet uses a suggestion, for works
+# without a language code (0.8: 98-99 % right on French, English, German titles, bench/RESULTS.md).
+KHIZANA_AI_LANGUAGES = env("KHIZANA_AI_LANGUAGES", ["ara", "fre", "eng", "spa", "ger", "ita", "ber"])
+KHIZANA_AI_LANGUAGE_THRESHOLD = env("KHIZANA_AI_LANGUAGE_THRESHOLD", 0.8)
+# AI, similar works on the work page (khizana/ai/similar.py): how many per work; whether a change to works
+# refreshes them (and the language suggestions) as soon as it commits, rather than every 10 minutes.
+KHIZANA_AI_SIMILAR_COUNT = env("KHIZANA_AI_SIMILAR_COUNT", 6)
+KHIZANA_AI_REFRESH_ON_COMMIT = env("KHIZANA_AI_REFRESH_ON_COMMIT", False)
 
 # Digital library: where the files are kept, the largest file accepted, the EPUBCheck command line
 # (unset: the installed epubcheck if any; empty: none).
@@ -257,6 +349,31 @@ KHIZANA_IIIF_MAX_AREA = env("KHIZANA_IIIF_MAX_AREA", 50_000_000)
 # Digital lending: simultaneous loans per member, lifetime of a loan's signed download links (seconds).
 KHIZANA_MAX_LOANS_PER_MEMBER = env("KHIZANA_MAX_LOANS_PER_MEMBER", 5)
 KHIZANA_DOWNLOAD_LINK_SECONDS = env("KHIZANA_DOWNLOAD_LINK_SECONDS", 600)
+# Digitisation programme: copyright terms overriding or adding to the table of
+# khizana/heritage/digitisation/copyright.py ("country:years" pairs, e.g. MA:70,SN:70); the folder where
+# delivered page images wait between their scan and their publication.
+KHIZANA_COPYRIGHT_TERMS = env("KHIZANA_COPYRIGHT_TERMS", [])
+KHIZANA_DIGITISATION_STAGING = env("KHIZANA_DIGITISATION_STAGING", DATA_DIR / "digitisation")
+# Digital preservation: the OCFL storage root of the preserved items and its second copy (put it on
+# another disk or mount); objects per scheduled fixity audit (least recently checked first) and its
+# crontab (5 fields; "off": no scheduled audit); threads hashing files during an audit; whether an item
+# is preserved as soon as it is saved (off: only the hourly sweep and `khizana preservation ingest`).
+KHIZANA_PRESERVATION_ROOT = env("KHIZANA_PRESERVATION_ROOT", DATA_DIR / "preservation" / "ocfl")
+KHIZANA_PRESERVATION_COPY_ROOT = env(
+    "KHIZANA_PRESERVATION_COPY_ROOT", DATA_DIR / "preservation-copy" / "ocfl"
+)
+KHIZANA_PRESERVATION_AUDIT_LIMIT = env("KHIZANA_PRESERVATION_AUDIT_LIMIT", 500)
+KHIZANA_PRESERVATION_AUDIT_SCHEDULE = env("KHIZANA_PRESERVATION_AUDIT_SCHEDULE", "40 3 * * *")
+KHIZANA_PRESERVATION_WORKERS = env("KHIZANA_PRESERVATION_WORKERS", 2)
+KHIZANA_PRESERVATION_ON_SAVE = env("KHIZANA_PRESERVATION_ON_SAVE", True)
+
+# Subject suggestions (khizana.ai, Annif): the bin directory of Annif's own venv (`make annif`), the directory
+# of its projects.cfg, trained models, vocabularies, corpora and trained Punkt data; suggestions kept per
+# record; CPU cores for training.
+KHIZANA_ANNIF_BIN = env("KHIZANA_ANNIF_BIN", BASE_DIR / ".venv-annif" / "bin")
+KHIZANA_ANNIF_DIR = env("KHIZANA_ANNIF_DIR", DATA_DIR / "annif")
+KHIZANA_ANNIF_SUGGESTIONS = env("KHIZANA_ANNIF_SUGGESTIONS", 5)
+KHIZANA_ANNIF_JOBS = env("KHIZANA_ANNIF_JOBS", 2)
 
 # OAI-PMH provider: the repository's identifier (oai:<identifier>:...), name, records per page, and the
 # administrators' addresses (comma-separated; default: ADMINS).
@@ -282,6 +399,13 @@ KHIZANA_ERESOURCES_SESSION_MINUTES = env("KHIZANA_ERESOURCES_SESSION_MINUTES", 3
 KHIZANA_ERESOURCES_LINK_TIMEOUT = env("KHIZANA_ERESOURCES_LINK_TIMEOUT", 15.0)
 # The largest KBART title list the staff page accepts (bytes).
 KHIZANA_MAX_KBART_BYTES = env("KHIZANA_MAX_KBART_BYTES", 100 * 1024 * 1024)
+# SUSHI harvesting of the providers' COUNTER usage (khizana.eresources.usage): seconds before a request gives
+# up; minutes before a report the provider queued (exceptions 1011, 3031…) is asked for again, and how many
+# times before it counts as failed; the largest report file staff may upload (bytes).
+KHIZANA_SUSHI_TIMEOUT = env("KHIZANA_SUSHI_TIMEOUT", 120.0)
+KHIZANA_SUSHI_RETRY_MINUTES = env("KHIZANA_SUSHI_RETRY_MINUTES", 60)
+KHIZANA_SUSHI_MAX_ATTEMPTS = env("KHIZANA_SUSHI_MAX_ATTEMPTS", 10)
+KHIZANA_MAX_USAGE_REPORT_BYTES = env("KHIZANA_MAX_USAGE_REPORT_BYTES", 50 * 1024 * 1024)
 
 # Research visibility: the institution registry folder the affiliation reports use (empty: the one
 # loaded in the database), the largest export accepted, and the size from which it is analysed by a
@@ -298,6 +422,17 @@ KHIZANA_ILL_COPY_DIR = env("KHIZANA_ILL_COPY_DIR", DATA_DIR / "ill-copies")
 KHIZANA_ILL_COPY_DAYS = env("KHIZANA_ILL_COPY_DAYS", 14)
 KHIZANA_ILL_COPY_DOWNLOADS = env("KHIZANA_ILL_COPY_DOWNLOADS", 3)
 KHIZANA_ILL_COPY_MAX_BYTES = env("KHIZANA_ILL_COPY_MAX_BYTES", 100 * 1024 * 1024)
+
+# Calls for projects (khizana/programmes/calls): the PDFs applicants upload (application documents,
+# interim and final reports) are kept in KHIZANA_CALLS_FILES_DIR, each up to KHIZANA_CALLS_MAX_BYTES.
+KHIZANA_CALLS_FILES_DIR = env("KHIZANA_CALLS_FILES_DIR", DATA_DIR / "calls")
+KHIZANA_CALLS_MAX_BYTES = env("KHIZANA_CALLS_MAX_BYTES", 20 * 1024 * 1024)
+
+# Training and events (khizana/programmes/events): the site's public address, written before the links
+# of the e-mails (tickets, reminders sent by the huey consumer, which has no request to take it from).
+KHIZANA_EVENTS_LINK_BASE = env("KHIZANA_EVENTS_LINK_BASE", "http://localhost:8000")
+# The hour (server time) at which the reminders of the next day's events are sent.
+KHIZANA_EVENTS_REMINDER_HOUR = env("KHIZANA_EVENTS_REMINDER_HOUR", 9)
 
 # Federated single sign-on (khizana/federation): Khizana as a SAML 2.0 identity provider and an OpenID
 # Connect provider for the publishers' platforms. Keys, certificate and the pairwise-id salt are made on
@@ -362,12 +497,43 @@ SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_CSP_HANDLER = ""
 SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 
+# Logs (khizana/operations/logs.py): "text", lines for a person at a terminal (the default: `make run`
+# and development are read by people), or "json", one JSON object per line for a log shipper (set it in
+# production). Every line carries the request id (X-Request-ID, from the proxy when it sends a sane one).
+# KHIZANA_ACCESS_LOG: one line per request on the logger khizana.access (method, path, status, duration,
+# user id).
+KHIZANA_LOG_FORMAT = env("KHIZANA_LOG_FORMAT", "text")
+if KHIZANA_LOG_FORMAT not in {"text", "json"}:
+    raise ConfigurationError(f"KHIZANA_LOG_FORMAT={KHIZANA_LOG_FORMAT!r}: expected text or json")
+KHIZANA_ACCESS_LOG = env("KHIZANA_ACCESS_LOG", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "khizana.operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "khizana.operations.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": KHIZANA_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {"khizana.access": {"level": "INFO" if KHIZANA_ACCESS_LOG else "WARNING"}},
 }
+# Health (/health/, khizana/operations/health.py): it answers 503 (take this server out) when a disk
+# holding Khizana's directories has less than KHIZANA_HEALTH_MIN_FREE_MB megabytes free; more than
+# KHIZANA_HEALTH_MAX_QUEUED jobs waiting in the job queue is a warning in the answer, still 200 (the queue
+# is shared: taking servers out would not shorten it).
+KHIZANA_HEALTH_MIN_FREE_MB = env("KHIZANA_HEALTH_MIN_FREE_MB", 1024)
+KHIZANA_HEALTH_MAX_QUEUED = env("KHIZANA_HEALTH_MAX_QUEUED", 1000)
+# Metrics (/metrics, khizana/operations/metrics.py): the addresses or networks (comma-separated) that may
+# read them; a request forwarded by a proxy must name only allowed addresses in X-Forwarded-For, X-Real-IP
+# and Forwarded as well. Prometheus's multiprocess mode: set PROMETHEUS_MULTIPROC_DIR (see metrics.py).
+KHIZANA_METRICS_ALLOWED = env("KHIZANA_METRICS_ALLOWED", ["127.0.0.1", "::1"])
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:account"
@@ -415,3 +581,54 @@ else:
         }
     )
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the reader's language choice is remembered for a year
+
+# --- Fair use and load shedding (issue 22; khizana/operations/shedding.py, ratelimit.py) ---
+# Rate limits: requests per window of KHIZANA_RATE_WINDOW seconds, per class of request (search, API,
+# other pages), counted per signed-in user, else per address (IPv6 by its /64); every client whose user
+# agent is on the COUNTER robots list shares the *_ROBOTS budget. Over it: 429 with Retry-After. Staff are
+# not limited. Per address is generous: a reading room's readers often share one address.
+KHIZANA_RATE_ENABLED = env("KHIZANA_RATE_ENABLED", True)
+KHIZANA_RATE_WINDOW = env("KHIZANA_RATE_WINDOW", 60)
+KHIZANA_RATE_SEARCH_PER_ADDRESS = env("KHIZANA_RATE_SEARCH_PER_ADDRESS", 120)
+KHIZANA_RATE_SEARCH_PER_USER = env("KHIZANA_RATE_SEARCH_PER_USER", 120)
+KHIZANA_RATE_SEARCH_ROBOTS = env("KHIZANA_RATE_SEARCH_ROBOTS", 60)  # all crawlers together
+KHIZANA_RATE_PAGES_PER_ADDRESS = env("KHIZANA_RATE_PAGES_PER_ADDRESS", 600)
+KHIZANA_RATE_PAGES_PER_USER = env("KHIZANA_RATE_PAGES_PER_USER", 600)
+KHIZANA_RATE_PAGES_ROBOTS = env("KHIZANA_RATE_PAGES_ROBOTS", 600)
+KHIZANA_RATE_API_PER_ADDRESS = env("KHIZANA_RATE_API_PER_ADDRESS", 300)
+KHIZANA_RATE_API_PER_USER = env("KHIZANA_RATE_API_PER_USER", 300)
+KHIZANA_RATE_API_ROBOTS = env("KHIZANA_RATE_API_ROBOTS", 300)
+# Which paths are search and which the API (machine interfaces); everything else counts as pages.
+KHIZANA_RATE_SEARCH_PATHS = env("KHIZANA_RATE_SEARCH_PATHS", ["/search"])
+KHIZANA_RATE_API_PATHS = env("KHIZANA_RATE_API_PATHS", ["/api/", "/oai", "/sru", "/r51/", "/iiif/"])
+# Where the counts are kept, shared by every worker: Redis (REDIS_URL, or a redis:// URL here) or, without
+# Redis, a SQLite file for the processes of one machine (its upsert is atomic; Django's file and
+# database caches are not).
+KHIZANA_RATE_STORE = env("KHIZANA_RATE_STORE", env("REDIS_URL", "") or str(DATA_DIR / "ratelimit.sqlite3"))
+# Addresses or networks of reverse proxies whose X-Forwarded-For is believed (comma-separated); empty:
+# the peer address is the client, whatever the header says.
+KHIZANA_RATE_TRUSTED_PROXIES = env("KHIZANA_RATE_TRUSTED_PROXIES", [])
+# Concurrency gate, per process: at most MAX_INFLIGHT requests run at once; one that waits WAIT_MS for a
+# slot is answered 503 with Retry-After (seconds). RESERVED slots are kept for signed-in verified members
+# and staff (who may wait PRIORITY_WAIT_MS); robots hold at most ROBOT_SLOTS. It acts only when gunicorn
+# runs more threads than MAX_INFLIGHT (make run: --threads).
+KHIZANA_SHED_ENABLED = env("KHIZANA_SHED_ENABLED", True)
+KHIZANA_SHED_MAX_INFLIGHT = env("KHIZANA_SHED_MAX_INFLIGHT", 3)
+KHIZANA_SHED_RESERVED = env("KHIZANA_SHED_RESERVED", 1)
+KHIZANA_SHED_ROBOT_SLOTS = env("KHIZANA_SHED_ROBOT_SLOTS", 1)
+KHIZANA_SHED_WAIT_MS = env("KHIZANA_SHED_WAIT_MS", 100)
+KHIZANA_SHED_PRIORITY_WAIT_MS = env("KHIZANA_SHED_PRIORITY_WAIT_MS", 2000)
+KHIZANA_SHED_RETRY_AFTER = env("KHIZANA_SHED_RETRY_AFTER", 5)
+# Never counted nor gated: health checks, metrics, static files.
+KHIZANA_SHED_EXEMPT_PATHS = env(
+    "KHIZANA_SHED_EXEMPT_PATHS", ["/health", "/metrics", "/static/", "/favicon.ico"]
+)
+# --- end of fair use and load shedding ---
+
+# --- backups (khizana/operations/backup*.py, `khizana backup` / `khizana restore`) ---
+# Where `khizana backup` writes its archives unless given --output (never itself backed up); the folder
+# of PostgreSQL's client tools pg_dump and pg_restore (empty: on PATH, else the newest
+# /usr/lib/postgresql/*/bin).
+KHIZANA_BACKUP_DIR = env("KHIZANA_BACKUP_DIR", DATA_DIR / "backups")
+KHIZANA_PG_BIN = env("KHIZANA_PG_BIN", "")
+# --- end of backups ---

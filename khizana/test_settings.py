@@ -16,3 +16,7 @@ HUEY = {**HUEY, "immediate": True}  # noqa: F405  (jobs run inside the test)
 # The harvest tests serve OAI-PMH pages on loopback (khizana/harvest/tests/server.py); the SSRF tests
 # set this back to [] to see loopback refused.
 KHIZANA_OUTGOING_ALLOWED_HOSTS = ["127.0.0.1"]
+# Fair use and load shedding are off: many tests send bursts of requests from one address.
+# khizana/operations/tests/test_shedding.py turns them on for itself.
+KHIZANA_RATE_ENABLED = False
+KHIZANA_SHED_ENABLED = False

@@ -54,3 +54,17 @@ def make_user(username: str, role: str | None = None, library=None, *, verified:
             verified_by=Verification.STAFF if vouched else "",
         )
     return user
+
+
+def chart_on_page(html: str, chart_id: str) -> dict:
+    """The Chart.js configuration of the chart ``chart_id`` on a page (khizana/core/charts.py), as the
+    browser reads it, with the text of its canvas under ``"aria-label"``."""
+    import json
+    import re
+    from html import unescape
+
+    name = re.escape(chart_id)
+    config = re.search(rf'<script type="application/json" id="{name}-config">(.*?)</script>', html)
+    canvas = re.search(rf'<canvas id="{name}-canvas" role="img" aria-label="([^"]*)"', html)
+    assert config and canvas, f"no chart {chart_id} on the page"
+    return json.loads(config.group(1)) | {"aria-label": unescape(canvas.group(1))}

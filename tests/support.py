@@ -30,6 +30,10 @@ class PrivateInstallation:
             "KHIZANA_DATA_DIR": str(data_dir),
             "DJANGO_SETTINGS_MODULE": "khizana.settings",
             "KHIZANA_PLAIN_STATIC": "1",
+            # Fair use and load shedding off: tests send bursts from one address (bench/load_bench.py
+            # turns them on for its runs)
+            "KHIZANA_RATE_ENABLED": "0",
+            "KHIZANA_SHED_ENABLED": "0",
         }
         self.pg_url = None
         if os.environ.get("DATABASE_URL"):
@@ -141,6 +145,7 @@ def demo_installation(data_dir: Path) -> PrivateInstallation:
         template.khizana("demo", "--no-admin")
         template.khizana("eresources", "demo")
         template.khizana("index", "rebuild", "--no-progress")
+        template.khizana("labelling", "demo")  # labelled collections (their searches need the index)
         _demo_template = template
         atexit.register(_remove_template, template)
     shutil.copytree(_demo_template.data_dir, data_dir, dirs_exist_ok=True)

@@ -238,11 +238,11 @@ def test_the_detector_finds_what_the_policy_refuses():
     )
 
 
-def test_the_affiliation_chart_drawn_into_its_page_has_no_inline_style():
-    from khizana.visibility.affiliations.reports import InstitutionRow, anomaly_chart_svg
+def test_a_chart_in_a_page_has_no_inline_script_or_style():
+    from khizana.visibility.affiliations.reports import InstitutionRow, anomaly_chart
 
-    svg = anomaly_chart_svg(InstitutionRow(institution_id="", name="all", affiliations=4))
-    assert inline_code(svg) == [] and 'class="anomaly-chart"' in svg
+    chart = str(anomaly_chart(InstitutionRow(institution_id="", name="all", affiliations=4)))
+    assert inline_code(chart) == [] and '<script type="application/json" id="anomaly-shares-config">' in chart
 
 
 def test_the_server_error_page_takes_its_style_from_a_static_file(rf):

@@ -25,3 +25,4 @@ def test_collectstatic_with_the_production_storage(tmp_path, settings):
     assert "staticfiles.json" in collected
     assert "digital/vendor/openseadragon/openseadragon.min.js" in collected
     assert "digital/vendor/pdfjs/pdf.worker.min.mjs" in collected
+    assert "web/vendor/chartjs/chart.umd.min.js" in collected and "web/khizana-charts.js" in collected

@@ -22,7 +22,7 @@ from khizana.catalog import clustering
 from khizana.catalog import imports as catalog_imports
 from khizana.catalog import permissions as catalog_permissions
 from khizana.catalog.forms import ImportUploadForm
-from khizana.catalog.holdings import update_holding
+from khizana.catalog.holdings import ConfirmationNeeded, update_holding
 from khizana.catalog.models import Holding, ImportJob, SourceRecord, Work
 from khizana.catalog.serializers import marcxml as exports  # its marc_records
 from khizana.core.vocabularies import facet_value_label
@@ -426,6 +426,8 @@ def change_holding(user, holding_id: int, changes: dict[str, str]) -> Holding:
     before = {name: getattr(holding, name) for name in changes}
     try:
         update_holding(holding, **changes)
+    except ConfirmationNeeded as needed:  # confirmed only on the staff page, by a person
+        raise ApiError(409, " ".join(needed.warnings)) from None
     except DjangoValidationError as error:
         problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items())
         raise ApiError(422, problems) from None

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format, number_format
-from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,12 +29,12 @@ from khizana.accounts.decorators import int_or_404, staff_required
 from khizana.catalog import imports, review
 from khizana.catalog import permissions as catalog_permissions
 from khizana.catalog.forms import ImportUploadForm
-from khizana.catalog.holdings import update_holding
+from khizana.catalog.holdings import ConfirmationNeeded, update_holding
 from khizana.catalog.manual import ManualDecisionError, join_works, split_record
 from khizana.catalog.models import Holding, ImportJob, ImportRun, SourceRecord, Work
 from khizana.catalog.records import RecordKind
 from khizana.catalog.reports import write_rejects_csv
-from khizana.core.charts import Bar, column_chart_svg
+from khizana.core.charts import Bar, Chart, column_chart
 from khizana.core.vocabularies import HOLDING_STATUS
 from khizana.libraries.models import Library
 
@@ -49,8 +49,8 @@ def _audit(request, library, action: str, target: str, **details) -> None:
 # --- home -------------------------------------------------------------------------------------------
 
 
-def _month_bars(months) -> tuple[list[dict], str]:
-    """The rows of the chart's table and the chart (SVG markup) of the records added per month."""
+def _month_bars(months) -> tuple[list[dict], Chart]:
+    """The rows of the chart's table and the chart of the records added per month."""
     rows = [
         {"month": start, "label": date_format(start, "YEAR_MONTH_FORMAT"), "count": count}
         for start, count in months
@@ -64,13 +64,16 @@ def _month_bars(months) -> tuple[list[dict], str]:
         )
         for row in rows
     ]
-    svg = column_chart_svg(
+    chart = column_chart(
         bars,
         title=_("Records added per month, last %(months)s months") % {"months": len(rows)},
         chart_id="records-per-month",
         number=lambda value: number_format(value, force_grouping=True),
+        series_name=_("Records added"),
+        language=get_language(),
+        rtl=get_language_bidi(),
     )
-    return rows, mark_safe(svg)  # built from numbers and escaped labels
+    return rows, chart
 
 
 @require_GET
@@ -271,7 +274,11 @@ def holding_edit(request: HttpRequest, holding_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         before = {name: getattr(holding, name) for name in form.fields}
         changes = {name: form.cleaned_data[name] for name in form.fields}
-        update_holding(holding, **changes)
+        try:
+            update_holding(holding, confirmed=request.POST.get("confirm") == "yes", **changes)
+        except ConfirmationNeeded as needed:  # e.g. a copy its library committed to keep
+            context = {"form": form, "holding": holding, "warnings": needed.warnings}
+            return render(request, "staff/holding_edit.html", context, status=409)
         _audit(request, holding.library_id, "holding-edit", str(holding), holding=holding.pk, before=before)
         messages.success(request, _("The holding has been saved."))
         return redirect("staff:record", record_id=holding.record_id)

@@ -83,4 +83,12 @@ def library_context(library: Library) -> dict[str, Any]:
         "languages": languages,
         "types": types,
         "search_url": SearchParams(filters={"library": [library.code]}).url(),
+        "labelled_collections": _labelled_collections(library),
     }
+
+
+def _labelled_collections(library: Library) -> list:
+    """The library's labelled collections of excellence (programmes.labelling)."""
+    from khizana.programmes.labelling.services import for_library
+
+    return for_library(library)

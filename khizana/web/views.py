@@ -31,6 +31,7 @@ from khizana.catalog.serializers.plain_citation import plain_citation
 from khizana.catalog.serializers.ris import ris
 from khizana.catalog.serializers.work import holding_rows, work_dict, work_records
 from khizana.libraries.models import Library
+from khizana.programmes.portal.services import latest_news
 from khizana.search import exports
 
 from . import home_page, library_pages, negotiation, results_page, work_page
@@ -39,7 +40,8 @@ from .search_params import parse_params
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", home_page.home_context())
+    # with the portal's latest published news items
+    return render(request, "web/home.html", {**home_page.home_context(), "news": latest_news()})
 
 
 @require_safe

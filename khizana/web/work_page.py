@@ -125,6 +125,8 @@ def work_context(work: Work, url: str) -> dict[str, Any]:
         "subject_search_url": search_url(f'subject:"{subjects[0]}"') if subjects else "",
         "digital_copies": _digital_copies(work),
         "online_via": _online_via(work),
+        "labelled_collections": _labelled_collections(work),
+        "similar_works": _similar_works(work),
     }
 
 
@@ -147,6 +149,20 @@ def _online_via(work: Work) -> list[dict[str, Any]]:
     for title in titles_for_identifiers(ids):
         seen.setdefault(title.resource_id, {"resource": title.resource, "title": title})
     return list(seen.values())
+
+
+def _labelled_collections(work: Work) -> list:
+    """The labelled collections of excellence the work belongs to (programmes.labelling)."""
+    from khizana.programmes.labelling.services import for_work
+
+    return for_work(work.pk)
+
+
+def _similar_works(work: Work) -> list[dict[str, Any]]:
+    """"Readers may also look at": the works most like this one, with why (khizana.ai)."""
+    from khizana.ai.similar_services import similar_for_page
+
+    return similar_for_page(work.pk)
 
 
 def _digital_copies(work: Work) -> list[dict[str, Any]]:

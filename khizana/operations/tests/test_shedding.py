@@ -94,7 +94,7 @@ def test_the_api_answers_429_in_json(live_server, limits):
     assert status == 429
     answer = json.loads(body)
     assert answer["retry_after"] == int(headers["retry-after"]) >= 1
-    assert "try again" in answer["detail"]
+    assert "réessayer dans" in answer["detail"]  # in the site's language (French by default)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,7 +163,7 @@ def test_a_saturated_server_answers_503_quickly_and_members_keep_priority(live_s
         assert status == 503
         assert time.monotonic() - start < 1.5  # the wait for a slot (0.1 s), not a queue
         assert headers["retry-after"] == "7"
-        assert "try again in 7 seconds" in body
+        assert "réessayer dans 7 secondes" in body
         assert get(live_server, "/api/libraries", user_agent=GOOGLEBOT)[0] == 503
         assert get(live_server, "/help/", Cookie=member)[0] == 200  # the reserved slot
         assert "retry-after" not in get(live_server, "/health/")[1]  # health checks are never gated

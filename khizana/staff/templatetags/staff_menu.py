@@ -24,6 +24,8 @@ MENU = [
             ("staff:records", _("Records and holdings"), None),
             ("staff:works", _("Split or join works"), None),
             ("staff:review-list", _("Review queue"), None),
+            ("ai-staff:subjects", _("Subject suggestions"), None),
+            ("ai-staff:languages", _("Language suggestions"), None),
         ],
     ),
     (
@@ -62,6 +64,7 @@ MENU = [
         _("Interlibrary loan"),
         [
             ("ill:staff-supplying", _("Requests to supply"), None),
+            ("ill:pick-list", _("Pick list"), None),
             ("ill:staff-requesting", _("Our requests"), None),
             ("ill:stats", _("Interlibrary loan statistics"), None),
             ("ill:policy", _("Routing policy"), "network_admin"),
@@ -73,7 +76,37 @@ MENU = [
         [
             ("eresources:staff", _("Resources"), "manage_staff"),
             ("eresources:staff-links", _("Link checks"), "manage_staff"),
+            ("eresources:staff-usage", _("Usage and cost per use"), "manage_staff"),
             ("federation:providers", _("Single sign-on"), "network_admin"),
+        ],
+    ),
+    (
+        "heritage",
+        _("Heritage"),
+        [
+            ("conservation-staff:plans", _("Conservation plans"), None),
+            ("theses-staff:list", _("Theses of the school"), None),
+            ("theses-staff:deposit", _("Deposit a thesis"), None),
+            ("digitisation-staff:dashboard", _("Digitisation programme"), None),
+            ("digitisation-staff:candidates", _("Digitisation candidates"), None),
+            ("digitisation-staff:import", _("Import a digitisation batch"), None),
+            ("preservation-staff:overview", _("Digital preservation"), None),
+        ],
+    ),
+    (
+        "programmes",
+        _("Network programmes"),
+        [
+            ("calls-staff:calls", _("Calls for projects"), "network_admin"),
+            ("calls:mine", _("Our applications to calls"), None),
+            ("calls:reviews", _("My reviews of applications"), None),
+            ("labelling-staff:index", _("Labelling campaigns"), None),
+            ("labelling:reviews", _("My reviews of collections"), None),
+            ("events-staff:events", _("Training and events"), None),
+            ("events-staff:figures", _("Figures of the events"), None),
+            ("events-staff:rooms", _("Reading rooms"), None),
+            ("surveys-staff:surveys", _("Needs surveys"), None),
+            ("portal-staff:entries", _("News and pages of the portal"), "network_admin"),
         ],
     ),
 ]
