@@ -300,7 +300,7 @@ class Matcher:
         for token in HONORIFICS & idf.keys():
             idf[token] *= HONORIFIC_WEIGHT
         self._idf = idf
-        self._variant_weight = [sum(idf[t] for t in words) for words in self._variant_words]
+        self._variant_weight = [math.fsum(idf[t] for t in words) for words in self._variant_words]
         for variant, words in enumerate(self._variant_words):
             self._index_variant(variant, words)
             # also found by its other words when its city is named in another segment ("Mohammed VI
@@ -315,7 +315,7 @@ class Matcher:
 
     def _index_variant(self, variant: int, words: frozenset[str]) -> None:
         idf = self._idf
-        weight = sum(idf[t] for t in words)
+        weight = math.fsum(idf[t] for t in words)
         allowed = (1 - KEPT_SHARE) * weight + 1e-9
         ranked = sorted(words, key=lambda t: (-idf[t], t))
         required = [t for t in ranked if idf[t] > allowed]
@@ -655,7 +655,7 @@ class Matcher:
     def _candidates(self, tokens: tuple[str, ...]) -> tuple[_Candidate, ...]:
         span_words = frozenset(tokens)
         idf = self._idf
-        span_weight = sum(idf.get(t, UNKNOWN_IDF) for t in span_words)
+        span_weight = math.fsum(idf.get(t, UNKNOWN_IDF) for t in span_words)
         found: dict[int, _Candidate] = {}
         elsewhere: dict[int, _Candidate] = {}
         for variant in self._exact.get(" ".join(tokens), ()):
@@ -689,7 +689,7 @@ class Matcher:
                 absent = words - span_words
                 if not absent or not absent <= city_tokens[institution]:
                     continue
-                if weight - sum(idf.get(t, UNKNOWN_IDF) for t in absent) > longest:
+                if weight - math.fsum(idf.get(t, UNKNOWN_IDF) for t in absent) > longest:
                     continue
             if institution in found and found[institution].base >= 1.0:
                 continue
@@ -702,12 +702,12 @@ class Matcher:
             city_elsewhere = bool(missing) and missing <= self._city_tokens[institution]
             if city_elsewhere:
                 missing = frozenset()
-                weight -= sum(idf.get(t, UNKNOWN_IDF) for t in words - span_words)
+                weight -= math.fsum(idf.get(t, UNKNOWN_IDF) for t in words - span_words)
             if missing:
                 # the share of the variant's words found in the span (IDF-weighted): at least
                 # MIN_NAME_SHARE, and squared it bounds the base, which must reach MIN_BASE (see
                 # _adjusted), so at least sqrt(MIN_BASE): KEPT_SHARE
-                matched = weight - sum(map(idf_of, missing))
+                matched = weight - math.fsum(map(idf_of, missing))
                 name_share = matched / weight
                 if name_share < KEPT_SHARE:
                     continue
@@ -721,7 +721,8 @@ class Matcher:
             ):
                 continue  # "University of Batna" is not "Univ Batna 2" (a footnote number may follow others)
             span_share = matched / self._unexplained_weight(tokens, common, institution, matched)
-            base = name_share**NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span_share)
+            # rounded: two names that explain the span equally, by different sums, tie exactly
+            base = round(name_share**NAME_POWER * (SPAN_FLOOR + (1 - SPAN_FLOOR) * span_share), 12)
             if not _same_order(self._variant_sequence[variant], tokens, common):
                 # "University of Washington" is not "Washington University"
                 base *= ORDER_FACTOR if self._order_matters[variant] else LOOSE_ORDER_FACTOR
