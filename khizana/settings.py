@@ -522,7 +522,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"khizana.access": {"level": "INFO" if KHIZANA_ACCESS_LOG else "WARNING"}},
+    "loggers": {
+        "khizana.access": {"level": "INFO" if KHIZANA_ACCESS_LOG else "WARNING"},
+        # the job consumer's lines (a task started, finished) through Khizana's handler, once: run_huey
+        # adds its own handler only to a "huey" logger that has none
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 # Health (/health/, khizana/operations/health.py): it answers 503 (take this server out) when a disk
 # holding Khizana's directories has less than KHIZANA_HEALTH_MIN_FREE_MB megabytes free; more than

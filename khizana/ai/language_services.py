@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from khizana.catalog.models import Work
-from khizana.catalog.rows import work_row_batches
+from khizana.catalog.rows import ids_lookup, work_row_batches
 from khizana.catalog.signals import works_changed
 
 from .language import Detection, detect_title
@@ -101,11 +101,16 @@ def faceted_languages(work_ids: list[int]) -> dict[int, list[str]]:
     """Work id -> the suggested language the language facet shows (works without a language code whose
     suggestion reaches ``KHIZANA_AI_LANGUAGE_THRESHOLD``): the catalog's ``work_languages`` hook."""
     found = LanguageSuggestion.objects.filter(
-        work_id__in=work_ids,
+        **ids_lookup("work_id", work_ids),
         reason=LanguageSuggestion.Reason.MISSING,
         confidence__gte=settings.KHIZANA_AI_LANGUAGE_THRESHOLD,
     )
-    return {work_id: [language] for work_id, language in found.values_list("work_id", "language")}
+    wanted = set(work_ids)
+    return {
+        work_id: [language]
+        for work_id, language in found.values_list("work_id", "language")
+        if work_id in wanted
+    }
 
 
 def suggestions(reason: str = "", min_confidence: float = 0.0, language: str = ""):

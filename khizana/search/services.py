@@ -30,7 +30,7 @@ from rapidfuzz.distance import Levenshtein
 
 from khizana.catalog import extensions
 from khizana.catalog.models import SourceRecord, Work
-from khizana.catalog.rows import work_row_batches
+from khizana.catalog.rows import ids_lookup, work_row_batches
 from khizana.catalog.worker_pool import worker_pool
 from khizana.core.analysis import STOPWORDS, analyse, analyse_exact
 
@@ -797,11 +797,13 @@ def _original_script(rows: list[tuple]) -> dict[int, dict[str, list[str]]]:
     a row is the work id. A work's display columns come from one record per field, so these are read
     from every member: a name only one library transcribed in its script still finds the work."""
     found: dict[int, dict[str, list[str]]] = {}
+    work_ids = [row[0] for row in rows]
+    wanted = set(work_ids)
     records = SourceRecord.objects.filter(
-        work_id__in=[row[0] for row in rows], deleted=False, fields__original_script__isnull=False
+        **ids_lookup("work_id", work_ids), deleted=False, fields__original_script__isnull=False
     )
     for work_id, original in records.order_by("id").values_list("work_id", "fields__original_script"):
-        if not isinstance(original, dict):
+        if work_id not in wanted or not isinstance(original, dict):
             continue
         roles = found.get(work_id)
         for role, values in original.items():

@@ -140,7 +140,8 @@ def candidates(matcher, text: str, top_k: int = TOP_K) -> list[Candidate]:
                       for q in others)  # fmt: skip
         if c.variant >= 0:
             weight = matcher._variant_weight[c.variant] or 1.0
-            found = math.fsum(matcher._idf.get(t, 0.0) for t in set(c.words) & matcher._variant_words[c.variant])
+            shared = set(c.words) & matcher._variant_words[c.variant]
+            found = math.fsum(matcher._idf.get(t, 0.0) for t in shared)
             name_share = min(found / weight, 1.0)
             generic = matcher._variant_generic[c.variant]
         else:

@@ -9,6 +9,7 @@ from khizana.ai.language import detect, detect_title, is_romanised, main_script
 from khizana.ai.language_services import detect_works, faceted_languages
 from khizana.ai.models_language import LanguageSuggestion
 from khizana.catalog.models import Work
+from khizana.catalog.rows import ids_lookup
 from khizana.catalog.services import import_file
 from khizana.search import services as search
 from khizana.testing import DEMO, make_library
@@ -175,3 +176,17 @@ def test_the_staff_page_lists_suggestions_for_staff_only(catalog, client):
     bad = client.get(url, {"min_confidence": "beaucoup", "reason": "nonsense"})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
     assert client.post(url).status_code == 405  # read-only
+
+
+def test_a_dense_batch_asked_as_a_range_keeps_only_its_own_works(catalog):
+    """The index rebuild asks for thousands of works in id order: a range, not an IN list; a work inside
+    the range but not asked for is not answered."""
+    french = list(Work.objects.filter(languages=["fre"]).order_by("id")[:12])
+    ids = _drop_language(french)
+    detect_works(ids)
+    confident = faceted_languages(ids)
+    assert len(confident) >= 6
+    left_out = sorted(confident)[len(confident) // 2]
+    asked = [work_id for work_id in ids if work_id != left_out]
+    assert "work_id__gte" in ids_lookup("work_id", asked)
+    assert faceted_languages(asked) == {k: v for k, v in confident.items() if k != left_out}

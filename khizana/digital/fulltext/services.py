@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from lxml import etree
 
+from khizana.catalog.rows import ids_lookup
 from khizana.catalog.signals import works_changed
 from khizana.digital.extensions import access_restriction
 from khizana.digital.fulltext import ocr
@@ -445,13 +446,16 @@ def work_index_terms(work_ids: list[int]) -> dict[int, str]:
     if not work_ids:
         return {}
     # A closed item (a thesis under embargo) lends no words to search: its text is not to be found yet.
+    wanted = set(work_ids)
     items = [
         (item.pk, item.record.work_id)
-        for item in DigitalItem.objects.filter(record__work_id__in=work_ids, text_status__in=TEXT_DONE)
+        for item in DigitalItem.objects.filter(
+            **ids_lookup("record__work_id", work_ids), text_status__in=TEXT_DONE
+        )
         .select_related("record")
         .only("id", "record__work_id")
         .order_by("id")
-        if not access_restriction(item)
+        if item.record.work_id in wanted and not access_restriction(item)
     ]
     if not items:
         return {}
