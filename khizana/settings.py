@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import warnings
@@ -103,7 +104,6 @@ INSTALLED_APPS = [
     "khizana.federation",
     "khizana.operations",
     "oauth2_provider",  # Khizana as an OpenID Connect provider (khizana/federation)
-    "djangosaml2",  # Khizana as a SAML service provider of the institutions (khizana/federation)
     "huey.contrib.djhuey",
     "health_check",  # /health/ (khizana/operations/health.py): its page's template, `khizana health_check`
     "django_prometheus",  # /metrics (khizana/operations/metrics.py)
@@ -160,10 +160,14 @@ AXES_VERBOSE = False
 ROOT_URLCONF = "khizana.urls"
 WSGI_APPLICATION = "khizana.wsgi.application"
 
+_DJANGOSAML2_TEMPLATES = Path(importlib.util.find_spec("djangosaml2").origin).parent / "templates"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "khizana" / "templates"],
+        # djangosaml2 (Khizana as a SAML service provider, khizana/federation/saml_sp.py) is not an installed
+        # app, only its templates are used: an installed app's template tags are imported when templates
+        # are first used or checked, and its tag imports pysaml2 (half a second at every start).
+        "DIRS": [BASE_DIR / "khizana" / "templates", _DJANGOSAML2_TEMPLATES],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -178,7 +182,9 @@ TEMPLATES = [
 ]
 
 if env("DATABASE_URL", ""):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", ""), conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(env("DATABASE_URL", ""), conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -191,6 +197,10 @@ else:
                 " PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Each web thread keeps its connection (as with PostgreSQL below): opening one and running
+            # the PRAGMAs above cost about an eighth of a search page.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
@@ -488,11 +498,11 @@ OAUTH2_PROVIDER = {
 # Named so that migrations referring to the (swappable) application model can be written.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Sign-in through an institution's SAML identity provider (djangosaml2): the configuration is built from
-# the registrations (khizana/federation/institution_views.py); the service provider's entity id (empty:
+# the registrations (khizana/federation/saml_sp.py); the service provider's entity id (empty:
 # its metadata address as the request reaches it); requests sent by HTTP-Redirect; django-csp's own
 # headers are kept (no djangosaml2 CSP decorator).
 KHIZANA_SAML_SP_ENTITY_ID = env("KHIZANA_SAML_SP_ENTITY_ID", "")
-SAML_CONFIG_LOADER = "khizana.federation.institution_views.sp_config"
+SAML_CONFIG_LOADER = "khizana.federation.saml_sp.sp_config"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_CSP_HANDLER = ""
 SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"

@@ -15,12 +15,11 @@ import secrets
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
-from saml2.config import IdPConfig
-from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.saml import (
     AUTHN_PASSWORD_PROTECTED,
     NAME_FORMAT_URI,
@@ -28,11 +27,16 @@ from saml2.saml import (
     NAMEID_FORMAT_TRANSIENT,
     NameID,
 )
-from saml2.server import Server
-from saml2.sigver import get_xmlsec_binary, security_context
 
 from . import keys
 from .release import ENTITY_CATEGORIES, gets_persistent_name, pairwise_id, release
+
+if TYPE_CHECKING:
+    from saml2.config import IdPConfig
+    from saml2.server import Server
+
+# pysaml2's configuration, server and signing modules are imported where they are used: they build XML
+# schemas at import (half a second at every start of the command line and of the web and queue workers).
 
 PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 MAX_REQUEST_BYTES = 64 * 1024
@@ -61,6 +65,9 @@ def key_pair() -> tuple[Path, Path]:
 
 
 def _config(address: IdPAddress, sp_metadata: tuple[str, ...]) -> IdPConfig:
+    from saml2.config import IdPConfig
+    from saml2.sigver import get_xmlsec_binary
+
     key_file, cert_file = key_pair()
     config = IdPConfig()
     config.load(
@@ -101,6 +108,8 @@ def _config(address: IdPAddress, sp_metadata: tuple[str, ...]) -> IdPConfig:
 
 @functools.lru_cache(maxsize=256)
 def _server(address: IdPAddress, sp_metadata: str, _version: str) -> Server:
+    from saml2.server import Server
+
     return Server(config=_config(address, (sp_metadata,)))
 
 
@@ -113,6 +122,9 @@ def server_for(address: IdPAddress, provider) -> Server:
 def signed_metadata(address: IdPAddress) -> str:
     """The identity provider's metadata, signed with its key, declaring the entity categories whose
     attribute release rules it follows (signed once per address and process)."""
+    from saml2.metadata import entity_descriptor, sign_entity_descriptor
+    from saml2.sigver import security_context
+
     config = _config(address, ())
     descriptor = entity_descriptor(config)
     _, xml = sign_entity_descriptor(descriptor, None, security_context(config))

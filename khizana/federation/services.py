@@ -15,8 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from oauth2_provider.models import get_application_model
-from saml2.attribute_converter import ac_factory
-from saml2.mdstore import MetadataStore
 
 from khizana.accounts import permissions
 from khizana.accounts.audit import audit
@@ -102,6 +100,10 @@ def member_for(user, resource: Resource | None) -> Member:
 
 
 def _check_metadata_with_pysaml2(xml: str) -> None:
+    # (imported here: pysaml2's metadata store builds XML schemas at import, half a second at every start)
+    from saml2.attribute_converter import ac_factory
+    from saml2.mdstore import MetadataStore
+
     store = MetadataStore(ac_factory(), None)
     try:
         store.load("inline", xml)

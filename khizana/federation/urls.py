@@ -1,6 +1,21 @@
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from . import institution_views, oidc_views, views
+
+
+def _saml_sp_view(name: str, *, exempt: bool = False):
+    """The view class ``name`` of :mod:`.saml_sp`, imported at its first request (djangosaml2 and pysaml2
+    cost half a second at every start otherwise); ``exempt``: the view takes cross-site POSTs (the
+    assertion consumer service, which djangosaml2 exempts from CSRF itself)."""
+
+    def view(request, *args, **kwargs):
+        from . import saml_sp
+
+        return getattr(saml_sp, name).as_view()(request, *args, **kwargs)
+
+    return csrf_exempt(view) if exempt else view
+
 
 app_name = "federation"
 urlpatterns = [
@@ -17,11 +32,11 @@ urlpatterns = [
     path("staff/institutions/<str:idp_id>/remove", views.institution_remove, name="institution-remove"),
     # signing in to Khizana through a member institution's identity provider
     path("institution/", institution_views.choose, name="institutions"),
-    path("institution/saml/login/", institution_views.SamlLogin.as_view(), name="institution-saml-login"),
-    path("institution/saml/acs/", institution_views.SamlAcs.as_view(), name="institution-saml-acs"),
+    path("institution/saml/login/", _saml_sp_view("SamlLogin"), name="institution-saml-login"),
+    path("institution/saml/acs/", _saml_sp_view("SamlAcs", exempt=True), name="institution-saml-acs"),
     path(
         "institution/saml/metadata/",
-        institution_views.SamlMetadata.as_view(),
+        _saml_sp_view("SamlMetadata"),
         name="institution-saml-metadata",
     ),
     path(

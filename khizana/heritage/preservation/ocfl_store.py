@@ -21,9 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ocfl
-from ocfl.validator import Validator
+if TYPE_CHECKING:
+    import ocfl
+
+# ocfl-py is imported where it is used: with its storage back ends (s3fs, aiobotocore, aiohttp) it costs a
+# quarter of a second at every start of the command line and of the web and queue workers.
 
 LAYOUT = "0003-hash-and-id-n-tuple-storage-layout"
 INVENTORY = "inventory.json"
@@ -93,6 +97,8 @@ class Root:
             raise PreservationStoreError(f"{self.path} exists and is not an OCFL storage root")
         if self.path.exists():
             self.path.rmdir()
+        import ocfl
+
         ocfl.StorageRoot(str(self.path), layout_name=LAYOUT).initialize()
 
     @contextmanager
@@ -110,6 +116,8 @@ class Root:
 
     def object_dir(self, identifier: str) -> Path:
         if self._layout_root is None:
+            import ocfl
+
             self._layout_root = ocfl.StorageRoot(str(self.path), layout_name=LAYOUT)
         return self.path / self._layout_root.object_path(identifier)
 
@@ -132,6 +140,8 @@ class Root:
     ) -> str | None:
         """Make ``source`` (a folder) the new head of the object: its first version when the object is
         new, a new version when the content differs from the head; None when nothing changed."""
+        import ocfl
+
         self.ensure()
         metadata = ocfl.VersionMetadata(message=message, name=user_name, address=user_address or None)
         target = self.object_dir(identifier)
@@ -216,6 +226,8 @@ class Root:
         if not folder.is_dir():
             result.found = False
             return result
+        from ocfl.validator import Validator
+
         validator = Validator(check_digests=False, log_warnings=False)
         if not validator.validate_object(str(folder)):
             result.validator_errors = [line for line in validator.status_str().splitlines() if line.strip()]
@@ -300,6 +312,8 @@ class Root:
     def validate(self) -> tuple[bool, int, int, list]:
         """ocfl-py's validation of the whole storage root, digests included: (all valid, objects, valid
         objects, errors)."""
+        import ocfl
+
         root = ocfl.StorageRoot(str(self.path))
         structure_ok = root.validate(check_digests=True, log_errors=False)
         return (

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
 from icalendar import Calendar, Event
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # DejaVu (Debian's fonts-dejavu-core) covers Latin and Arabic; fpdf2 embeds it in the certificate.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
@@ -103,6 +105,10 @@ def _blank_certificate() -> tuple[FPDF, dict[str, bytes]]:
     regular, bold = font_path(), font_path(BOLD_FONT_FILE)
     if regular is None or bold is None:
         raise FileNotFoundError(f"{FONT_FILE} not found in {', '.join(map(str, FONT_DIRS))}")
+    # (fpdf2 and fontTools imported here: they cost a quarter of a second at every start of the web and
+    # queue workers)
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_creator("Khizana")
     pdf.add_font("DejaVu", "", str(regular))
@@ -120,6 +126,8 @@ def _blank_certificate() -> tuple[FPDF, dict[str, bytes]]:
 def _copy_of_blank_certificate() -> FPDF:
     """A copy of the blank certificate with fonts of its own: fpdf2's copy shares the fontTools font,
     which writing a document subsets in place (the next copy would then miss glyphs)."""
+    from fontTools.ttLib import TTFont
+
     blank, font_files = _blank_certificate()
     pdf = copy.deepcopy(blank)
     for key, font in pdf.fonts.items():
