@@ -14,7 +14,6 @@ def _accounts_test_environment(settings):
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 
 
 @pytest.fixture

@@ -98,9 +98,9 @@ def test_amina_clears_her_own_typing_mistakes(client, lib_a):
 def test_limits_hold_across_workers_and_restarts(tmp_path: Path):
     """30 wrong passwords then the right one on /admin/login/ of a 2-worker gunicorn: refused, also after
     a restart; the readers' form shares the count."""
-    from tests.support import PrivateInstallation
+    from tests.support import migrated_installation
 
-    site = PrivateInstallation(tmp_path / "site")
+    site = migrated_installation(tmp_path / "site")
     site.env.update(
         {
             "KHIZANA_LOGIN_MAX_FAILURES_PER_IP": "10",
@@ -108,7 +108,6 @@ def test_limits_hold_across_workers_and_restarts(tmp_path: Path):
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         }
     )
-    site.khizana("migrate", "--noinput")
     site.khizana("createsuperuser", "--noinput", "--username", "root", "--email", "r@example.org")
     try:
         base = site.serve()

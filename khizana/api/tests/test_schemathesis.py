@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 
 from khizana.testing import DEMO
-from tests.support import REPO, PrivateInstallation
+from tests.support import REPO, PrivateInstallation, migrated_installation
 
 from .conftest import CSV_A
 
@@ -96,12 +96,11 @@ peers = ["cataloguer_a", "cataloguer_b"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateInstallation]:
-    installation = PrivateInstallation(tmp_path_factory.mktemp("api-site"))
+    installation = migrated_installation(tmp_path_factory.mktemp("api-site"))
     copies = tmp_path_factory.mktemp("api-copies") / "copies.csv"
     copies.write_text(CSV_A, encoding="utf-8")
     installation.env["KHIZANA_HUEY_IMMEDIATE"] = "1"  # no job consumer here: imports run in the request
     try:
-        installation.khizana("migrate", "--noinput")
         # one process for the data (each `khizana` start costs seconds); the tokens it prints
         output = installation.khizana("shell", "-c", SETUP.format(DEMO=DEMO, copies=copies)).stdout
         installation.tokens = {

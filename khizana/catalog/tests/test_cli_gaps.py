@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from khizana.testing import DEMO, REPO
-from tests.support import PrivateInstallation
+from tests.support import migrated_installation
 
 from .reject_files import file_with_rejects
 
@@ -38,18 +38,9 @@ def khizana(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*command, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory):
-    template = PrivateInstallation(tmp_path_factory.mktemp("migrated"))
-    template.khizana("migrate", "--noinput")
-    yield template
-    template.close()
-
-
 @pytest.fixture
-def site(migrated, tmp_path):
-    shutil.copytree(migrated.data_dir, tmp_path / "data")
-    installation = PrivateInstallation(tmp_path / "data", pg_template=migrated.pg_url)
+def site(tmp_path):
+    installation = migrated_installation(tmp_path / "data")
     yield installation
     installation.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from khizana.testing import DEMO
-from tests.support import PrivateInstallation
+from tests.support import PrivateInstallation, migrated_installation
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,6 @@ class Catalog(PrivateInstallation):
 
 
 def _prepare(catalog: Catalog) -> None:
-    catalog.khizana("migrate", "--noinput")
     catalog.khizana(
         "shell",
         "-c",
@@ -60,7 +59,8 @@ def big_file(tmp_path) -> Path:
 
 def test_import_killed_midway_and_rerun_equals_uninterrupted_import(tmp_path, big_file):
     total = big_file.read_bytes().count(b"\x1d")
-    reference, killed = Catalog(tmp_path / "reference"), Catalog(tmp_path / "killed")
+    reference = migrated_installation(tmp_path / "reference", Catalog)
+    killed = migrated_installation(tmp_path / "killed", Catalog)
     try:
         _prepare(reference)
         reference.khizana("import", "--library", "KILL", "--no-progress", str(big_file))

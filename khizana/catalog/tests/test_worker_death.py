@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from khizana.testing import REPO
-from tests.support import PrivateInstallation
+from tests.support import PrivateInstallation, migrated_installation
 
 from .reject_files import file_with_rejects
 
@@ -169,7 +169,6 @@ def test_a_worker_whose_parent_is_already_gone_ends_at_once():
 class Catalog(PrivateInstallation):
     def prepare(self) -> Catalog:
         self.env["KHIZANA_IMPORT_WORKERS"] = "2"
-        self.khizana("migrate", "--noinput")
         self.khizana(
             "shell",
             "-c",
@@ -193,7 +192,8 @@ class Catalog(PrivateInstallation):
 @pytest.mark.slow
 def test_killed_import_leaves_no_process_and_its_rerun_has_the_rejects_of_one_run(tmp_path):
     lot = file_with_rejects(tmp_path / "lot.mrc", every=2, copies=4)  # 2 MB: read by 2 workers
-    reference, killed = Catalog(tmp_path / "reference"), Catalog(tmp_path / "killed")
+    reference = migrated_installation(tmp_path / "reference", Catalog)
+    killed = migrated_installation(tmp_path / "killed", Catalog)
     try:
         reference.prepare().khizana("import", "--library", "KILL", "--no-progress", str(lot))
         expected = reference.rejects()

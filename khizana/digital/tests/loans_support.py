@@ -40,7 +40,6 @@ def make_licence(item, **fields) -> Licence:
 @pytest.fixture
 def store(settings, tmp_path):
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.KHIZANA_DIGITAL_STORE
 
 

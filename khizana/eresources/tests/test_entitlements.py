@@ -21,11 +21,6 @@ from khizana.testing import make_library, make_user
 from .factories import make_agreement, make_resource
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db):
     um5 = make_library("UM5")

@@ -93,7 +93,6 @@ def test_loopback_refused_unless_allowed(entries, settings):
 
 
 def test_command_task_and_staff_page(entries, capsys, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("eresources", "check-links")
     assert "5 links checked, 2 broken" in capsys.readouterr().out
     FreeListEntry.objects.update(is_broken=False, last_checked_at=None)

@@ -33,7 +33,6 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_of(name, role=None, library=None):

@@ -395,7 +395,6 @@ def test_staff_ask_for_a_harvest_over_http(provider, settings):
 
     from khizana.testing import make_library, make_user
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     rabat, oran = make_library("RABAT"), make_library("ORAN")
     account = _account(provider, library=rabat, harvest_from=date(2025, 1, 1))
     provider.script[("/r51/reports/tr", "2025-01")] = [(200, _r51_report("TR", "2025-01", 5))]

@@ -28,7 +28,6 @@ KEY = "a-very-secret-api-key-1234"
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_of(name, role=None, library=None):

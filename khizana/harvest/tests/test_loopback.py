@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from lxml import etree
 
-from tests.support import PrivateInstallation, demo_installation
+from tests.support import PrivateInstallation, demo_installation, migrated_installation
 
 pytestmark = pytest.mark.slow
 
@@ -15,14 +15,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     """(provider, harvester): the demo network served by gunicorn, and an installation with empty
-    libraries BNA, EMPTY and WRONG (its database is created while the demo loads)."""
-    harvester = PrivateInstallation(tmp_path_factory.mktemp("oai-harvester"))
+    libraries BNA, EMPTY and WRONG."""
+    harvester = migrated_installation(tmp_path_factory.mktemp("oai-harvester"))
     harvester.env["KHIZANA_OUTGOING_ALLOWED_HOSTS"] = "127.0.0.1"  # the provider serves on loopback
-    migrating = harvester.start("migrate", "-v0")
     provider = demo_installation(tmp_path_factory.mktemp("oai-provider"))
     try:
         provider.serve()
-        assert migrating.wait(timeout=300) == 0
         harvester.khizana("shell", "-c", _create_libraries("BNA", "EMPTY", "WRONG"))
         yield provider, harvester
     finally:

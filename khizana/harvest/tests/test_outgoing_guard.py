@@ -33,7 +33,6 @@ def _strict(settings):
 
     HUEY.immediate = True
     settings.KHIZANA_OUTGOING_ALLOWED_HOSTS = []
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ def _jobs_run_at_once(settings):
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_for(username, role, library):

@@ -3,11 +3,6 @@ from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """The services' texts in English (the tests read them; pages choose their language by cookie)."""
     with translation.override("en"):

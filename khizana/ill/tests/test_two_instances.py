@@ -13,7 +13,7 @@ from khizana.ill import services
 from khizana.ill.models import Agency, IllMessage, IllRequest
 from khizana.ill.services import Citation
 from khizana.testing import make_library, make_user
-from tests.support import PrivateInstallation
+from tests.support import migrated_installation
 
 from .factories import holding
 
@@ -57,11 +57,10 @@ SECRET = "a-and-b-share-this"
 
 @pytest.fixture(scope="module")
 def lender(tmp_path_factory):
-    installation = PrivateInstallation(tmp_path_factory.mktemp("ill-lender"))
+    installation = migrated_installation(tmp_path_factory.mktemp("ill-lender"))
     installation.env["KHIZANA_OUTGOING_ALLOWED_HOSTS"] = "127.0.0.1"
     # its own key (the signed copy links), not one its server's workers would each make up on first use
     installation.env["SECRET_KEY"] = "lender-installation-test-key-" + "x" * 40
-    installation.khizana("migrate", "-v0")
     installation.serve()
     try:
         yield installation

@@ -4,7 +4,6 @@ is refused (exit 1), never with a traceback; and the service behind it."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from khizana.testing import REPO, make_library
-from tests.support import PrivateInstallation
+from tests.support import PrivateInstallation, migrated_installation
 
 ENTRY_POINT = Path(sys.executable).with_name("khizana")  # .venv/bin/khizana
 
@@ -25,30 +24,17 @@ def khizana(site: PrivateInstallation, *args: str) -> subprocess.CompletedProces
     )
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory):
-    template = PrivateInstallation(tmp_path_factory.mktemp("migrated"))
-    template.khizana("migrate", "--noinput")
-    yield template
-    template.close()
-
-
-def copy_of(template: PrivateInstallation, data_dir: Path) -> PrivateInstallation:
-    shutil.copytree(template.data_dir, data_dir)
-    return PrivateInstallation(data_dir, pg_template=template.pg_url)
-
-
 @pytest.fixture
-def site(migrated, tmp_path):
-    installation = copy_of(migrated, tmp_path / "data")
+def site(tmp_path):
+    installation = migrated_installation(tmp_path / "data")
     yield installation
     installation.close()
 
 
 @pytest.fixture(scope="module")
-def network_of_one(migrated, tmp_path_factory):
+def network_of_one(tmp_path_factory):
     """An installation holding one library, UIZ (the refusals below write nothing, so they share it)."""
-    installation = copy_of(migrated, tmp_path_factory.mktemp("one") / "data")
+    installation = migrated_installation(tmp_path_factory.mktemp("one") / "data")
     installation.khizana(
         "library", "add", "UIZ", "--name", "Bibliothèque de l'Université Ibn Zohr", "--city", "Agadir",
         "--country", "MA",

@@ -19,7 +19,7 @@ from sickle import Sickle
 from khizana.oai.protocol import make_identifier
 from khizana.oai.responses import xml_text
 from khizana.oai.tests.schemas import MARC, MARCXCHANGE, OAI, validate
-from tests.support import PrivateInstallation, demo_installation
+from tests.support import PrivateInstallation, demo_installation, migrated_installation
 
 pytestmark = pytest.mark.slow
 REPOSITORY = "khizana.local"
@@ -28,10 +28,9 @@ ADMIN = "catalogue@khizana.example"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    empty = PrivateInstallation(tmp_path_factory.mktemp("oai-empty"))
+    empty = migrated_installation(tmp_path_factory.mktemp("oai-empty"))
     empty.env["KHIZANA_OAI_ADMIN_EMAIL"] = ADMIN
     try:
-        empty.khizana("migrate", "--noinput")
         empty.serve()
         responses = {  # the repository before any library joined
             verb: requests.get(empty.base_url + "/oai", params={"verb": verb, **more}, timeout=30).content

@@ -239,7 +239,6 @@ def test_signed_links_over_a_live_server(live_server, client, settings, tmp_path
     from khizana.testing import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     library = make_library("LIVE")
     item = make_item(library, "live")
     make_licence(item)
@@ -269,7 +268,6 @@ def test_every_forged_link_gets_the_same_answer_over_a_live_server(live_server, 
     from khizana.testing import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     library = make_library("SAME")
     mine, theirs, returned = (make_item(library, f"same-{n}") for n in range(3))
     for item in (mine, theirs, returned):

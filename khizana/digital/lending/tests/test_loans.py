@@ -230,7 +230,6 @@ def test_simultaneous_borrows_never_overspend(settings, tmp_path):
     from khizana.testing import make_library
 
     settings.KHIZANA_DIGITAL_STORE = tmp_path / "digital"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     library = make_library("RACE")
     item = make_item(library, "race")
     licence = make_licence(item, total_loans=3, concurrent_loans=8)

@@ -15,7 +15,6 @@ GRID = "3 ; 5 ; Relevance to research\n2 ; 10 ; Feasibility\n1 ; 5 ; Partnership
 
 @pytest.fixture(autouse=True)
 def _setup(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KHIZANA_CALLS_FILES_DIR = tmp_path / "calls"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with translation.override("en"):

@@ -10,7 +10,6 @@ from khizana.testing import make_library, make_user
 
 @pytest.fixture(autouse=True)
 def _setup(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.KHIZANA_EVENTS_LINK_BASE = "https://khizana.example"
     with translation.override("en"):

@@ -22,11 +22,6 @@ MOHAMMED_V = "https://ror.org/00r8w8f84"
 UNKNOWN = "Ecole Zeta des Mines, Marrakesh, Morocco"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def office_registry(db):
     services.load_registry([DATA / "ror" / "ror_MA_DZ_TN.jsonl", DATA / "ror" / "ror_names_index_all.tsv"])

@@ -30,11 +30,6 @@ SAMPLE = DATA / "analysis_scopus.csv"
 HOME = "/research/affiliations/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def registry():
     services.load_registry([DATA / "ror" / "ror_MA_DZ_TN.jsonl", DATA / "ror" / "ror_names_index_all.tsv"])

@@ -209,14 +209,13 @@ def test_command_on_the_real_moroccan_sample(tmp_path):
     assert any(row[7].startswith("Laboratoire de Chimie du Solide Minéral") for row in affiliations)
 
 
-@pytest.mark.slow  # about 10 s: migrations in a fresh data directory
+@pytest.mark.slow  # about 10 s: the registry loaded in another process
 def test_the_khizana_command_line_with_the_database_registry(tmp_path):
     """As an operator runs it: its own data directory, the registry loaded, then the report."""
-    from tests.support import PrivateInstallation
+    from tests.support import migrated_installation
 
-    installation = PrivateInstallation(tmp_path / "data")
+    installation = migrated_installation(tmp_path / "data")
     try:
-        installation.khizana("migrate", "-v0")
         installation.khizana("registry", "load", str(DATA / "ror" / "ror_MA_DZ_TN.jsonl"),
                              str(DATA / "ror" / "ror_names_index_all.tsv"), "--no-progress")  # fmt: skip
         done = installation.khizana("affiliations", "report", str(SAMPLE), "--out", str(tmp_path / "out"))

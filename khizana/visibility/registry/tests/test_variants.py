@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 CADI_AYYAD = "https://ror.org/04xf6nm78"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cadi(db) -> Institution:
     services.load_registry([DATA / "ror" / "ror_MA_DZ_TN.jsonl"])
