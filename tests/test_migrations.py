@@ -1,7 +1,6 @@
-"""The migrations describe the models. The test database is made from the models (--no-migrations in
-pyproject.toml, which also hides the migrations from this process), so the check runs as an operator would
-run it: a model change without its migration fails here, and not only in the end-to-end tests, whose
-installations run `khizana migrate`."""
+"""The migrations describe the models: a model change without its migration fails here, checked as an
+operator would check it (the test database is migrated before the first test, so an unmigrated change
+would otherwise show only as some unrelated test's missing column)."""
 
 import os
 import subprocess
