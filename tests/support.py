@@ -5,6 +5,7 @@ database (SQLite, or a fresh PostgreSQL database when DATABASE_URL is set), driv
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import socket
@@ -127,28 +128,25 @@ def _create_pg_database(template: str | None = None) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-_templates: dict[str, PrivateInstallation] = {}
+@functools.cache
+def _migrated_template() -> PrivateInstallation:
+    """The tables, nothing in them, made once per test session (the migrations take 15-20 s of one core)."""
+    template = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-migrated-template-")))
+    template.khizana("migrate", "--noinput")
+    atexit.register(_remove_template, template)
+    return template
 
 
-def _template(kind: str) -> PrivateInstallation:
-    """The template installation of ``kind``, made once per test session through the command line:
-    "migrated" (the tables, nothing in them; the migrations take 15-20 s of one core) or "demo" (a copy of
-    "migrated" holding the demo network, indexed)."""
-    if kind not in _templates:
-        if kind == "migrated":
-            template = PrivateInstallation(Path(tempfile.mkdtemp(prefix="khizana-migrated-template-")))
-            template.khizana("migrate", "--noinput")
-        else:
-            template = _copy_of(
-                _template("migrated"), Path(tempfile.mkdtemp(prefix="khizana-demo-template-"))
-            )
-            template.khizana("demo", "--no-admin")
-            template.khizana("eresources", "demo")
-            template.khizana("index", "rebuild", "--no-progress")
-            template.khizana("labelling", "demo")  # labelled collections (their searches need the index)
-        _templates[kind] = template
-        atexit.register(_remove_template, template)
-    return _templates[kind]
+@functools.cache
+def _demo_template() -> PrivateInstallation:
+    """A copy of the migrated template holding the demo network, indexed, made once per test session."""
+    template = _copy_of(_migrated_template(), Path(tempfile.mkdtemp(prefix="khizana-demo-template-")))
+    template.khizana("demo", "--no-admin")
+    template.khizana("eresources", "demo")
+    template.khizana("index", "rebuild", "--no-progress")
+    template.khizana("labelling", "demo")  # labelled collections (their searches need the index)
+    atexit.register(_remove_template, template)
+    return template
 
 
 def _copy_of(
@@ -162,13 +160,13 @@ def _copy_of(
 
 def migrated_installation(data_dir: Path, kind: type[PrivateInstallation] = PrivateInstallation):
     """A private installation (of ``kind``) whose tables are made (`khizana migrate`) and empty."""
-    return _copy_of(_template("migrated"), data_dir, kind)
+    return _copy_of(_migrated_template(), data_dir, kind)
 
 
 def demo_installation(data_dir: Path) -> PrivateInstallation:
     """A private installation holding the demo network's catalogue, migrated and indexed: what `make run`
     loads without the demo's digital items, its institution registry and its admin account."""
-    return _copy_of(_template("demo"), data_dir)
+    return _copy_of(_demo_template(), data_dir)
 
 
 def _remove_template(template: PrivateInstallation) -> None:

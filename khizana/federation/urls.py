@@ -1,3 +1,5 @@
+import functools
+
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -10,11 +12,16 @@ def _saml_sp_view(name: str, *, exempt: bool = False):
     assertion consumer service, which djangosaml2 exempts from CSRF itself)."""
 
     def view(request, *args, **kwargs):
-        from . import saml_sp
-
-        return getattr(saml_sp, name).as_view()(request, *args, **kwargs)
+        return _saml_sp_class_view(name)(request, *args, **kwargs)
 
     return csrf_exempt(view) if exempt else view
+
+
+@functools.cache
+def _saml_sp_class_view(name: str):
+    from . import saml_sp
+
+    return getattr(saml_sp, name).as_view()
 
 
 app_name = "federation"
